@@ -1,0 +1,166 @@
+"""Command line: thin click commands over the library functions."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import db as dbmod
+from .notes import meeting_to_json
+from .sources import InputError, display_path, load_notes
+
+DEFAULT_DB = "data/index.db"
+DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def fail(message: str, code: int = 1):
+    """One line on stderr and a non-zero exit."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def split_db_and_notes(args: tuple[str, ...]) -> tuple[str, list[str]]:
+    """``sync [DB] [NOTES...]``: the first argument is the database if it looks like one."""
+    if args and args[0].lower().endswith(DB_SUFFIXES):
+        return args[0], list(args[1:])
+    return DEFAULT_DB, list(args)
+
+
+@click.group()
+@click.version_option(package_name="meetup-indexer")
+def cli():
+    """Index a community's meeting notes, YouTube recordings and Drive archive
+    into SQLite, and serve them with Datasette."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per meeting.")
+def notes(files, as_json):
+    """Parse notes FILES and print the meetings found.
+
+    Warnings (with line numbers) go to stderr. The --json shape is stable:
+    one object per meeting with date, title, line, cancelled, video_ids,
+    drive_ids and talks (title, presenters with name and org).
+    """
+    out = []
+    for path in files:
+        try:
+            parsed = load_notes(path)
+        except InputError as exc:
+            fail(str(exc))
+        for w in parsed.warnings:
+            click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
+        out.extend(parsed.meetings)
+    if as_json:
+        click.echo(json.dumps([meeting_to_json(m) for m in out], indent=2))
+        return
+    from tabulate import tabulate
+
+    rows = [
+        (
+            m.date.isoformat(),
+            (m.title[:40] + (" (cancelled)" if m.cancelled else "")),
+            m.line,
+            len(m.talks),
+            " ".join(m.video_ids),
+            "; ".join(
+                t.title + (f" [{', '.join(p.name for p in t.presenters)}]" if t.presenters else "")
+                for t in m.talks
+            )[:80],
+        )
+        for m in out
+    ]
+    click.echo(tabulate(rows, headers=["date", "title", "line", "talks", "videos", "agenda"]))
+
+
+@cli.command()
+@click.argument("args", nargs=-1)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def sync(args, quiet):
+    """Load notes into the database: sync [DB] [NOTES...]
+
+    DB defaults to data/index.db. Without NOTES, the notes files the
+    database already knows are synced again (or data/notes/*.md for a new one).
+    Everything is written in one transaction: a failure leaves the database
+    as it was.
+    """
+    db_path, note_paths = split_db_and_notes(args)
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    db = dbmod.open_db(db_path)
+    if not note_paths:
+        note_paths = [r["path"] for r in db["notes_files"].rows] or sorted(
+            str(p) for p in Path("data/notes").glob("*.md")
+        )
+    if not note_paths:
+        fail("no notes files given and none known to the database")
+    started = time.monotonic()
+    # parse everything before writing anything
+    parsed = []
+    for path in note_paths:
+        try:
+            parsed.append((display_path(path), load_notes(path)))
+        except InputError as exc:
+            _record_failed_run(db, "sync", str(exc))
+            fail(str(exc))
+    totals: dict[str, int] = {}
+    with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
+        with db.conn:
+            for path, n in parsed:
+                for w in n.warnings:
+                    click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
+                counts = dbmod.save_notes(db, n, path)
+                for k, v in counts.items():
+                    totals[k] = totals.get(k, 0) + v
+            dbmod.ensure_db_shape(db)
+        run["counts"] = totals
+    if not quiet:
+        click.echo(
+            f"synced {len(parsed)} notes file(s) into {db_path}: {totals.get('meetings', 0)} meetings, "
+            f"{totals.get('talks', 0)} talks, {totals.get('people', 0)} people, "
+            f"{totals.get('organizations', 0)} organisations, {totals.get('backlog_items', 0)} backlog items "
+            f"in {time.monotonic() - started:.2f}s",
+            err=True,
+        )
+
+
+def _record_failed_run(db, command: str, error: str) -> None:
+    db["sync_runs"].insert(
+        {"started_at": dbmod.now(), "finished_at": dbmod.now(), "status": "failed", "command": command, "error": error}
+    )
+
+
+def metadata_path() -> Path:
+    local = Path("metadata.yml")
+    return local if local.exists() else REPO_ROOT / "metadata.yml"
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("db_path", default=DEFAULT_DB, required=False)
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, db_path, host, port):
+    """Serve DB with Datasette and the repo's metadata.yml.
+
+    Any further options are passed to `datasette serve`.
+    """
+    if not Path(db_path).is_file():
+        fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
+    args = [
+        sys.executable, "-m", "datasette", "serve", db_path,
+        "--metadata", str(metadata_path()),
+        "--host", host, "--port", str(port),
+        *ctx.args,
+    ]
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    os.execv(sys.executable, args)
+
+
+def main():  # pragma: no cover
+    cli()

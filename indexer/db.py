@@ -1,0 +1,412 @@
+"""The SQLite schema and the ``save_*`` writers, with sqlite-utils.
+
+Tables are created on first write; ``ensure_db_shape`` applies full-text
+search, indexes and views once, idempotently, at the end of every command.
+Every writer upserts on a stable key, so syncing twice gives the same rows.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+
+import sqlite_utils
+
+from .notes import Notes, Presenter, slugify
+
+# table -> columns indexed for full-text search
+FTS_CONFIG: dict[str, list[str]] = {
+    "meetings": ["title", "raw"],
+    "talks": ["title", "presenters_raw", "notes"],
+    "backlog_items": ["title", "presenters_raw"],
+}
+
+VIEWS: dict[str, str] = {
+    "talks_detail": """
+select
+  talks.id as talk_id,
+  talks.title as talk,
+  meetings.date as meeting_date,
+  meetings.title as meeting,
+  (select group_concat(people.name, ', ') from talk_presenters
+     join people on people.id = talk_presenters.person_id
+     where talk_presenters.talk_id = talks.id) as presenters,
+  (select group_concat(distinct organizations.name) from talk_presenters
+     join organizations on organizations.id = talk_presenters.organization_id
+     where talk_presenters.talk_id = talks.id) as organizations,
+  talks.notes as notes,
+  meetings.id as meeting_id
+from talks join meetings on meetings.id = talks.meeting_id
+""",
+}
+
+INDEXES: list[tuple[str, list[str]]] = [
+    ("meetings", ["date"]),
+    ("meetings", ["year"]),
+    ("talks", ["meeting_id"]),
+    ("talk_presenters", ["person_id"]),
+    ("talk_presenters", ["organization_id"]),
+    ("meeting_links", ["meeting_id"]),
+    ("meeting_links", ["ref"]),
+]
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def open_db(path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.execute("pragma foreign_keys = on")
+    create_tables(db)
+    return db
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create the notes tables with their foreign keys (no-op when they exist)."""
+    db["notes_files"].create(
+        {"path": str, "title": str, "synced_at": str, "meetings": int, "talks": int, "warnings": int},
+        pk="path",
+        if_not_exists=True,
+    )
+    db["notes_sources"].create(
+        {"id": str, "notes_path": str, "kind": str, "ref": str, "url": str, "label": str, "line": int},
+        pk="id",
+        foreign_keys=[("notes_path", "notes_files", "path")],
+        if_not_exists=True,
+    )
+    db["meetings"].create(
+        {
+            "id": str,
+            "date": str,
+            "year": int,
+            "title": str,
+            "cancelled": int,
+            "notes_author": str,
+            "notes": str,
+            "raw": str,
+            "notes_path": str,
+            "line": int,
+        },
+        pk="id",
+        foreign_keys=[("notes_path", "notes_files", "path")],
+        if_not_exists=True,
+    )
+    db["organizations"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
+    db["people"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
+    db["talks"].create(
+        {
+            "id": str,
+            "meeting_id": str,
+            "position": int,
+            "title": str,
+            "presenters_raw": str,
+            "notes": str,
+            "line": int,
+        },
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        if_not_exists=True,
+    )
+    db["talk_presenters"].create(
+        {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
+        pk=("talk_id", "person_id"),
+        foreign_keys=[
+            ("talk_id", "talks", "id"),
+            ("person_id", "people", "id"),
+            ("organization_id", "organizations", "id"),
+        ],
+        if_not_exists=True,
+    )
+    db["meeting_links"].create(
+        {"id": str, "meeting_id": str, "kind": str, "ref": str, "url": str, "label": str, "start_s": int, "line": int},
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        if_not_exists=True,
+    )
+    db["backlog_items"].create(
+        {
+            "id": str,
+            "notes_path": str,
+            "position": int,
+            "title": str,
+            "presenters_raw": str,
+            "presenters": str,
+            "organization_id": str,
+            "line": int,
+        },
+        pk="id",
+        foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")],
+        if_not_exists=True,
+    )
+    db["sync_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "command": str,
+            "counts": str,
+            "calls": str,
+            "quota_units": int,
+            "error": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Full-text search, indexes and views: applied once, safe to repeat."""
+    existing = set(db.table_names())
+    for table, columns in FTS_CONFIG.items():
+        if table in existing and f"{table}_fts" not in existing:
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    for table, columns in INDEXES:
+        if table in existing:
+            db[table].create_index(columns, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+@contextlib.contextmanager
+def sync_run(db: sqlite_utils.Database, command: str):
+    """Record one run in ``sync_runs``; the row says ok, or failed with the error."""
+    run_id = db["sync_runs"].insert(
+        {"started_at": now(), "status": "running", "command": command}
+    ).last_pk
+    record = {"counts": {}, "calls": {}, "quota_units": 0}
+    try:
+        yield record
+    except BaseException as exc:
+        db["sync_runs"].update(
+            run_id,
+            {
+                "finished_at": now(),
+                "status": "failed",
+                "error": (str(exc) or type(exc).__name__)[:500],
+                "counts": json.dumps(record["counts"]),
+                "calls": json.dumps(record["calls"]),
+                "quota_units": record["quota_units"],
+            },
+        )
+        raise
+    db["sync_runs"].update(
+        run_id,
+        {
+            "finished_at": now(),
+            "status": "ok",
+            "counts": json.dumps(record["counts"]),
+            "calls": json.dumps(record["calls"]),
+            "quota_units": record["quota_units"],
+        },
+    )
+
+
+def _person_org(p: Presenter) -> tuple[dict, dict | None]:
+    person = {"id": slugify(p.name), "name": p.name}
+    org = {"id": slugify(p.org), "name": p.org} if p.org else None
+    return person, org
+
+
+def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list) -> None:
+    """Delete the rows of this scope (``where``) whose keys are not in ``rows``."""
+    keys = [pk] if isinstance(pk, str) else list(pk)
+    wanted = {tuple(r[k] for k in keys) for r in rows}
+    cols = ", ".join(f"[{k}]" for k in keys)
+    stale = [
+        tuple(row)
+        for row in db.execute(f"select {cols} from [{table}] where {where}", params).fetchall()
+        if tuple(row) not in wanted
+    ]
+    for row in stale:
+        db[table].delete(row[0] if len(keys) == 1 else row)
+
+
+def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
+    """Write one parsed notes file; rows it no longer holds are removed.
+
+    Call inside a transaction (``with db.conn:``) so a failure leaves nothing half-written.
+    """
+    db["notes_files"].upsert(
+        {
+            "path": path,
+            "title": notes.title,
+            "synced_at": now(),
+            "meetings": len(notes.meetings),
+            "talks": sum(len(m.talks) for m in notes.meetings),
+            "warnings": len(notes.warnings),
+        },
+        pk="path",
+    )
+    sources = [
+        {
+            "id": f"{s.kind}:{s.ref}",
+            "notes_path": path,
+            "kind": s.kind,
+            "ref": s.ref,
+            "url": s.url,
+            "label": s.label,
+            "line": s.line,
+        }
+        for s in notes.sources
+    ]
+    meetings, talks, presenters, people, orgs, meeting_links = [], [], [], {}, {}, []
+    for m in notes.meetings:
+        meetings.append(
+            {
+                "id": m.id,
+                "date": m.date.isoformat(),
+                "year": m.date.year,
+                "title": m.title,
+                "cancelled": int(m.cancelled),
+                "notes_author": m.notes_author,
+                "notes": m.notes,
+                "raw": m.raw,
+                "notes_path": path,
+                "line": m.line,
+            }
+        )
+        seen_links = set()
+        for link in m.links:
+            key = f"{m.id}:{link.kind}:{link.ref}:{link.start_s or 0}"
+            if key in seen_links:
+                continue
+            seen_links.add(key)
+            meeting_links.append(
+                {
+                    "id": key,
+                    "meeting_id": m.id,
+                    "kind": link.kind,
+                    "ref": link.ref,
+                    "url": link.url,
+                    "label": link.label,
+                    "start_s": link.start_s,
+                    "line": link.line,
+                }
+            )
+        used = set()
+        for pos, t in enumerate(m.talks, 1):
+            tid = f"{m.id}/{slugify(t.title)}"
+            while tid in used:
+                tid += "-2"
+            used.add(tid)
+            talks.append(
+                {
+                    "id": tid,
+                    "meeting_id": m.id,
+                    "position": pos,
+                    "title": t.title,
+                    "presenters_raw": ", ".join(
+                        p.name + (f" ({p.org})" if p.org else "") for p in t.presenters
+                    ),
+                    "notes": t.notes,
+                    "line": t.line,
+                }
+            )
+            for ppos, p in enumerate(t.presenters, 1):
+                person, org = _person_org(p)
+                people[person["id"]] = person
+                if org:
+                    orgs[org["id"]] = org
+                presenters.append(
+                    {
+                        "talk_id": tid,
+                        "person_id": person["id"],
+                        "organization_id": org["id"] if org else None,
+                        "position": ppos,
+                    }
+                )
+    backlog = []
+    for pos, b in enumerate(notes.backlog, 1):
+        org_id = None
+        for p in b.presenters:
+            person, org = _person_org(p)
+            people[person["id"]] = person
+            if org:
+                orgs[org["id"]] = org
+                org_id = org["id"]
+        backlog.append(
+            {
+                "id": f"{slugify(path)}/{slugify(b.title)}",
+                "notes_path": path,
+                "position": pos,
+                "title": b.title,
+                "presenters_raw": ", ".join(p.name for p in b.presenters),
+                "presenters": json.dumps([{"name": p.name, "org": p.org} for p in b.presenters]),
+                "organization_id": org_id,
+                "line": b.line,
+            }
+        )
+    # upsert parents before children, then delete stale children before stale parents
+    for table, rows, pk in (
+        ("organizations", list(orgs.values()), "id"),
+        ("people", list(people.values()), "id"),
+        ("notes_sources", sources, "id"),
+        ("meetings", meetings, "id"),
+        ("talks", talks, "id"),
+        ("talk_presenters", presenters, ("talk_id", "person_id")),
+        ("meeting_links", meeting_links, "id"),
+        ("backlog_items", backlog, "id"),
+    ):
+        if rows:
+            db[table].upsert_all(rows, pk=pk)
+    in_file = "meeting_id in (select id from meetings where notes_path = ?)"
+    _delete_stale(
+        db,
+        "talk_presenters",
+        presenters,
+        ("talk_id", "person_id"),
+        "talk_id in (select talks.id from talks join meetings on meetings.id = talks.meeting_id "
+        "where meetings.notes_path = ?)",
+        [path],
+    )
+    _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
+    _delete_stale(db, "talks", talks, "id", in_file, [path])
+    _delete_stale(db, "backlog_items", backlog, "id", "notes_path = ?", [path])
+    _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
+    _delete_dependents_of_stale_meetings(db, path, [m["id"] for m in meetings])
+    _delete_stale(db, "meetings", meetings, "id", "notes_path = ?", [path])
+    # people and organisations nobody refers to any more
+    _prune_orphans(db)
+    return {
+        "meetings": len(meetings),
+        "talks": len(talks),
+        "people": len(people),
+        "organizations": len(orgs),
+        "backlog_items": len(backlog),
+        "warnings": len(notes.warnings),
+    }
+
+
+# tables outside this module may refer to meetings; they register here
+MEETING_DEPENDENTS: list[str] = []
+
+
+def _delete_dependents_of_stale_meetings(db, path: str, keep: list[str]) -> None:
+    existing = set(db.table_names())
+    placeholders = ", ".join("?" for _ in keep) or "''"
+    for table in MEETING_DEPENDENTS:
+        if table in existing:
+            db.execute(
+                f"delete from [{table}] where meeting_id in (select id from meetings where notes_path = ? "
+                f"and id not in ({placeholders}))",
+                [path, *keep],
+            )
+
+
+def _prune_orphans(db) -> None:
+    backlog_people = {
+        slugify(p["name"])
+        for row in db.execute("select presenters from backlog_items").fetchall()
+        for p in json.loads(row[0] or "[]")
+    }
+    used_people = {r[0] for r in db.execute("select distinct person_id from talk_presenters")}
+    for (pid,) in db.execute("select id from people").fetchall():
+        if pid not in used_people and pid not in backlog_people:
+            db["people"].delete(pid)
+    db.execute(
+        "delete from organizations where id not in (select organization_id from talk_presenters "
+        "where organization_id is not null) and id not in (select organization_id from backlog_items "
+        "where organization_id is not null)"
+    )

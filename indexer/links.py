@@ -1,0 +1,122 @@
+"""Recognise YouTube and Google Drive URLs in any of the forms people paste.
+
+Pure functions. ``find_links`` scans free text (markdown or not) and returns
+every YouTube video, channel and Drive file/folder/doc link with its line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
+
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.I)
+# markdown link text directly before the URL: [label](url)
+_LABEL = re.compile(r"\[([^\[\]]*)\]\(\s*$")
+VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+DRIVE_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+
+
+@dataclass
+class Link:
+    kind: str  # youtube | youtube_channel | youtube_handle | youtube_user | youtube_custom | drive_file | drive_folder | gdoc
+    ref: str  # video id, channel id, handle, or Drive id
+    url: str
+    label: str = ""
+    line: int = 0
+    start_s: int | None = None  # t= / start= offset of a video link
+
+
+def parse_offset(value: str | None) -> int | None:
+    """``t=90``, ``t=1m30s``, ``t=1h2m3s``, ``start=90`` -> seconds."""
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value)
+    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", value)
+    if not m or not any(m.groups()):
+        return None
+    h, mi, s = (int(g) if g else 0 for g in m.groups())
+    return h * 3600 + mi * 60 + s
+
+
+def classify_url(url: str) -> Link | None:
+    """Return what a single URL points at, or None if it is not YouTube/Drive."""
+    url = url.rstrip(".,;:!?*_>")
+    try:
+        u = urlparse(url)
+    except ValueError:
+        return None
+    host = (u.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if host.startswith("m."):
+        host = host[2:]
+    path = u.path or "/"
+    q = parse_qs(u.query)
+    frag = parse_qs(u.fragment)
+    offset = parse_offset((q.get("t") or q.get("start") or frag.get("t") or [None])[0])
+
+    if host == "youtu.be":
+        vid = path.strip("/").split("/")[0]
+        if VIDEO_ID.match(vid):
+            return Link("youtube", vid, url, start_s=offset)
+        return None
+    if host in ("youtube.com", "music.youtube.com", "youtube-nocookie.com"):
+        parts = [p for p in path.split("/") if p]
+        if path == "/watch" or path.startswith("/watch"):
+            vid = (q.get("v") or [""])[0]
+            if VIDEO_ID.match(vid):
+                return Link("youtube", vid, url, start_s=offset)
+            return None
+        if parts and parts[0] in ("live", "embed", "shorts", "v", "e") and len(parts) > 1:
+            if VIDEO_ID.match(parts[1]):
+                return Link("youtube", parts[1], url, start_s=offset)
+            return None
+        if parts and parts[0] == "channel" and len(parts) > 1:
+            return Link("youtube_channel", parts[1], url)
+        if parts and parts[0].startswith("@"):
+            return Link("youtube_handle", parts[0], url)
+        if parts and parts[0] == "user" and len(parts) > 1:
+            return Link("youtube_user", parts[1], url)
+        if parts and parts[0] == "c" and len(parts) > 1:
+            return Link("youtube_custom", parts[1], url)
+        return None
+    if host == "drive.google.com":
+        m = re.search(r"/folders/([A-Za-z0-9_-]+)", path)
+        if m:
+            return Link("drive_folder", m.group(1), url)
+        m = re.search(r"/file/d/([A-Za-z0-9_-]+)", path)
+        if m:
+            return Link("drive_file", m.group(1), url)
+        ident = (q.get("id") or [""])[0]
+        if DRIVE_ID.match(ident):
+            kind = "drive_folder" if "folder" in path else "drive_file"
+            return Link(kind, ident, url)
+        return None
+    if host == "docs.google.com":
+        m = re.search(r"/(document|spreadsheets|presentation)/d/([A-Za-z0-9_-]+)", path)
+        if m:
+            return Link("gdoc" if m.group(1) == "document" else "drive_file", m.group(2), url)
+    return None
+
+
+def find_links(text: str, first_line: int = 1) -> list[Link]:
+    found: list[Link] = []
+    for offset, line in enumerate(text.splitlines()):
+        for m in _URL.finditer(line):
+            link = classify_url(m.group(0))
+            if link is None:
+                continue
+            label = _LABEL.search(line[: m.start()])
+            link.label = label.group(1).strip() if label else ""
+            link.line = first_line + offset
+            found.append(link)
+    return found
+
+
+def watch_url(video_id: str, start_s: int | None = None) -> str:
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    if start_s:
+        url += f"&t={int(start_s)}s"
+    return url
