@@ -19,6 +19,9 @@ FTS_CONFIG: dict[str, list[str]] = {
     "meetings": ["title", "raw"],
     "talks": ["title", "presenters_raw", "notes"],
     "backlog_items": ["title", "presenters_raw"],
+    # Drive archive (indexer/drive.py)
+    "drive_folders": ["name", "path"],
+    "drive_files": ["name", "path"],
 }
 
 VIEWS: dict[str, str] = {
@@ -48,6 +51,12 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("talk_presenters", ["organization_id"]),
     ("meeting_links", ["meeting_id"]),
     ("meeting_links", ["ref"]),
+    # Drive archive (indexer/drive.py)
+    ("drive_folders", ["parent_id"]),
+    ("drive_folders", ["root_id"]),
+    ("drive_files", ["parent_id"]),
+    ("drive_files", ["root_id"]),
+    ("drive_files", ["name_date"]),
 ]
 
 

@@ -1,0 +1,557 @@
+"""Harvest a Google Drive folder tree into ``drive_folders`` and ``drive_files``.
+
+Three layers, dogsheep style:
+
+* pure helpers: ``date_from_name`` (dates that names carry), ``parent_query``
+  (children of several folders in one ``q``), ``folder_row`` / ``file_row``;
+* fetchers over a googleapiclient Drive service: ``fetch_tree`` (a breadth-first
+  walk yielding one page of rows per ``files.list`` call) and ``apply_changes``
+  (the changes feed, filtered to the tree);
+* writers: ``save_page`` (one transaction per page, so an interrupted harvest
+  keeps what it fetched) and ``mark_removed``.
+
+Every API request goes through an ``execute(request) -> dict`` callable so the
+shared client (retries, quota accounting, record/replay, secret-free errors)
+can wrap it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import deque
+from typing import Callable, Iterable, Iterator
+
+import sqlite_utils
+
+FOLDER = "application/vnd.google-apps.folder"
+SHORTCUT = "application/vnd.google-apps.shortcut"
+GDOC = "application/vnd.google-apps.document"
+
+# Parents OR-ed into one files.list query. Each clause costs ~54 URL characters
+# once encoded ('<33-char id>'+in+parents+or+); 20 of them plus the trimmed
+# `fields`, a Google page token (up to ~200) and `key=` keep the URL near
+# 1,750 characters: below googleapiclient's 2,048 limit where it switches to
+# POST + X-HTTP-Method-Override, and far below the ~128 parents where Google
+# answers 413. Going to 28 would save only ceil(n/20) - ceil(n/28) calls.
+PARENTS_PER_QUERY = 20
+PAGE_SIZE = 1000  # files.list and changes.list maximum
+
+FILE_FIELDS = (
+    "id,name,mimeType,size,md5Checksum,createdTime,modifiedTime,parents,webViewLink,"
+    "trashed,driveId,shortcutDetails(targetId,targetMimeType),"
+    "videoMediaMetadata(durationMillis,width,height)"
+)
+LIST_FIELDS = f"nextPageToken,files({FILE_FIELDS})"
+CHANGE_FIELDS = f"nextPageToken,newStartPageToken,changes(fileId,removed,file({FILE_FIELDS}))"
+ALL_DRIVES = {"supportsAllDrives": True, "includeItemsFromAllDrives": True}
+
+Execute = Callable[[object], dict]
+
+
+class DriveError(Exception):
+    """A problem the user can fix (bad folder id, not a folder); one line."""
+
+
+def default_execute(request) -> dict:
+    return request.execute(num_retries=5)
+
+
+# --------------------------------------------------------------------------
+# dates from names (pure)
+
+_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH_NUM = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_DATE_PATTERNS = [
+    # Zoom cloud recordings: GMT20210209-170012_Recording_1920x1080.mp4, UTC
+    ("zoom", re.compile(
+        r"GMT(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[-_](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})", re.I)),
+    ("iso", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_./](?P<m>\d{1,2})[-_./](?P<d>\d{1,2})(?!\d)")),
+    ("compact", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")),
+    ("mdy", re.compile(rf"\b{_MON}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
+    ("dmy", re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
+]
+_YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_.](?P<m>\d{1,2})(?!\d|[-_./]\d)")
+_MONTH_DAY = re.compile(r"^\s*(?P<m>\d{1,2})[-_.](?P<d>\d{1,2})(?!\d)")
+_YEAR = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*$")
+
+
+def _valid(y: int, m: int, d: int = 1) -> bool:
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def date_from_name(name: str, parent: tuple[str | None, str | None] = (None, None)) -> tuple[str | None, str | None]:
+    """The date a file or folder name carries, and how it was read.
+
+    Returns ``(name_date, form)``; ``name_date`` is ISO 8601 at the precision
+    the name gives: ``2021-02-09T17:00:12Z`` (zoom, UTC), ``2021-02-09``,
+    ``2021-02`` or ``2021``. ``parent`` is the containing folder's
+    ``(name_date, form)``: it supplies the year of a ``02-09`` folder inside
+    ``2021/``, and names without a date inherit it (form ``folder:<form>``).
+    """
+    for form, rx in _DATE_PATTERNS:
+        for m in rx.finditer(name):
+            g = m.groupdict()
+            month = _MONTH_NUM[g["mon"][:3].lower()] if g.get("mon") else int(g["m"])
+            y, d = int(g["y"]), int(g["d"])
+            if not _valid(y, month, d):
+                continue
+            if form == "zoom":
+                H, M, S = int(g["H"]), int(g["M"]), int(g["S"])
+                if H > 23 or M > 59 or S > 59:
+                    continue
+                return f"{y:04d}-{month:02d}-{d:02d}T{H:02d}:{M:02d}:{S:02d}Z", form
+            return f"{y:04d}-{month:02d}-{d:02d}", form
+    parent_date, parent_form = parent
+    parent_year = parent_date[:4] if parent_date and len(parent_date) >= 4 else None
+    m = _YEAR_MONTH.search(name)
+    if m and _valid(int(m["y"]), int(m["m"])):
+        return f"{int(m['y']):04d}-{int(m['m']):02d}", "year-month"
+    m = _MONTH_DAY.match(name)
+    if m and parent_year and len(parent_date) == 4 and _valid(int(parent_year), int(m["m"]), int(m["d"])):
+        # `2021/02-09`: the year comes from the parent folder, US month-day order
+        return f"{parent_year}-{int(m['m']):02d}-{int(m['d']):02d}", "year/month-day"
+    m = _YEAR.match(name)
+    if m:
+        return m["y"], "year"
+    if parent_date:
+        return parent_date, parent_form if parent_form.startswith("folder:") else f"folder:{parent_form}"
+    return None, None
+
+
+# --------------------------------------------------------------------------
+# queries and rows (pure)
+
+def quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def parent_query(folder_ids: Iterable[str]) -> str:
+    """``('a' in parents or 'b' in parents) and trashed = false``."""
+    clauses = " or ".join(f"{quote(i)} in parents" for i in folder_ids)
+    return f"({clauses}) and trashed = false"
+
+
+def web_url(item: dict) -> str:
+    if item.get("webViewLink"):
+        return item["webViewLink"]
+    if item.get("mimeType") == FOLDER:
+        return f"https://drive.google.com/drive/folders/{item['id']}"
+    return f"https://drive.google.com/file/d/{item['id']}/view"
+
+
+def _raw(item: dict) -> str:
+    return json.dumps(item, sort_keys=True)
+
+
+def folder_row(item: dict, parent_id: str | None, path: str, root_id: str, dated: tuple) -> dict:
+    return {
+        "id": item["id"],
+        "name": item.get("name"),
+        "parent_id": parent_id,
+        "path": path,
+        "root_id": root_id,
+        "drive_id": item.get("driveId"),
+        "created_time": item.get("createdTime"),
+        "modified_time": item.get("modifiedTime"),
+        "web_url": web_url(item),
+        "name_date": dated[0],
+        "name_date_form": dated[1],
+        "raw": _raw(item),
+    }
+
+
+def file_row(item: dict, parent_id: str | None, path: str, root_id: str, dated: tuple) -> dict:
+    video = item.get("videoMediaMetadata") or {}
+    shortcut = item.get("shortcutDetails") or {}
+    millis = video.get("durationMillis")
+    return {
+        "id": item["id"],
+        "name": item.get("name"),
+        "mime_type": item.get("mimeType"),
+        "size": int(item["size"]) if item.get("size") is not None else None,
+        "md5": item.get("md5Checksum"),
+        "created_time": item.get("createdTime"),
+        "modified_time": item.get("modifiedTime"),
+        "duration_s": round(int(millis) / 1000) if millis is not None else None,
+        "width": video.get("width"),
+        "height": video.get("height"),
+        "parent_id": parent_id,
+        "path": path,
+        "root_id": root_id,
+        "drive_id": item.get("driveId"),
+        "web_url": web_url(item),
+        "name_date": dated[0],
+        "name_date_form": dated[1],
+        "target_id": shortcut.get("targetId"),
+        "target_mime_type": shortcut.get("targetMimeType"),
+        "raw": _raw(item),
+    }
+
+
+# --------------------------------------------------------------------------
+# fetching
+
+class Tree:
+    """What the walk knows about the folders of one tree: id -> (path, date, form)."""
+
+    def __init__(self, root_id: str):
+        self.root_id = root_id
+        self.folders: dict[str, tuple[str, str | None, str | None]] = {}
+
+    def child(self, item: dict, parent_id: str) -> tuple[str, tuple]:
+        ppath, pdate, pform = self.folders[parent_id]
+        return f"{ppath}/{item.get('name', '')}", date_from_name(item.get("name", ""), (pdate, pform))
+
+    def parent_in_tree(self, item: dict, among=None) -> str | None:
+        for p in item.get("parents") or []:
+            if p in self.folders and (among is None or p in among):
+                return p
+        return None
+
+
+def get_root(service, folder_id: str, execute: Execute = default_execute) -> dict:
+    """The root folder's metadata; a shortcut to a folder is followed."""
+    item = execute(service.files().get(fileId=folder_id, fields=FILE_FIELDS, supportsAllDrives=True))
+    if item.get("mimeType") == SHORTCUT and (item.get("shortcutDetails") or {}).get("targetMimeType") == FOLDER:
+        target = item["shortcutDetails"]["targetId"]
+        item = execute(service.files().get(fileId=target, fields=FILE_FIELDS, supportsAllDrives=True))
+    if item.get("mimeType") != FOLDER:
+        raise DriveError(f"not a Drive folder: {folder_id} ({item.get('mimeType')})")
+    return item
+
+
+def fetch_tree(
+    service,
+    root: dict,
+    execute: Execute = default_execute,
+    tree: Tree | None = None,
+    start: Iterable[str] | None = None,
+    k: int = PARENTS_PER_QUERY,
+) -> Iterator[dict]:
+    """Walk the tree under ``root`` breadth-first, ``k`` folders per query.
+
+    Yields one ``{"folders": [...], "files": [...]}`` per files.list page. Folders
+    are queued as soon as they are seen, so a query takes up to ``k`` folders
+    from any depth. A shortcut to a folder is walked once under the shortcut's
+    path; ``tree.folders`` doubles as the visited set, so cycles end.
+    ``start`` walks only below those (already known) folders.
+    """
+    if tree is None:
+        tree = Tree(root["id"])
+    if start is None:
+        dated = date_from_name(root.get("name", ""))
+        tree.folders[root["id"]] = (root.get("name", ""), *dated)
+        yield {"folders": [folder_row(root, None, root.get("name", ""), tree.root_id, dated)], "files": []}
+        start = [root["id"]]
+    queue = deque(start)
+    while queue:
+        batch = [queue.popleft() for _ in range(min(k, len(queue)))]
+        batch_set = set(batch)
+        token = None
+        while True:
+            params = dict(q=parent_query(batch), pageSize=PAGE_SIZE, fields=LIST_FIELDS, **ALL_DRIVES)
+            if token:
+                params["pageToken"] = token
+            resp = execute(service.files().list(**params))
+            page = {"folders": [], "files": []}
+            for item in resp.get("files", []):
+                parent = tree.parent_in_tree(item, batch_set) or batch[0]
+                queued = _place(tree, item, parent, page)
+                queue.extend(queued)
+            yield page
+            token = resp.get("nextPageToken")
+            if not token:
+                break
+
+
+def _place(tree: Tree, item: dict, parent: str, page: dict) -> list[str]:
+    """Add ``item`` (child of ``parent``) to ``page``; return folders to walk."""
+    path, dated = tree.child(item, parent)
+    mime = item.get("mimeType")
+    if mime == FOLDER:
+        page["folders"].append(folder_row(item, parent, path, tree.root_id, dated))
+        if item["id"] in tree.folders:
+            return []
+        tree.folders[item["id"]] = (path, *dated)
+        return [item["id"]]
+    page["files"].append(file_row(item, parent, path, tree.root_id, dated))
+    details = item.get("shortcutDetails") or {}
+    if mime == SHORTCUT and details.get("targetMimeType") == FOLDER:
+        target = details.get("targetId")
+        if target and target not in tree.folders:
+            # walked under the shortcut's own path; the visited check stops cycles
+            tree.folders[target] = (path, *dated)
+            return [target]
+    return []
+
+
+# --------------------------------------------------------------------------
+# writing
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    common = {
+        "id": str, "name": str, "parent_id": str, "path": str, "root_id": str, "drive_id": str,
+        "created_time": str, "modified_time": str, "web_url": str, "name_date": str,
+        "name_date_form": str, "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
+    }
+    db["drive_folders"].create(common, pk="id", if_not_exists=True)
+    db["drive_files"].create(
+        {
+            "id": str, "name": str, "mime_type": str, "size": int, "md5": str,
+            "created_time": str, "modified_time": str, "duration_s": int, "width": int, "height": int,
+            "parent_id": str, "path": str, "root_id": str, "drive_id": str, "web_url": str,
+            "name_date": str, "name_date_form": str, "target_id": str, "target_mime_type": str,
+            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    # one row per incremental source; a cursor, not "max id seen" (twitter-to-sqlite #39)
+    db["sync_cursors"].create({"source": str, "token": str, "updated_at": str}, pk="source", if_not_exists=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _upsert(db, table: str, rows: list[dict], now: str) -> None:
+    if not rows:
+        return
+    ids = [r["id"] for r in rows]
+    first = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        first.update(db.execute(f"select id, first_seen from [{table}] where id in ({marks})", chunk).fetchall())
+    for r in rows:
+        r["first_seen"] = first.get(r["id"]) or now
+        r["last_seen"] = now
+        r["removed_at"] = None
+    db[table].upsert_all(rows, pk="id")
+
+
+def save_page(db: sqlite_utils.Database, page: dict, now: str | None = None) -> dict:
+    """Write one page in its own transaction; returns counts."""
+    now = now or _now()
+    with db.conn:
+        _upsert(db, "drive_folders", page.get("folders", []), now)
+        _upsert(db, "drive_files", page.get("files", []), now)
+    return {"drive_folders": len(page.get("folders", [])), "drive_files": len(page.get("files", []))}
+
+
+def mark_removed(db, root_id: str, keep: set[str], now: str) -> int:
+    """After a complete walk: what the tree no longer holds gets ``removed_at``."""
+    n = 0
+    with db.conn:
+        for table in ("drive_files", "drive_folders"):
+            stale = [
+                r[0]
+                for r in db.execute(
+                    f"select id from [{table}] where root_id = ? and removed_at is null", [root_id]
+                ).fetchall()
+                if r[0] not in keep
+            ]
+            for i in range(0, len(stale), 500):
+                chunk = stale[i:i + 500]
+                db.execute(
+                    f"update [{table}] set removed_at = ? where id in ({','.join('?' * len(chunk))})",
+                    [now, *chunk],
+                )
+            n += len(stale)
+    return n
+
+
+def get_cursor(db, source: str) -> str | None:
+    if "sync_cursors" not in db.table_names():
+        return None
+    row = db.execute("select token from sync_cursors where source = ?", [source]).fetchone()
+    return row[0] if row else None
+
+
+def _set_cursor(db, source: str, token: str) -> None:
+    db["sync_cursors"].upsert({"source": source, "token": token, "updated_at": _now()}, pk="source")
+
+
+def cursor_source(root_id: str) -> str:
+    return f"drive:{root_id}"
+
+
+def load_tree(db, root_id: str) -> Tree:
+    """The live folders of a harvested tree, as the walk would know them."""
+    tree = Tree(root_id)
+    for fid, path, date, form in db.execute(
+        "select id, path, name_date, name_date_form from drive_folders where root_id = ? and removed_at is null",
+        [root_id],
+    ).fetchall():
+        tree.folders[fid] = (path, date, form)
+    # folders reached through shortcuts are walked under the shortcut's path
+    for target, path, date, form in db.execute(
+        "select target_id, path, name_date, name_date_form from drive_files where root_id = ? "
+        "and removed_at is null and mime_type = ? and target_mime_type = ?",
+        [root_id, SHORTCUT, FOLDER],
+    ).fetchall():
+        tree.folders.setdefault(target, (path, date, form))
+    return tree
+
+
+def _is_live(db, fid: str, root_id: str) -> bool:
+    return any(
+        db.execute(f"select 1 from [{t}] where id = ? and root_id = ? and removed_at is null", [fid, root_id]).fetchone()
+        for t in ("drive_folders", "drive_files")
+    )
+
+
+def _remove_subtree(db, tree: Tree, fid: str, now: str) -> int:
+    """``removed_at`` on an item and, for a folder, everything below it."""
+    n = 0
+    for t in ("drive_folders", "drive_files"):
+        n += db.execute(
+            f"update [{t}] set removed_at = ? where id = ? and root_id = ? and removed_at is null",
+            [now, fid, tree.root_id],
+        ).rowcount
+    if fid in tree.folders:
+        prefix = tree.folders[fid][0] + "/"
+        for t in ("drive_folders", "drive_files"):
+            n += db.execute(
+                f"update [{t}] set removed_at = ? where root_id = ? and removed_at is null "
+                "and substr(path, 1, ?) = ?",
+                [now, tree.root_id, len(prefix), prefix],
+            ).rowcount
+        for other in [f for f, v in tree.folders.items() if f == fid or v[0].startswith(prefix)]:
+            del tree.folders[other]
+    return n
+
+
+def _move_subtree(db, tree: Tree, old_path: str, new_path: str) -> None:
+    """A folder renamed or moved inside the tree: its descendants' paths follow."""
+    prefix = old_path + "/"
+    for t in ("drive_folders", "drive_files"):
+        db.execute(
+            f"update [{t}] set path = ? || substr(path, ?) where root_id = ? and substr(path, 1, ?) = ?",
+            [new_path + "/", len(prefix) + 1, tree.root_id, len(prefix), prefix],
+        )
+    for f, (p, d, form) in list(tree.folders.items()):
+        if p.startswith(prefix):
+            tree.folders[f] = (new_path + "/" + p[len(prefix):], d, form)
+
+
+def apply_change(db, tree: Tree, change: dict, now: str) -> tuple[str, list[str]]:
+    """Apply one entry of the changes feed if it concerns the tree.
+
+    Returns what happened (``added``, ``updated``, ``removed``, ``ignored``) and
+    the folders that newly entered the tree, whose contents must be listed.
+    Call inside a transaction.
+    """
+    fid = change.get("fileId") or (change.get("file") or {}).get("id")
+    item = change.get("file")
+    known = _is_live(db, fid, tree.root_id)
+    if change.get("removed") or not item or item.get("trashed"):
+        return ("removed", []) if known and _remove_subtree(db, tree, fid, now) else ("ignored", [])
+    parent = tree.parent_in_tree(item)
+    if parent is None or fid == tree.root_id:
+        if fid == tree.root_id:
+            return "ignored", []
+        # moved out of the tree
+        return ("removed", []) if known and _remove_subtree(db, tree, fid, now) else ("ignored", [])
+    path, dated = tree.child(item, parent)
+    if item.get("mimeType") == FOLDER:
+        old = tree.folders.get(fid)
+        _upsert(db, "drive_folders", [folder_row(item, parent, path, tree.root_id, dated)], now)
+        tree.folders[fid] = (path, *dated)
+        if old is None or not known:
+            return "added", [fid]
+        if old[0] != path:
+            _move_subtree(db, tree, old[0], path)
+        return "updated", []
+    page = {"folders": [], "files": []}
+    walk = _place(tree, item, parent, page)
+    _upsert(db, "drive_files", page["files"], now)
+    return ("updated" if known else "added"), walk
+
+
+def harvest(
+    db: sqlite_utils.Database,
+    service,
+    folder_id: str,
+    execute: Execute = default_execute,
+    use_changes: bool = False,
+    full: bool = False,
+    k: int = PARENTS_PER_QUERY,
+    progress: Callable[[dict], None] | None = None,
+) -> dict:
+    """Sync one folder tree; returns counts.
+
+    With ``use_changes`` (OAuth credentials: an API key cannot read the changes
+    feed) the first run saves a start token and later runs read only the
+    changes since; otherwise, or with ``full``, the tree is listed again.
+    """
+    create_tables(db)
+    source = cursor_source(folder_id)
+    token = get_cursor(db, source) if use_changes and not full else None
+    if token and db.execute(
+        "select 1 from drive_folders where id = ? and parent_id is null", [folder_id]
+    ).fetchone():
+        return _incremental(db, service, folder_id, token, execute, k, progress)
+    counts = {"mode": "full", "drive_folders": 0, "drive_files": 0, "removed": 0}
+    root = get_root(service, folder_id, execute)
+    start_token = None
+    if use_changes:
+        # taken before listing, so nothing changed during the walk is missed
+        params = {"supportsAllDrives": True}
+        if root.get("driveId"):
+            params["driveId"] = root["driveId"]
+        start_token = execute(service.changes().getStartPageToken(**params))["startPageToken"]
+    now = _now()
+    seen: set[str] = set()
+    tree = Tree(root["id"])
+    for page in fetch_tree(service, root, execute, tree=tree, k=k):
+        for kind, n in save_page(db, page, now).items():
+            counts[kind] += n
+        seen.update(r["id"] for r in page["folders"])
+        seen.update(r["id"] for r in page["files"])
+        if progress:
+            progress(counts)
+    counts["removed"] = mark_removed(db, root["id"], seen, now)
+    if start_token:
+        with db.conn:
+            _set_cursor(db, source, start_token)
+    return counts
+
+
+def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
+    counts = {"mode": "changes", "added": 0, "updated": 0, "removed": 0, "ignored": 0,
+              "drive_folders": 0, "drive_files": 0}
+    tree = load_tree(db, root_id)
+    drive_id = db.execute("select drive_id from drive_folders where id = ?", [root_id]).fetchone()[0]
+    source = cursor_source(root_id)
+    while True:
+        params = dict(pageToken=token, pageSize=PAGE_SIZE, fields=CHANGE_FIELDS, includeRemoved=True,
+                      spaces="drive", **ALL_DRIVES)
+        if drive_id:
+            params["driveId"] = drive_id
+        resp = execute(service.changes().list(**params))
+        now = _now()
+        walk: list[str] = []
+        with db.conn:
+            for change in resp.get("changes", []):
+                what, new = apply_change(db, tree, change, now)
+                counts[what] += 1
+                walk.extend(new)
+        # folders moved in: list their contents before the cursor moves past them
+        if walk:
+            for page in fetch_tree(service, None, execute, tree=tree, start=walk, k=k):
+                for kind, n in save_page(db, page, now).items():
+                    counts[kind] += n
+        token = resp.get("nextPageToken") or resp.get("newStartPageToken")
+        with db.conn:
+            _set_cursor(db, source, token)
+        if progress:
+            progress(counts)
+        if not resp.get("nextPageToken"):
+            return counts
