@@ -1,0 +1,564 @@
+"""Link recordings to meetings, and talks to the moment they start.
+
+Pure: plain data in (see docs/CONTRACTS.md, "Matcher input"), plain dicts out.
+
+Evidence, strongest first: an explicit link in the meeting's notes; a date
+(recorded_at, else a date written in the title, file name or description,
+else published_at plus an upload lag), always read as a calendar day in the
+organiser's time zone; text (agenda titles, presenters, organisations found in
+the title, description and chapters). Every pair gets a score that combines
+its evidence like independent clues (noisy-OR), then one global pass hands
+each recording to at most one meeting, strongest pairs first.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import re
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz
+
+from .links import watch_url
+from .notes import find_date
+
+DEFAULT_TZ = "America/Los_Angeles"
+# uploads seen weeks after the meeting; beyond this a date alone says nothing
+MAX_LAG_DAYS = 30
+# below this a pair is not linked at all
+MIN_SCORE = 0.3
+# links below this confidence, or with a close second meeting, go to the report
+LOW_CONFIDENCE = 0.5
+AMBIGUOUS_MARGIN = 0.15
+# a chapter must score this (0..100) against a talk to be its moment
+CHAPTER_MIN_SCORE = 60
+
+_MEETING_WORDS = re.compile(
+    r"\b(meeting|meetup|sync|call|community|office\s+hours|town\s*hall|stand-?up|weekly|bi-?weekly"
+    r"|monthly|zoom|recording|session)\b",
+    re.I,
+)
+_NOT_MEETING_WORDS = re.compile(
+    r"\b(kubecon|conference|conf|summit|keynote|webinar|podcast|interview|tutorial|workshop|trailer"
+    r"|teaser|highlights?|demo|shorts|explainer|promo|announcement|launch)\b|#shorts",
+    re.I,
+)
+_PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
+_REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
+_ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
+_STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}
+_STOP = set(
+    "a an the and or of for to in on at by with from into via how why what we our your is are be using use "
+    "intro introduction update updates new part talk demo q qa".split()
+)
+
+
+# --------------------------------------------------------------------------
+# dates
+
+def _zone(tz) -> ZoneInfo:
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz or DEFAULT_TZ)
+
+
+def parse_utc(value) -> dt.datetime | None:
+    """An ISO 8601 string (``Z`` or offset; naive means UTC) or datetime -> aware UTC."""
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            d = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return d.replace(tzinfo=dt.timezone.utc) if d.tzinfo is None else d.astimezone(dt.timezone.utc)
+
+
+def local_date(value, tz) -> dt.date | None:
+    d = parse_utc(value)
+    return d.astimezone(_zone(tz)).date() if d else None
+
+
+def zoom_time(name: str) -> dt.datetime | None:
+    """``GMT20210209-170012_Recording.mp4`` -> 2021-02-09 17:00:12 UTC (Zoom names are UTC)."""
+    m = _ZOOM.search(name or "")
+    if not m:
+        return None
+    try:
+        return dt.datetime(*map(int, m.groups()), tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _written_date(text: str, near: dt.date | None):
+    """(date, the text as written) of the first date in ``text``; a date
+    without a year takes the year that puts it closest to ``near``."""
+    hit = find_date(text or "")
+    if hit is None:
+        return None
+    written = text[hit.start : hit.end].strip()
+    if hit.date is not None:
+        return hit.date, written
+    if near is None:
+        return None
+    options = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            options.append(dt.date(year, hit.month, hit.day))
+        except ValueError:
+            pass
+    if not options:
+        return None
+    return min(options, key=lambda d: abs((d - near).days)), written
+
+
+def candidate_dates(c: dict, tz=DEFAULT_TZ) -> dict:
+    """The dated evidence a recording carries, each a local calendar day.
+
+    ``recorded``: (date, detail) from recorded_at or a Zoom file name's UTC time;
+    ``written``: (date, where, text) a date written in the title / file name / description;
+    ``published``: date of publication.
+    """
+    zone = _zone(tz)
+    out: dict = {}
+    published = local_date(c.get("published_at"), zone)
+    if published:
+        out["published"] = published
+    rec = parse_utc(c.get("recorded_at"))
+    if rec:
+        out["recorded"] = (rec.astimezone(zone).date(), f"recorded {rec.astimezone(zone):%Y-%m-%d %H:%M} local")
+    else:
+        zt = zoom_time(c.get("title") or "") or zoom_time(c.get("path") or "")
+        if zt:
+            loc = zt.astimezone(zone)
+            out["recorded"] = (
+                loc.date(),
+                f"file name says {zt:%Y-%m-%d %H:%M} UTC ({loc:%Y-%m-%d %H:%M} local)",
+            )
+    near = published or (out.get("recorded") or (None,))[0]
+    for where, text in (("title", c.get("title")), ("path", c.get("path"))):
+        w = _written_date(text or "", near)
+        if w:
+            out["written"] = (w[0], where, w[1])
+            break
+    else:
+        nd = _as_date(c.get("name_date"))
+        if nd:
+            out["written"] = (nd, "file name", nd.isoformat())
+        else:
+            w = _written_date(c.get("description") or "", near)
+            if w:
+                out["written"] = (w[0], "description", w[1])
+    return out
+
+
+def _days(n: int) -> str:
+    words = {0: "the day of", 1: "one day after", 2: "two days after", 3: "three days after"}
+    return words.get(n, f"{n} days after") + " the meeting" if n >= 0 else f"{-n} days before the meeting"
+
+
+# --------------------------------------------------------------------------
+# text
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", (text or "").lower())
+
+
+def _cand_text(c: dict) -> str:
+    parts = [c.get("title") or "", c.get("description") or "", c.get("path") or ""]
+    parts += [ch.get("title") or "" for ch in c.get("chapters") or []]
+    return "\n".join(parts)
+
+
+class _TalkIndex:
+    """The words that identify each talk: informative title words (not
+    stop words, not words most talks share like the project's name),
+    presenter names and organisations."""
+
+    def __init__(self, meetings: list[dict]):
+        talks = [t for m in meetings for t in m.get("talks") or []]
+        df = Counter(tok for t in talks for tok in set(_tokens(t.get("title"))))
+        common = {tok for tok, n in df.items() if n > max(3, 0.08 * len(talks))}
+        self.by_meeting: dict[str, list[dict]] = {}
+        for m in meetings:
+            rows = []
+            for t in m.get("talks") or []:
+                words = [w for w in _tokens(t.get("title")) if w not in _STOP and w not in common and len(w) > 2]
+                names = [p.get("name") or "" for p in t.get("presenters") or []]
+                orgs = {(p.get("org") or "").strip() for p in t.get("presenters") or []} - {""}
+                rows.append({"talk": t, "words": words, "names": names, "orgs": orgs})
+            self.by_meeting[m["id"]] = rows
+
+    def score(self, meeting_id: str, text: str, toks: set[str]) -> tuple[float, list[str]]:
+        """(strength 0..1, what was found) of this meeting's agenda in a recording's text."""
+        total, found = 0.0, []
+        flat = " " + " ".join(_tokens(text)) + " "
+        for row in self.by_meeting.get(meeting_id, []):
+            s = _talk_in_text(row, flat, toks)
+            if s >= 0.6:
+                total += s
+                found.append(row["talk"].get("title") or "")
+        return (1 - math.exp(-0.8 * total)) if total else 0.0, found
+
+
+def _word_found(w: str, toks: set[str]) -> bool:
+    if w in toks:
+        return True
+    if len(w) < 5:
+        return False
+    return any(len(t) >= 4 and abs(len(t) - len(w)) <= 2 and fuzz.ratio(w, t) >= 85 for t in toks)
+
+
+def _talk_in_text(row: dict, flat: str, toks: set[str]) -> float:
+    score = 0.0
+    if row["words"]:
+        hits = sum(_word_found(w, toks) for w in row["words"])
+        cov = hits / len(row["words"])
+        if hits >= min(2, len(row["words"])) and cov >= 0.6:
+            score = cov
+    for name in row["names"]:
+        parts = _tokens(name)
+        if len(parts) >= 2 and f" {' '.join(parts)} " in flat:
+            score = max(score, 0.8)
+        elif parts and len(parts[0]) >= 3 and parts[0] in toks and any(
+            set(_tokens(o)) <= toks for o in row["orgs"] if _tokens(o)
+        ):
+            # a first name alone is weak; with the organisation it names the talk
+            score = max(score, 0.7)
+    return score
+
+
+def _chapter_score(row: dict, chapter_title: str) -> float:
+    """0..100: does this chapter title name this talk (title words or presenter)?"""
+    title = (row["talk"].get("title") or "").lower()
+    ch = (chapter_title or "").lower()
+    s = fuzz.token_set_ratio(title, ch) if title else 0.0
+    # "Egress events" for "Flyte Egress Events": partial matches of the informative words
+    toks = set(_tokens(ch))
+    if row["words"]:
+        hits = sum(_word_found(w, toks) for w in row["words"])
+        s = max(s, 100.0 * hits / len(row["words"]) if hits else 0.0)
+    for name in row["names"]:
+        parts = _tokens(name)
+        if parts and len(parts[0]) >= 3 and parts[0] in toks:
+            s = max(s, 75.0 + (10.0 if len(parts) > 1 and parts[-1] in toks else 0.0))
+    return s
+
+
+# --------------------------------------------------------------------------
+# meeting <-> recording
+
+def _looks_like(c: dict) -> str:
+    """``meeting``, ``other`` (short, conference talk, demo) or ``neutral``."""
+    title = f"{c.get('title') or ''} {c.get('path') or ''}"
+    dur = c.get("duration_s")
+    if dur is not None and 0 < dur <= 60 or "#shorts" in (c.get("title") or "").lower():
+        return "other"
+    if c.get("source") == "drive" and zoom_time(title):
+        return "meeting"
+    if _MEETING_WORDS.search(title):
+        return "meeting"
+    if _NOT_MEETING_WORDS.search(title):
+        return "other"
+    return "neutral"
+
+
+def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], best_other_text: float, tz):
+    """Score and reasons for one meeting and one recording, or None when impossible."""
+    md = m["date"]
+    clues: list[tuple[float, str]] = []
+    factor = 1.0
+    rec = dates.get("recorded")
+    if rec:
+        delta = (rec[0] - md).days
+        if delta == 0:
+            clues.append((0.9, rec[1]))
+        elif abs(delta) == 1:
+            clues.append((0.3, rec[1] + ", a day off"))
+        else:
+            return None
+    written = dates.get("written")
+    if written:
+        if written[0] == md:
+            clues.append((0.85 if written[1] != "description" else 0.7, f"{written[1]} contains '{written[2]}'"))
+        else:
+            factor *= 0.5
+    pub = dates.get("published")
+    if pub:
+        lag = (pub - md).days
+        streamed = (c.get("live_status") or "").lower() in _STREAM
+        if lag < 0 and not (streamed and lag >= -14):
+            return None
+        if lag <= MAX_LAG_DAYS:
+            clues.append((0.6 * math.exp(-max(lag, 0) / 7), f"published {pub.isoformat()}, {_days(lag)}"))
+        elif not clues:
+            return None
+    if text_s:
+        shown = ", ".join(f"'{t}'" for t in text_found[:3])
+        clues.append((text_s, f"mentions {shown}"))
+    elif best_other_text >= 0.55:
+        # the recording names another meeting's talks and none of this one's
+        factor *= 0.3
+    if not clues:
+        return None
+    miss = 1.0
+    for p, _ in clues:
+        miss *= 1 - p
+    score = (1 - miss) * factor
+    reasons = [r for _, r in sorted(clues, key=lambda x: -x[0])]
+    if written and written[0] != md:
+        reasons.append(f"{written[1]} says '{written[2]}', which does not match")
+    return score, reasons
+
+
+def _kind(c: dict, main: dict | None) -> str:
+    if c.get("source") == "drive":
+        return "zoom" if zoom_time(f"{c.get('title') or ''} {c.get('path') or ''}") else "file"
+    m = _PART.search(c.get("title") or "")
+    if m:
+        return "part" + next(g for g in m.groups() if g)
+    if main is not None:
+        return "reupload"
+    return "video"
+
+
+def _same_recording(a: dict, b: dict) -> bool:
+    """A re-upload: the same length (within a few seconds) or said so in the title."""
+    if _REUPLOAD.search(a.get("title") or "") or _PART.search(a.get("title") or ""):
+        return True
+    da, db_ = a.get("duration_s"), b.get("duration_s")
+    return bool(da and db_ and abs(da - db_) <= max(5, 0.01 * max(da, db_)))
+
+
+def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> list[dict]:
+    """Meeting -> recording links: ``[{"meeting_id", "source", "ref", "kind",
+    "method", "confidence", "reason", "ambiguous"}]``.
+
+    ``overrides``: ``{"pin": {meeting_id: [ref, ...]}, "forbid": {meeting_id: {ref, ...}}}``.
+    """
+    zone = _zone(tz)
+    overrides = overrides or {}
+    pins: dict = overrides.get("pin") or {}
+    forbid: dict = overrides.get("forbid") or {}
+    by_id = {c["id"]: c for c in candidates}
+    mt = {m["id"]: m for m in meetings}
+    links: list[dict] = []
+    claimed: set[str] = set()
+    per_meeting: dict[str, dict[str, dict]] = {}  # meeting -> source -> first recording
+
+    def add(m_id, c, method, confidence, reason, ambiguous=False, kind=None):
+        main = per_meeting.setdefault(m_id, {}).get(c["source"])
+        links.append(
+            {
+                "meeting_id": m_id,
+                "source": c["source"],
+                "ref": c["id"],
+                "kind": kind or _kind(c, main),
+                "method": method,
+                "confidence": round(min(max(confidence, 0.0), 1.0), 3),
+                "reason": reason,
+                "ambiguous": ambiguous,
+            }
+        )
+        per_meeting[m_id].setdefault(c["source"], c)
+        claimed.add(c["id"])
+
+    # 1. overrides and explicit links in the notes: a recording linked from
+    #    two meetings' notes belongs to both, as the notes say
+    for m in meetings:
+        for ref in pins.get(m["id"], []):
+            if ref in by_id:
+                add(m["id"], by_id[ref], "override", 1.0, "pinned in the overrides file")
+    for m in meetings:
+        done = {l["ref"] for l in links if l["meeting_id"] == m["id"]}
+        for link in m.get("links") or []:
+            ref = link.get("ref")
+            if ref in by_id and ref not in done and ref not in forbid.get(m["id"], set()):
+                done.add(ref)
+                add(m["id"], by_id[ref], "link", 1.0, f"linked in the meeting's notes ({link.get('kind')})")
+
+    # 2. everything else by date and text
+    index = _TalkIndex(meetings)
+    dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
+    dates_only = [d for d, _ in dated]
+    pairs = []
+    for c in candidates:
+        if c["id"] in claimed or _looks_like(c) == "other":
+            continue
+        dates = candidate_dates(c, zone)
+        anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],
+                               (dates.get("written") or (None,))[0]) if d]
+        window = set()
+        for a in anchors:
+            lo = bisect.bisect_left(dates_only, a - dt.timedelta(days=MAX_LAG_DAYS + 1))
+            hi = bisect.bisect_right(dates_only, a + dt.timedelta(days=15))
+            window.update(mid for _, mid in dated[lo:hi])
+        if not anchors:
+            window = {mid for _, mid in dated}
+        text = _cand_text(c)
+        toks = set(_tokens(text))
+        texts = {mid: index.score(mid, text, toks) for mid in window}
+        looks = _looks_like(c)
+        scored = []
+        for mid in window:
+            if c["id"] in forbid.get(mid, set()):
+                continue
+            best_other = max((s for k, (s, _) in texts.items() if k != mid), default=0.0)
+            r = _pair(mt[mid], c, dates, texts[mid][0], texts[mid][1], best_other, zone)
+            if r is None:
+                continue
+            score, reasons = r
+            if looks == "neutral":
+                # no "meeting" in the title: only a written/recorded date or two talks make it one
+                strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
+                             for reason in reasons) or len(texts[mid][1]) >= 2
+                if not strong:
+                    continue
+            scored.append((score, mid, reasons))
+        scored.sort(key=lambda x: -x[0])
+        for i, (score, mid, reasons) in enumerate(scored):
+            others = [s for s, k, _ in scored if k != mid]
+            margin = score - (max(others) if others else 0.0)
+            pairs.append((score, margin, mid, c, reasons))
+
+    pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]["id"]))
+    for score, margin, mid, c, reasons in pairs:
+        if c["id"] in claimed or score < MIN_SCORE:
+            continue
+        main = per_meeting.get(mid, {}).get(c["source"])
+        if main is not None and not _same_recording(c, main):
+            continue  # the meeting has its recording; this one belongs elsewhere or nowhere
+        confidence = score * (0.6 + 0.4 * min(1.0, margin / 0.3))
+        reason = "; ".join(reasons)
+        if main is not None:
+            reason += f"; same recording as {main['id']}"
+        add(mid, c, "date" if any(r.startswith(("published", "recorded", "title", "path", "file", "description contains"))
+                                   for r in reasons[:1]) else "text",
+            confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN)
+    links.sort(key=lambda l: (l["meeting_id"], l["source"], l["kind"], l["ref"]))
+    return links
+
+
+# --------------------------------------------------------------------------
+# talk -> moment
+
+def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[dict], overrides=None) -> list[dict]:
+    """Talk -> moment links: ``[{"talk_id", "video_id", "start_s", "method",
+    "confidence", "reason", "url"}]``. ``overrides``: ``{"talks": {talk_id: (video_id, start_s)}}``."""
+    by_id = {c["id"]: c for c in candidates}
+    pinned = (overrides or {}).get("talks") or {}
+    index = _TalkIndex(meetings)
+    recs: dict[str, list[dict]] = {}
+    order = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "reupload": 5, "zoom": 6, "file": 7}
+    for r in sorted(recordings, key=lambda r: (order.get(r["kind"], 4), -r["confidence"], r["ref"])):
+        if r["ref"] in by_id:
+            recs.setdefault(r["meeting_id"], []).append(r)
+    out = []
+    for m in meetings:
+        rows = index.by_meeting.get(m["id"], [])
+        videos = [r for r in recs.get(m["id"], []) if r["source"] == "youtube"]
+        # every (talk, chapter) pair, best first; a chapter serves one talk
+        options = []
+        for ti, row in enumerate(rows):
+            for vi, r in enumerate(videos):
+                for ch in by_id[r["ref"]].get("chapters") or []:
+                    s = _chapter_score(row, ch.get("title") or "")
+                    if s >= CHAPTER_MIN_SCORE:
+                        options.append((s, -vi, ti, r["ref"], ch))
+        options.sort(key=lambda o: (-o[0], -o[1], o[2], o[4].get("start_s") or 0))
+        chosen: dict[int, tuple] = {}
+        used = set()
+        for s, _, ti, ref, ch in options:
+            key = (ref, ch.get("start_s"))
+            if ti in chosen or key in used:
+                continue
+            chosen[ti] = (s, ref, ch)
+            used.add(key)
+        for ti, row in enumerate(rows):
+            tid = row["talk"]["id"]
+            if tid in pinned:
+                vid, start = pinned[tid]
+                out.append(_talk_link(tid, vid, start, "override", 1.0, "pinned in the overrides file"))
+                continue
+            if ti in chosen:
+                s, ref, ch = chosen[ti]
+                start = int(ch.get("start_s") or 0)
+                out.append(_talk_link(tid, ref, start, "chapter", s / 100.0,
+                                      f"chapter '{ch.get('title')}' at {_hms(start)} of {ref}"))
+                continue
+            if videos:
+                r = videos[0]
+                out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
+                                      f"no chapter names this talk; start of the meeting's recording {r['ref']}"))
+                continue
+            files = [r for r in recs.get(m["id"], []) if r["source"] == "drive"]
+            if files:
+                r = files[0]
+                out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
+                                      f"start of the meeting's Drive recording {r['ref']}",
+                                      url=f"https://drive.google.com/file/d/{r['ref']}/view"))
+    return out
+
+
+def _hms(s: int) -> str:
+    h, rest = divmod(int(s), 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _talk_link(tid, vid, start, method, confidence, reason, url=None) -> dict:
+    return {
+        "talk_id": tid,
+        "video_id": vid,
+        "start_s": int(start or 0),
+        "method": method,
+        "confidence": round(confidence, 3),
+        "reason": reason,
+        "url": url or watch_url(vid, start),
+    }
+
+
+def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> dict:
+    """Both passes: ``{"recordings": [...], "talk_recordings": [...]}``."""
+    recordings = match_meetings(meetings, candidates, tz=tz, overrides=overrides)
+    talks = match_talks(meetings, candidates, recordings, overrides=overrides)
+    return {"recordings": recordings, "talk_recordings": talks}
+
+
+def meetings_from_notes(notes) -> list[dict]:
+    """Matcher input from parsed notes (``indexer.notes.Notes``); talk ids as ``db.save_notes`` makes them."""
+    from .notes import slugify
+
+    out = []
+    for m in notes.meetings:
+        used: set[str] = set()
+        talks = []
+        for t in m.talks:
+            tid = f"{m.id}/{slugify(t.title)}"
+            while tid in used:
+                tid += "-2"
+            used.add(tid)
+            talks.append({"id": tid, "title": t.title,
+                          "presenters": [{"name": p.name, "org": p.org} for p in t.presenters]})
+        out.append({
+            "id": m.id, "date": m.date, "title": m.title, "cancelled": m.cancelled,
+            "links": [{"kind": l.kind, "ref": l.ref, "start_s": l.start_s} for l in m.links],
+            "talks": talks,
+        })
+    return out
