@@ -45,3 +45,57 @@ def display_path(path: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
+
+
+# --------------------------------------------------------------------------
+# Google Docs as notes: `gdoc:DOC_ID` or a docs.google.com/document URL
+
+EXPORT_TYPES = ("text/markdown", "text/plain")  # markdown keeps headings and links; plain text is the fallback
+
+
+def gdoc_id(arg: str) -> str | None:
+    """The document id when ``arg`` names a Google Doc, else None (a local path)."""
+    if arg.startswith("gdoc:"):
+        return arg[5:].strip() or None
+    if arg.startswith(("http://", "https://")):
+        from .links import classify_url
+
+        link = classify_url(arg)
+        if link and link.kind in ("gdoc", "drive_file"):
+            return link.ref
+    return None
+
+
+def _status(exc) -> int:
+    status = getattr(getattr(exc, "resp", None), "status", None) or getattr(exc, "status", None)
+    try:
+        return int(status or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+# refusals that plain text would meet too: missing doc, bad credentials, quota, network
+_FATAL = ("NotFound", "BadKey", "QuotaExhausted", "QuotaBudgetReached", "NetworkDown", "ReplayMiss")
+
+
+def read_gdoc(service, doc_id: str, execute=None) -> str:
+    """Export a Google Doc as markdown (plain text when markdown is refused)."""
+    execute = execute or (lambda req: req.execute(num_retries=5))
+    for mime in EXPORT_TYPES:
+        try:
+            data = execute(service.files().export(fileId=doc_id, mimeType=mime))
+        except Exception as exc:  # noqa: BLE001 - whichever client raised it, the kind decides
+            if _status(exc) == 404 or type(exc).__name__ == "NotFound":
+                raise InputError(f"Google Doc not found: gdoc:{doc_id} (is it shared with these credentials?)") from None
+            if mime == EXPORT_TYPES[-1] or type(exc).__name__ in _FATAL or _status(exc) == 401:
+                raise
+            continue
+        text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else str(data)
+        if not text.strip():
+            raise InputError(f"Google Doc is empty: gdoc:{doc_id}")
+        return text
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_gdoc(service, doc_id: str, execute=None) -> Notes:
+    return parse_notes(read_gdoc(service, doc_id, execute), path=f"gdoc:{doc_id}")
