@@ -42,7 +42,7 @@ def parse_offset(value: str | None) -> int | None:
 
 def classify_url(url: str) -> Link | None:
     """Return what a single URL points at, or None if it is not YouTube/Drive."""
-    url = url.rstrip(".,;:!?*_>")
+    url = url.rstrip(".,;:!?*_>\\")
     try:
         u = urlparse(url)
     except ValueError:
@@ -95,17 +95,26 @@ def classify_url(url: str) -> Link | None:
             return Link(kind, ident, url)
         return None
     if host == "docs.google.com":
-        m = re.search(r"/(document|spreadsheets|presentation)/d/([A-Za-z0-9_-]+)", path)
+        m = re.search(r"/(document|spreadsheets|presentation|file)/d/([A-Za-z0-9_-]+)", path)
         if m:
             return Link("gdoc" if m.group(1) == "document" else "drive_file", m.group(2), url)
     return None
 
 
+# the line breaks markdown-it counts (str.splitlines also splits on \x0b, \u2028, ...)
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 def find_links(text: str, first_line: int = 1) -> list[Link]:
     found: list[Link] = []
-    for offset, line in enumerate(text.splitlines()):
+    if "://" not in text:
+        return found
+    for offset, line in enumerate(_LINE_BREAK.split(text)):
+        if "://" not in line:
+            continue
         for m in _URL.finditer(line):
-            link = classify_url(m.group(0))
+            # Google Docs' markdown export escapes "_" in bare URLs
+            link = classify_url(m.group(0).replace("\\_", "_").replace("\\-", "-"))
             if link is None:
                 continue
             label = _LABEL.search(line[: m.start()])

@@ -4,14 +4,26 @@ Pure: text in, plain data out. Nothing here touches the network or a database,
 and ``parse_notes`` never raises on any input: what it cannot read becomes a
 ``Warning`` with a line number.
 
-The document is read with markdown-it-py (block tokens carry their source line
-ranges), dates with python-dateutil; regular expressions only *locate* date and
-link candidates, they do not parse structure.
+The document is read once with markdown-it-py (block tokens carry their source
+line ranges; inline markup is parsed only for the blocks that need it), dates
+with python-dateutil. Regular expressions only *locate* candidates (a date, a
+presenter tail, a URL); structure - headings, nested bullets, tables,
+``<details>`` blocks - comes from the tokens.
+
+Where a meeting can be written:
+- a heading (levels 1-4) carrying a date; the section runs to the next heading
+  of the same or a higher level, or the next meeting;
+- a ``<details><summary>DATE</summary>`` block, up to its ``</details>``;
+- a bullet starting with a date (``* 2021-03-18: [Recording](...)``), outside
+  any meeting: one meeting per bullet, sub-bullets are its talks;
+- a table row with a date column (``| Date | Presenter | Topic |``), outside
+  any meeting: one meeting per date, each row a talk.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,8 +43,10 @@ __all__ = [
     "Notes",
     "parse_notes",
     "parse_presenters",
+    "parse_talk",
     "find_date",
     "slugify",
+    "meeting_to_json",
 ]
 
 
@@ -51,6 +65,8 @@ class Talk:
     # markdown of the notes section that belongs to this talk, if any
     notes: str = ""
     line: int = 0
+    # YouTube/Drive links written on the talk's own line(s): links.Link objects
+    links: list = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +84,12 @@ class Meeting:
     # markdown of the notes part that could not be attached to one talk
     notes: str = ""
     cancelled: bool = False
+    # how the meeting was written: heading | details | bullet | table
+    form: str = "heading"
+    # 1-based line after the section (exclusive)
+    end_line: int = 0
+    # lines of later copies merged into this one
+    also_at: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -120,346 +142,864 @@ def slugify(text: str) -> str:
     return text or "untitled"
 
 
+# --------------------------------------------------------------------------
+# dates
+
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?\.?,?\s+)?"
+_WEEKDAYS = r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+_WEEKDAY = rf"(?:(?P<wd>(?:{_WEEKDAYS})(?:day|nesday|rsday|urday|sday)?)\.?,?\s+)?"
 _ORD = r"(?:st|nd|rd|th)?"
-# Candidate locators only; dateutil does the parsing and validation.
-_DATE_PATTERNS = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("us_numeric", re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")),
-    (
-        "month_day_year",
-        re.compile(
-            rf"\b{_WEEKDAY}(?P<m>{_MONTHS})\.?\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})\b",
-            re.I,
-        ),
-    ),
-    (
-        "day_month_year",
-        re.compile(rf"\b{_WEEKDAY}(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTHS})\.?,?\s+(?P<y>\d{{4}})\b", re.I),
-    ),
-    # no year: "Meeting March 1st" -- the year comes from neighbouring meetings
-    ("month_day", re.compile(rf"\b{_WEEKDAY}(?P<m>{_MONTHS})\.?\s+(?P<d>\d{{1,2}}){_ORD}\b(?!\s*,?\s*\d)", re.I)),
-]
+# One alternation, so the leftmost date wins and, at one position, a form with
+# a year beats the year-less one. Candidates only: dateutil validates.
+_DATE_RE = re.compile(
+    rf"""
+    \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))\b
+  | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}))\b
+  | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?,?\s+(?P<y2>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
+    """,
+    re.I | re.X,
+)
+_WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
 @dataclass
 class DateHit:
-    date: dt.date | None  # None when the year is missing
+    date: dt.date | None  # None when the year is missing (or the date is invalid)
     month: int
     day: int
     start: int
     end: int
-    form: str
+    form: str  # iso | us_numeric | month_day_year | day_month_year | month_day
+    # set when the text looks like a date but cannot be one, or reads oddly
+    problem: str = ""
+    note: str = ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_day_year(month: str, day: str, year: str) -> dt.date:
+    # dateutil resolves month names and abbreviations and rejects Feb 30
+    return dateparser.parse(f"{month} {day} {year}", default=dt.datetime(2000, 1, 1)).date()
 
 
 def find_date(text: str) -> DateHit | None:
     """First date written in ``text``, or None.
 
     Numeric ``a/b/yyyy`` dates are read in US order (month/day/year), as the
-    Flyte notes and most US-based communities write them.
+    Flyte notes and most US-based communities write them; when that cannot be
+    a date but day/month can (``13/02/2021``), it is read so and says so in
+    ``note``.
     """
-    best: DateHit | None = None
-    for form, pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            hit = _parse_hit(form, m)
-            if hit is None:
-                continue
-            if best is None or hit.start < best.start or (
-                hit.start == best.start and best.date is None and hit.date is not None
-            ):
-                best = hit
-            break
-    return best
+    m = _DATE_RE.search(text)
+    if m is None:
+        return None
+    return _parse_hit(m)
 
 
-def _parse_hit(form: str, m: re.Match) -> DateHit | None:
-    s = m.group(0)
+def _parse_hit(m: re.Match) -> DateHit:
+    g = m.group
+    start, end = m.start(), m.end()
     try:
-        if form == "iso":
-            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        elif form == "us_numeric":
-            d = dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-        elif form == "month_day":
-            d0 = dateparser.parse(f"{m.group('m')} {m.group('d')} 2000", default=dt.datetime(2000, 1, 1))
-            return DateHit(None, d0.month, d0.day, m.start(), m.end(), form)
-        else:
-            d = dateparser.parse(
-                f"{m.group('m')} {m.group('d')} {m.group('y')}", default=dt.datetime(2000, 1, 1)
-            ).date()
+        if g("iso"):
+            d = dt.date(int(g("iy")), int(g("im")), int(g("id")))
+            return _checked(DateHit(d, d.month, d.day, start, end, "iso"))
+        if g("us"):
+            a, b, y = int(g("ua")), int(g("ub")), int(g("uy"))
+            try:
+                d = dt.date(y, a, b)
+                note = ""
+            except ValueError:
+                d = dt.date(y, b, a)
+                note = f"{g('us')} is not a US month/day/year date; read as day/month/year"
+            return _checked(DateHit(d, d.month, d.day, start, end, "us_numeric", note=note))
+        if g("mdy") or g("dmy"):
+            mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2"), g("d2"), g("y2"))
+            d = _month_day_year(mon, day, year)
+            hit = DateHit(d, d.month, d.day, start, end, "month_day_year" if g("mdy") else "day_month_year")
+            wd = g("wd") or g("wd2")
+            if wd and _WEEKDAY_INDEX.get(wd[:3].lower()) != d.weekday():
+                hit.note = f"{wd} does not match {d.isoformat()} (a {d.strftime('%A')})"
+            return _checked(hit)
+        d = _month_day_year(g("m3"), g("d3"), "2000")  # a leap year: Feb 29 stays possible
+        return DateHit(None, d.month, d.day, start, end, "month_day")
     except (ValueError, OverflowError, TypeError, dateparser.ParserError):
-        return None
-    if not 1970 <= d.year <= 2100:
-        return None
-    return DateHit(d, d.month, d.day, m.start(), m.end(), form)
+        return DateHit(None, 0, 0, start, end, "invalid", problem=f"not a valid date: {m.group(0).strip()}")
 
 
-_NEXT_MEETING = re.compile(r"\b(next|upcoming|following)\s+(meeting|call|sync)\b|\bpostponed\s+to\b|\bmoved\s+to\b", re.I)
-_CANCELLED = re.compile(r"\b(cancell?ed|no\s+call|no\s+meeting|skipped)\b", re.I)
+def _checked(hit: DateHit) -> DateHit:
+    if hit.date is not None and not 1970 <= hit.date.year <= 2100:
+        hit.problem = f"date out of range: {hit.date.isoformat()}"
+        hit.date = None
+    return hit
+
+
+# A date that only mentions another day ("Next meeting: March 3") is not a meeting.
+_MENTION = re.compile(
+    r"\b(?:(?:next|upcoming|following|previous|last)\s+(?:meeting|call|sync|session)"
+    r"|postponed|moved|rescheduled|deadline|due|until|since)\b",
+    re.I,
+)
+_CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
 
 
 # --------------------------------------------------------------------------
-# presenters
+# presenters and agenda items
+
+_NAME_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;|\band\b)\s*", re.I)
+_ORG_TAIL = re.compile(r"^(?P<names>.+?)\s*(?:\((?P<p>[^()]+)\)|\s(?:from|of|at|@)\s+(?P<f>.+))$", re.I)
+_DURATION = re.compile(r"^\d+\s*(?:min(?:ute)?s?|m|h|hours?)\.?$", re.I)
+_NOT_NAMES = {
+    "slides", "slide", "recording", "video", "demo", "part", "rfc", "wip", "tbd", "tba", "optional",
+    "cont", "continued", "postponed", "cancelled", "canceled", "draft", "link", "notes", "beta",
+    "alpha", "update", "updates", "discussion", "deck", "doc", "docs", "youtube", "live",
+}
+
+
+def _looks_like_name(s: str) -> bool:
+    words = s.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    if s.lower().strip(".") in _NOT_NAMES or _DURATION.match(s):
+        return False
+    return s[0].isupper() or s[0] == "@"
+
+
+def _people(names: str, org: str | None) -> list[Presenter]:
+    return [Presenter(n, org) for n in (p.strip(" .") for p in _NAME_SPLIT.split(names)) if n]
+
 
 def parse_presenters(text: str) -> list[Presenter]:
     """``"Sonja - Katrina - Nian - Spotify"`` -> three presenters of Spotify.
 
     In the bracket form the last dash-separated part is the organisation.
-    A single part is a name with no organisation.
+    A single part is a name (``Name (Org)`` gives its organisation).
     """
     text = text.strip().strip("[]() ").strip()
     if not text:
         return []
-    parts = [p.strip() for p in re.split(r"\s*-\s+|\s+-\s*", text) if p.strip()]
+    parts = [p.strip() for p in re.split(r"\s*[-–—]\s+|\s+[-–—]\s*", text) if p.strip()]
     if len(parts) == 1:
+        m = _ORG_TAIL.match(parts[0])
+        if m and m.group("p"):
+            return _people(m.group("names"), m.group("p").strip())
         return [Presenter(parts[0], None)]
     org = parts[-1]
-    return [Presenter(name, org) for name in parts[:-1]]
+    out: list[Presenter] = []
+    for part in parts[:-1]:
+        out.extend(_people(part, org))
+    return out
+
+
+def _parse_who(text: str) -> list[Presenter]:
+    """Free text naming people: ``Kevin Su (Union.ai)``, ``Ketan/Haytham``, ``A and B from Lyft``."""
+    text = text.strip().strip("*_ ").strip()
+    if not text:
+        return []
+    org = None
+    m = _ORG_TAIL.match(text)
+    if m:
+        text, org = m.group("names"), (m.group("p") or m.group("f")).strip()
+    return _people(text, org)
+
+
+def _parse_bold(text: str) -> list[Presenter]:
+    """Bold presenter text: ``Name``, ``Name, Org``, ``Name (Org)``, ``A & B, Org``."""
+    text = text.strip()
+    m = _ORG_TAIL.match(text)
+    if m:
+        return _people(m.group("names"), (m.group("p") or m.group("f")).strip())
+    parts = re.split(r"\s*(?:,|\s[-–—]\s)\s*", text)
+    if len(parts) == 2 and parts[1]:
+        return _people(parts[0], parts[1])
+    return _people(text, None)
 
 
 _BRACKET_TAIL = re.compile(r"^(?P<title>.*?)\s*\[(?P<who>[^\[\]]+)\]\s*$")
-
-
-def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
-    text = text.strip()
-    m = _BRACKET_TAIL.match(text)
-    if m and m.group("title").strip():
-        return m.group("title").strip(), parse_presenters(m.group("who"))
-    return text, []
-
-
 # "Egress Events (Presenter: Nian Tang from Spotify)"
-_NOTES_HEADER = re.compile(
-    r"^(?P<title>.+?)\s*\(\s*presenters?\s*:\s*(?P<who>[^)]*)\)\s*$", re.I
-)
+_NOTES_HEADER = re.compile(r"^(?P<title>.+?)\s*\(\s*(?:presenters?|speakers?)\s*:\s*(?P<who>[^)]*)\)\s*$", re.I)
+_BY_TAIL = re.compile(r"^(?P<title>.+?)[\s,;:–—-]+by\s+(?P<who>.+?)\s*$", re.I)
+_PAREN_TAIL = re.compile(r"^(?P<title>.+?)\s*\((?P<who>[^()]+)\)\s*$")
+_SEPARATORS = " \t-–—:|,;~"
+
+
+def _who_is_names(who: str) -> bool:
+    names = [p for p in _NAME_SPLIT.split(_ORG_TAIL.sub(r"\g<names>", who.strip())) if p.strip()]
+    return bool(names) and all(_looks_like_name(n.strip()) for n in names)
 
 
 def _parse_notes_header(text: str) -> tuple[str, list[Presenter]] | None:
     m = _NOTES_HEADER.match(text.strip())
     if not m:
         return None
-    who = m.group("who").strip()
-    org = None
-    fm = re.match(r"^(?P<names>.+?)\s+(?:from|of|at|@)\s+(?P<org>.+)$", who, re.I)
-    if fm:
-        who, org = fm.group("names"), fm.group("org").strip()
-    names = [n.strip() for n in re.split(r",|\band\b|&|/", who) if n.strip()]
-    return m.group("title").strip(), [Presenter(n, org) for n in names]
+    return m.group("title").strip(), _parse_who(m.group("who"))
+
+
+def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]]:
+    """One agenda line (plain text) -> (title, presenters).
+
+    Understands ``Title [Name - Org]``, ``Title (Presenter: Name from Org)``,
+    ``Title by Name (Org)``, ``Title (Name/Name)`` and presenters in bold
+    (``bold`` holds the bold spans of ``text``): ``**Name** (Org): Title``,
+    ``Title - **Name, Org**``. A line that is only a bold name gives an empty
+    title. Anything else is a title without presenters.
+    """
+    text = text.strip()
+    if not text:
+        return "", []
+    m = _BRACKET_TAIL.match(text)
+    if m and m.group("title").strip():
+        return m.group("title").strip(_SEPARATORS), parse_presenters(m.group("who"))
+    header = _parse_notes_header(text)
+    if header:
+        return header
+    m = _BY_TAIL.match(text)
+    if m and _who_is_names(m.group("who")):
+        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
+    m = _PAREN_TAIL.match(text)
+    if m and _who_is_names(m.group("who")):
+        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
+    if bold:
+        presenters: list[Presenter] = []
+        keep = []
+        pos = 0
+        for a, b in bold:
+            if a < pos or b > len(text):
+                continue
+            keep.append(text[pos:a])
+            people = _parse_bold(text[a:b])
+            pos = b
+            # "**Name** (Org)" -- the parenthesis right after the bold is the organisation
+            om = re.match(r"\s*\(([^()]+)\)", text[b:])
+            if om and people and all(p.org is None for p in people):
+                people = [Presenter(p.name, om.group(1).strip()) for p in people]
+                pos = b + om.end()
+            presenters.extend(people)
+        keep.append(text[pos:])
+        title = re.sub(r"\s+", " ", " ".join(k.strip(_SEPARATORS) for k in keep)).strip(_SEPARATORS)
+        title = re.sub(r"^(?:by|with)\s+|\s+(?:by|with)$", "", title, flags=re.I).strip(_SEPARATORS)
+        if presenters and all(_looks_like_name(p.name) for p in presenters):
+            return title, presenters
+    return text, []
+
+
+def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
+    return parse_talk(text)
+
+
+# --------------------------------------------------------------------------
+# markdown plumbing
+
+# Block parse only: inline markup is parsed on demand for the few blocks that
+# need it (headings, agenda items, table cells), which is most of the cost.
+_md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+
+
+@dataclass
+class _Inline:
+    text: str  # plain text, soft breaks as "\n"
+    bold: list  # (start, end) spans of strong text in ``text``
+    source: str  # the markdown as written
+    links: list = field(default_factory=list)  # (start, end, href) of link labels in ``text``
+
+
+def _inline(tok, env) -> _Inline:
+    src = tok.content or ""
+    if not any(c in src for c in "*_[`<\\&!"):
+        return _Inline(src, [], src)  # nothing to parse
+    children: list = []
+    _md.inline.parse(src, _md, env, children)
+    out: list[str] = []
+    bold: list[tuple[int, int]] = []
+    n = 0
+    opened: list[int] = []
+    link_at: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
+    for c in children:
+        t = c.type
+        if t == "text" or t == "code_inline":
+            out.append(c.content)
+            n += len(c.content)
+        elif t in ("softbreak", "hardbreak"):
+            out.append("\n")
+            n += 1
+        elif t == "strong_open":
+            opened.append(n)
+        elif t == "strong_close" and opened:
+            a = opened.pop()
+            if not opened:
+                bold.append((a, n))
+        elif t == "link_open":
+            link_at.append((n, str(c.attrGet("href") or "")))
+        elif t == "link_close" and link_at:
+            a, href = link_at.pop()
+            found.append((a, n, href))
+        elif t == "image":
+            alt = "".join(ch.content for ch in (c.children or []))
+            out.append(alt)
+            n += len(alt)
+    return _Inline("".join(out), bold, src, found)
+
+
+def _without_recording_labels(inl: _Inline) -> str:
+    """Plain text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
+    text = inl.text
+    for a, b, href in sorted(inl.links, reverse=True):
+        if links.classify_url(href) is not None:
+            text = text[:a] + text[b:]
+    return text
+
+
+def _first_line(inl: _Inline) -> tuple[str, list]:
+    text = inl.text
+    cut = text.find("\n")
+    if cut < 0:
+        return text, inl.bold
+    return text[:cut], [(a, b) for a, b in inl.bold if b <= cut]
+
+
+@dataclass
+class _Item:
+    inline: object | None  # the inline token of the item's first paragraph
+    line: int  # 0-based
+    end: int  # 0-based, exclusive
+    children: list
+
+
+def _list_tree(tokens, i: int) -> tuple[list[_Item], int]:
+    """The list at tokens[i] as a tree of items; returns (items, index after the list)."""
+    root: list[_Item] = []
+    stack: list[list[_Item]] = []  # item lists being filled, innermost last
+    current_items: list[_Item] | None = None
+    item_stack: list[_Item] = []
+    n = len(tokens)
+    j = i
+    depth = 0
+    while j < n:
+        t = tokens[j]
+        tt = t.type
+        if tt == "bullet_list_open" or tt == "ordered_list_open":
+            depth += 1
+            if depth == 1:
+                current_items = root
+            else:
+                parent = item_stack[-1] if item_stack else None
+                current_items = parent.children if parent is not None else root
+            stack.append(current_items)
+        elif tt == "bullet_list_close" or tt == "ordered_list_close":
+            depth -= 1
+            stack.pop()
+            if depth == 0:
+                return root, j + 1
+        elif tt == "list_item_open":
+            mp = t.map or (0, 0)
+            item = _Item(None, mp[0], mp[1], [])
+            stack[-1].append(item)
+            item_stack.append(item)
+        elif tt == "list_item_close":
+            if item_stack:
+                item_stack.pop()
+        elif tt == "inline" and item_stack and item_stack[-1].inline is None:
+            item = item_stack[-1]
+            # only the item's own first paragraph, not a nested item's
+            if t.level == tokens[j - 1].level + 1 and tokens[j - 1].type == "paragraph_open":
+                if tokens[j - 2].type == "list_item_open":
+                    item.inline = t
+        j += 1
+    return root, j
+
+
+def _walk_items(items: list[_Item]):
+    for it in items:
+        yield it
+        yield from _walk_items(it.children)
+
+
+class _Lines:
+    """Line offsets of the input, split the way markdown-it counts lines."""
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = [0]
+        for m in re.finditer(r"\r\n?|\n", text):
+            starts.append(m.end())
+        self.starts = starts
+        self.count = len(starts) if text else 0
+
+    def slice(self, a: int, b: int) -> str:
+        """Lines a..b-1 (0-based) exactly as in the input, trailing blank lines dropped."""
+        a = max(0, min(a, len(self.starts) - 1))
+        b = max(a, min(b, len(self.starts)))
+        lo = self.starts[a]
+        hi = self.starts[b] if b < len(self.starts) else len(self.text)
+        return self.text[lo:hi].rstrip("\r\n \t")
+
+    def line(self, a: int) -> str:
+        return self.slice(a, a + 1)
 
 
 # --------------------------------------------------------------------------
 # the parser
 
-_md = MarkdownIt("commonmark").enable("table")
+_AGENDA_HEAD = re.compile(
+    r"^\W*(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b", re.I
+)
+_NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
+_GROUP = re.compile(
+    r"^(?:guest\s+|community\s+|lightning\s+|main\s+)?(?:presentations?|talks?|demos?|speakers?|updates?)\W*$",
+    re.I,
+)
+_DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
+_TITLE_COL = re.compile(r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title)s?\b", re.I)
+_WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", re.I)
+_ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
+_SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
 
 
-@dataclass
-class _Block:
-    kind: str  # heading | list | paragraph | table | other
-    level: int
-    text: str  # inline text (headings, paragraphs)
-    start: int  # 0-based first line
-    end: int  # 0-based line after the block
-    items: list = field(default_factory=list)  # list items: (text, line, depth)
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = _Lines(text)
+        self.env: dict = {}
+        self.tokens = _md.parse(text, self.env)
+        self.notes = Notes()
+        self.meetings: list[Meeting] = []
+        self.warnings = self.notes.warnings
+        # the meeting whose section is open
+        self.current: Meeting | None = None
+        self.cur_level = 0  # heading level that opened it (7 for <details>)
+        self.cur_depth = 0  # <details> depth it opened at
+        self.section: str | None = None  # None | agenda | notes | other
+        self.open_talk: Talk | None = None
+        self.pending_notes: list[str] = []
+        self.backlog_level = 0  # >0 while inside a backlog section
+        self.details_depth = 0
+        self.outer_level = 0  # level of the last heading that is not a meeting
 
+    def warn(self, line0: int, message: str) -> None:
+        self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
 
-def _blocks(text: str) -> list[_Block]:
-    tokens = _md.parse(text)
-    blocks: list[_Block] = []
-    i = 0
-    n = len(tokens)
-    while i < n:
-        tok = tokens[i]
-        if tok.level != 0 or tok.map is None:
-            i += 1
-            continue
-        start, end = tok.map
-        if tok.type == "heading_open":
-            inline = tokens[i + 1].content if i + 1 < n else ""
-            blocks.append(_Block("heading", int(tok.tag[1]), inline, start, end))
-            i += 3
-            continue
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            j, items = _collect_list(tokens, i)
-            blocks.append(_Block("list", 0, "", start, end, items))
-            i = j
-            continue
-        if tok.type == "paragraph_open":
-            inline = tokens[i + 1].content if i + 1 < n else ""
-            blocks.append(_Block("paragraph", 0, inline, start, end))
-            i += 3
-            continue
-        close = tok.type.replace("_open", "_close")
-        j = i + 1
-        if tok.nesting == 1:
-            depth = 1
-            while j < n and depth:
-                if tokens[j].type == tok.type:
-                    depth += 1
-                elif tokens[j].type == close:
-                    depth -= 1
-                j += 1
-        kind = "table" if tok.type == "table_open" else "other"
-        blocks.append(_Block(kind, 0, tok.content, start, end))
-        i = j
-    return blocks
+    # -- meetings -----------------------------------------------------------
 
+    def open_meeting(self, hit: DateHit, title: str, line0: int, level: int, form: str) -> None:
+        self.close_meeting(line0)
+        m = Meeting(date=hit.date, title=title, line=line0 + 1, form=form)  # type: ignore[arg-type]
+        if hit.date is None:
+            m._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+        self.current = m
+        self.cur_level = level
+        self.cur_depth = self.details_depth
+        self.section = None
+        self.open_talk = None
+        self.backlog_level = 0
 
-def _collect_list(tokens, i):
-    """Walk a list at tokens[i]; returns (index after it, [(text, line, depth)])."""
-    items = []
-    depth = 0
-    j = i
-    n = len(tokens)
-    while j < n:
-        t = tokens[j]
-        if t.type in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-        elif t.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-            if depth == 0:
-                return j + 1, items
-        elif t.type == "list_item_open":
-            # the item's own first paragraph, if any
-            text = ""
-            if j + 2 < n and tokens[j + 1].type == "paragraph_open":
-                text = tokens[j + 2].content
-            line = t.map[0] if t.map else 0
-            items.append((text, line, depth))
-        j += 1
-    return j, items
+    def close_meeting(self, end0: int) -> None:
+        m = self.current
+        if m is None:
+            return
+        m.end_line = max(end0, m.line - 1) + 1
+        m.raw = self.lines.slice(m.line - 1, end0)
+        m.notes = "\n\n".join(self.pending_notes).strip()
+        self.pending_notes = []
+        self.meetings.append(m)
+        self.current = None
+        self.open_talk = None
+        self.section = None
 
+    def date_for_meeting(self, text: str, line0: int, at_start: bool = False) -> DateHit | None:
+        """The date that makes ``text`` a meeting, or None (with a warning if it is broken)."""
+        hit = find_date(text)
+        if hit is None:
+            return None
+        if at_start and text[: hit.start].strip(" \t*_([#:-–—") != "":
+            return None
+        if _MENTION.search(text[: hit.start]):
+            return None
+        if hit.problem:
+            self.warn(line0, hit.problem)
+            return None
+        if hit.note:
+            self.warn(line0, hit.note)
+        return hit
 
-def _first_line(text: str) -> str:
-    return text.split("\n", 1)[0]
+    # -- walking ------------------------------------------------------------
 
-
-def parse_notes(text: str, path: str = "") -> Notes:
-    """Parse a notes document. Never raises."""
-    notes = Notes()
-    try:
-        _parse_into(notes, text)
-    except Exception as exc:  # pragma: no cover - a bug, but the contract is "never raise"
-        notes.warnings.append(Warning(0, f"parser error: {type(exc).__name__}: {exc}"))
-    return notes
-
-
-def _parse_into(notes: Notes, text: str) -> None:
-    if not isinstance(text, str):
-        text = str(text)
-    lines = text.splitlines()
-    blocks = _blocks(text)
-
-    # header: everything before the first heading that opens a meeting or backlog
-    current: Meeting | None = None
-    meeting_level = 0
-    section = None  # None | "agenda" | "notes" | "backlog"
-    backlog_level = 0
-    open_talk: Talk | None = None
-    pending_notes: list[str] = []
-    meetings: list[Meeting] = []
-
-    def close_meeting(end_line: int):
-        nonlocal current, open_talk
-        if current is not None:
-            current.raw = "\n".join(lines[current.line - 1 : end_line]).strip("\n")
-            current.notes = "\n".join(pending_notes).strip()
-            pending_notes.clear()
-            meetings.append(current)
-        current = None
-        open_talk = None
-
-    for b in blocks:
-        first = _first_line(b.text)
-        if b.kind == "heading":
-            if not notes.title and b.level == 1 and not find_date(first):
-                notes.title = first.strip()
-            hit = find_date(first)
-            is_meeting = hit is not None and not _NEXT_MEETING.search(first)
-            if is_meeting:
-                close_meeting(b.start)
-                section = None
-                date = hit.date
-                title = _heading_title(first, hit)
-                current = Meeting(date=date, title=title, line=b.start + 1)
-                current.cancelled = bool(_CANCELLED.search(first))
-                if date is None:
-                    current._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
-                meeting_level = b.level
+    def run(self) -> Notes:
+        tokens = self.tokens
+        n = len(tokens)
+        i = 0
+        while i < n:
+            tok = tokens[i]
+            if tok.level != 0 or tok.map is None:
+                i += 1
                 continue
-            if current is not None and b.level <= meeting_level:
-                close_meeting(b.start)
-            low = first.lower()
-            if "backlog" in low:
-                section = "backlog"
-                backlog_level = b.level
-                continue
-            if section == "backlog" and b.level <= backlog_level:
-                section = None
-            if current is not None:
-                if re.match(r"^\s*agenda\b", low):
-                    section = "agenda"
-                elif re.match(r"^\s*notes?\b", low):
-                    section = "notes"
-                    am = re.search(r"by\s+@?([\w.-]+)", first, re.I)
-                    if am:
-                        current.notes_author = am.group(1)
-                elif _CANCELLED.search(first):
-                    current.cancelled = True
-            continue
-
-        if section == "backlog" and current is None and b.kind == "list":
-            for item_text, line, depth in b.items:
-                t = _first_line(item_text).strip()
-                if not t:
-                    continue
-                title, presenters = parse_agenda_item(t)
-                notes.backlog.append(BacklogItem(title, presenters, t, line + 1))
-            continue
-
-        if current is None:
-            continue
-
-        block_text = "\n".join(lines[b.start : b.end])
-        if _CANCELLED.search(block_text) and b.kind == "paragraph" and len(block_text) < 200:
-            current.cancelled = True
-
-        if section == "agenda" and b.kind == "list":
-            for item_text, line, depth in b.items:
-                t = _first_line(item_text).strip()
-                if not t:
-                    continue
-                title, presenters = parse_agenda_item(t)
-                current.talks.append(Talk(title, presenters, t, line=line + 1))
-            continue
-
-        if section == "notes":
-            if b.kind == "paragraph":
-                header = _parse_notes_header(first)
-                if header is not None:
-                    open_talk = _attach_talk(current, header[0], header[1])
-                    rest = b.text.split("\n", 1)[1] if "\n" in b.text else ""
-                    if open_talk is not None:
-                        open_talk.notes = rest
-                    continue
-            if open_talk is not None:
-                open_talk.notes = (open_talk.notes + "\n" + block_text).strip()
+            start, end = tok.map
+            tt = tok.type
+            if tt == "heading_open":
+                self.on_heading(int(tok.tag[1]), tokens[i + 1] if i + 1 < n else None, start, end)
+                i += 3
+            elif tt == "paragraph_open":
+                self.on_paragraph(tokens[i + 1] if i + 1 < n else None, start, end)
+                i += 3
+            elif tt in ("bullet_list_open", "ordered_list_open"):
+                items, i = _list_tree(tokens, i)
+                self.on_list(items, start, end)
+            elif tt == "table_open":
+                j = i + 1
+                while j < n and tokens[j].type != "table_close":
+                    j += 1
+                self.on_table(tokens[i:j], start, end)
+                i = j + 1
+            elif tt == "html_block":
+                self.on_html(tok.content, start, end)
+                i += 1
             else:
-                pending_notes.append(block_text)
+                # fences, code, blockquotes, rules: notes text only
+                close = tt.replace("_open", "_close")
+                j = i + 1
+                if tok.nesting == 1:
+                    depth = 1
+                    while j < n and depth:
+                        if tokens[j].type == tt:
+                            depth += 1
+                        elif tokens[j].type == close:
+                            depth -= 1
+                        j += 1
+                self.add_notes(start, end)
+                i = j
+        self.close_meeting(self.lines.count)
+        return self.finish()
 
-    close_meeting(len(lines))
-    _fill_years(meetings, notes.warnings)
-    _attach_links(meetings, lines)
-    notes.meetings = _merge_duplicates(meetings, notes.warnings)
-    notes.sources = _header_sources(lines, meetings)
+    def add_notes(self, start: int, end: int) -> None:
+        if self.current is None or self.section != "notes":
+            return
+        block = self.lines.slice(start, end)
+        if self.open_talk is not None:
+            self.open_talk.notes = (self.open_talk.notes + "\n" + block).strip()
+        else:
+            self.pending_notes.append(block)
+
+    def on_heading(self, level: int, inline_tok, start: int, end: int) -> None:
+        inl = _inline(inline_tok, self.env) if inline_tok is not None else _Inline("", [], "")
+        text = inl.text.strip()
+        if not self.notes.title and level == 1 and find_date(text) is None:
+            self.notes.title = text
+        if level <= 4:
+            hit = self.date_for_meeting(text, start)
+            if hit is not None:
+                self.open_meeting(hit, _heading_title(text, hit), start, level, "heading")
+                self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
+                return
+        if self.current is not None and level <= self.cur_level:
+            self.close_meeting(start)
+        if self.current is None:
+            self.outer_level = level
+            self.backlog_level = level if "backlog" in text.lower() else 0
+            return
+        # a sub-heading of the open meeting
+        header = _parse_notes_header(text)
+        if header is not None and self.current.talks:
+            self.section = "notes"
+            self.open_talk = _attach_talk(self.current, *header)
+            return
+        self.open_talk = None
+        if _AGENDA_HEAD.match(text):
+            self.section = "agenda"
+        elif _NOTES_HEAD.match(text):
+            self.section = "notes"
+            am = re.search(r"\bby\s+@?([\w.-]+)", text, re.I)
+            if am:
+                self.current.notes_author = am.group(1)
+        else:
+            self.section = "other"
+            if _CANCELLED.search(text):
+                self.current.cancelled = True
+
+    def on_paragraph(self, inline_tok, start: int, end: int) -> None:
+        m = self.current
+        if m is None or inline_tok is None:
+            return
+        src = inline_tok.content
+        first = src.split("\n", 1)[0]
+        if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
+            m.cancelled = True
+        if re.match(r"^\W*agenda\W*$", first, re.I):
+            self.section = "agenda"
+            return
+        if re.match(r"^\W*notes?\b.{0,40}$", first, re.I) and "(" not in first:
+            self.section = "notes"
+            am = re.search(r"\bby\s+@?([\w.-]+)", first, re.I)
+            if am:
+                m.notes_author = am.group(1)
+            return
+        if "(" in first and m.talks:
+            inl = _inline(inline_tok, self.env)
+            header = _parse_notes_header(_first_line(inl)[0])
+            if header is not None:
+                self.section = "notes"
+                self.open_talk = _attach_talk(m, *header)
+                rest = src.split("\n", 1)[1] if "\n" in src else ""
+                if self.open_talk is not None:
+                    self.open_talk.notes = (self.open_talk.notes + "\n" + rest).strip()
+                else:
+                    self.pending_notes.append(self.lines.slice(start, end))
+                return
+        self.add_notes(start, end)
+
+    def on_list(self, items: list[_Item], start: int, end: int) -> None:
+        m = self.current
+        if m is None:
+            if self.backlog_level:
+                self.backlog(items)
+            else:
+                self.bullet_meetings(items)
+            return
+        if self.section == "agenda":
+            self.agenda(m, items)
+        elif self.section is None:
+            # bullets straight under the date: an agenda if any reads like a talk
+            talks: list[Talk] = []
+            self._talks(items, talks)
+            if any(t.presenters for t in talks):
+                m.talks.extend(talks)
+        else:
+            self.add_notes(start, end)
+
+    # -- agendas ------------------------------------------------------------
+
+    def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
+        if item.inline is None:
+            return "", [], ""
+        inl = _inline(item.inline, self.env)
+        text, bold = _first_line(inl)
+        title, presenters = parse_talk(text, bold)
+        return title, presenters, inl.source.split("\n", 1)[0].strip()
+
+    def agenda(self, m: Meeting, items: list[_Item]) -> None:
+        self._talks(items, m.talks)
+
+    def _talks(self, items: list[_Item], out: list[Talk]) -> None:
+        for item in items:
+            title, presenters, raw = self.item_talk(item)
+            if not title and not presenters:
+                self._talks(item.children, out)
+                continue
+            kids = [(c, *self.item_talk(c)) for c in item.children]
+            if not title and presenters:
+                # a presenter line on its own: it belongs to the talk above
+                if out and not out[-1].presenters:
+                    out[-1].presenters.extend(presenters)
+                    continue
+                title = raw
+            if kids and not presenters and (
+                _GROUP.match(title) or any(k[2] and k[1] for k in kids)
+            ):
+                self._talks(item.children, out)  # a heading bullet: its sub-bullets are the talks
+                continue
+            talk = Talk(title, presenters, raw, line=item.line + 1)
+            notes = []
+            for child, ktitle, kpresenters, kraw in kids:
+                if not ktitle and kpresenters:
+                    talk.presenters.extend(kpresenters)
+                else:
+                    notes.append(self.lines.slice(child.line, child.end).strip())
+            talk.notes = "\n".join(notes)
+            talk.links = links.find_links(self.lines.line(item.line), first_line=item.line + 1)
+            out.append(talk)
+
+    def backlog(self, items: list[_Item]) -> None:
+        for item in _walk_items(items):
+            title, presenters, raw = self.item_talk(item)
+            if not title:
+                continue
+            self.notes.backlog.append(BacklogItem(title, presenters, raw, item.line + 1))
+
+    # -- meetings that are not headings ------------------------------------
+
+    def bullet_meetings(self, items: list[_Item]) -> None:
+        for item in items:
+            if item.inline is None:
+                self.bullet_meetings(item.children)
+                continue
+            src = item.inline.content
+            if not _DATE_RE.search(src[:60]):
+                self.bullet_meetings(item.children)
+                continue
+            inl = _inline(item.inline, self.env)
+            text = _first_line(inl)[0].strip()
+            hit = self.date_for_meeting(text, item.line, at_start=True)
+            if hit is None:
+                self.bullet_meetings(item.children)
+                continue
+            title = _heading_title(text, hit)
+            bare = _without_recording_labels(inl).split("\n", 1)[0].strip()
+            bare_hit = find_date(bare)
+            if bare != text and bare_hit is not None:
+                title = _heading_title(bare, bare_hit)
+            meeting = Meeting(date=hit.date, title=title, line=item.line + 1, form="bullet")  # type: ignore[arg-type]
+            if hit.date is None:
+                meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+            meeting.cancelled = bool(_CANCELLED.search(text))
+            self._talks(item.children, meeting.talks)
+            meeting.raw = self.lines.slice(item.line, item.end)
+            meeting.end_line = item.end + 1
+            self.meetings.append(meeting)
+
+    def on_table(self, toks, start: int, end: int) -> None:
+        rows: list[tuple[int, list[_Inline]]] = []
+        header: list[str] = []
+        row: list[_Inline] | None = None
+        row_line = 0
+        in_head = False
+        for t in toks:
+            if t.type == "thead_open":
+                in_head = True
+            elif t.type == "thead_close":
+                in_head = False
+            elif t.type == "tr_open":
+                row = []
+                row_line = t.map[0] if t.map else row_line + 1
+            elif t.type == "inline" and row is not None:
+                row.append(_inline(t, self.env))
+            elif t.type == "tr_close" and row is not None:
+                if in_head:
+                    header = [c.text.strip() for c in row]
+                else:
+                    rows.append((row_line, row))
+                row = None
+        role = _column_roles(header)
+        m = self.current
+        if m is not None:
+            if self.section != "notes" and "title" in role:
+                for line0, cells in rows:
+                    talk = _row_talk(cells, role, self.lines.line(line0), line0)
+                    if talk is not None:
+                        m.talks.append(talk)
+            else:
+                self.add_notes(start, end)
+            return
+        if "date" not in role:
+            role["date"] = next(
+                (c for c in range(len(header)) if sum(bool(find_date(r[c].text)) for _, r in rows if c < len(r)) * 2 > len(rows)),
+                -1,
+            )
+            if role["date"] < 0:
+                return
+        meeting: Meeting | None = None
+        for line0, cells in rows:
+            cell = cells[role["date"]].text.strip() if role["date"] < len(cells) else ""
+            if not cell:
+                if meeting is None:
+                    continue  # a continuation row with nothing to continue
+            else:
+                hit = self.date_for_meeting(cell, line0)
+                if hit is None:
+                    if find_date(cell) is None:
+                        self.warn(line0, f"no date in the date column: {cell[:60]}")
+                    meeting = None
+                    continue
+                if meeting is None or not (
+                    (hit.date is not None and hit.date == meeting.date)
+                    or (hit.date is None and getattr(meeting, "_month_day", None) == (hit.month, hit.day))
+                ):
+                    title = _heading_title(cell, hit)
+                    meeting = Meeting(date=hit.date, title=title, line=line0 + 1, form="table")  # type: ignore[arg-type]
+                    if hit.date is None:
+                        meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+                    self.meetings.append(meeting)
+            row_text = " ".join(c.text for c in cells)
+            if _CANCELLED.search(row_text):
+                meeting.cancelled = True
+            else:
+                talk = _row_talk(cells, role, self.lines.line(line0), line0)
+                if talk is not None:
+                    meeting.talks.append(talk)
+            meeting.raw = self.lines.slice(meeting.line - 1, line0 + 1)
+            meeting.end_line = line0 + 2
+
+    def on_html(self, content: str, start: int, end: int) -> None:
+        for m in _SUMMARY_TAGS.finditer(content):
+            line0 = start + content.count("\n", 0, m.start())
+            if m.group(2) is not None:
+                summary = re.sub(r"\s+", " ", _TAG.sub(" ", m.group(2))).strip()
+                hit = self.date_for_meeting(summary, line0)
+                if hit is not None:
+                    # headings inside <details> are its sub-headings; only one at the level
+                    # that encloses the block (or </details>) ends the meeting
+                    self.open_meeting(hit, _heading_title(summary, hit), line0, self.outer_level, "details")
+                    self.cur_depth = self.details_depth
+                    self.current.cancelled = bool(_CANCELLED.search(summary))  # type: ignore[union-attr]
+            elif m.group(1):
+                if self.current is not None and self.details_depth <= self.cur_depth and self.details_depth > 0:
+                    self.close_meeting(line0 + 1)
+                self.details_depth = max(0, self.details_depth - 1)
+            else:
+                self.details_depth += 1
+        if self.current is not None:
+            self.add_notes(start, end)
+
+    # -- after the walk -----------------------------------------------------
+
+    def finish(self) -> Notes:
+        meetings = self.meetings
+        _fill_years(meetings, self.warnings)
+        for m in meetings:
+            m.links = links.find_links(m.raw, first_line=m.line)
+            for link in m.links:
+                if link.kind == "youtube":
+                    if link.ref not in m.video_ids:
+                        m.video_ids.append(link.ref)
+                elif link.kind in ("drive_file", "drive_folder") and link.ref not in m.drive_ids:
+                    m.drive_ids.append(link.ref)
+        self.notes.meetings = _merge_duplicates(meetings, self.warnings)
+        self.notes.sources = _header_sources(self.text, meetings)
+        return self.notes
+
+
+def _column_roles(header: list[str]) -> dict[str, int]:
+    role: dict[str, int] = {}
+    for i, h in enumerate(header):
+        for name, rx in (("date", _DATE_COL), ("title", _TITLE_COL), ("who", _WHO_COL), ("org", _ORG_COL)):
+            if name not in role and rx.match(h):
+                role[name] = i
+                break
+    return role
+
+
+def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) -> Talk | None:
+    def cell(name: str) -> str:
+        i = role.get(name, -1)
+        return cells[i].text.strip() if 0 <= i < len(cells) else ""
+
+    title = cell("title")
+    who = cell("who")
+    if not title and not who:
+        return None
+    if title:
+        t, presenters = parse_talk(title, cells[role["title"]].bold if "title" in role else None)
+        title = t or title
+    else:
+        presenters = []
+    if who:
+        presenters = _parse_who(who)
+    org = cell("org")
+    if org:
+        presenters = [Presenter(p.name, p.org or org) for p in presenters]
+    talk = Talk(title or "(untitled)", presenters, raw.strip().strip("|").strip(), line=line0 + 1)
+    talk.links = links.find_links(raw, first_line=line0 + 1)
+    return talk
 
 
 def _heading_title(text: str, hit: DateHit) -> str:
-    rest = (text[: hit.start] + " " + text[hit.end :]).strip(" -:–—|,")
-    return re.sub(r"\s+", " ", rest).strip() or text.strip()
+    rest = (text[: hit.start] + " " + text[hit.end :]).strip(" -:–—|,.*_")
+    rest = re.sub(r"\s+", " ", rest).strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1].strip()
+    return rest or text[hit.start : hit.end].strip() or text.strip()
 
 
 def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> Talk | None:
@@ -467,10 +1007,11 @@ def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> T
     from rapidfuzz import fuzz
 
     best, best_score = None, 0.0
+    wanted = {p.name.split()[0].lower() for p in presenters if p.name.split()}
     for talk in meeting.talks:
         score = fuzz.token_set_ratio(title.lower(), talk.title.lower())
-        names = {p.name.split()[0].lower() for p in talk.presenters if p.name}
-        if any(p.name.split()[0].lower() in names for p in presenters if p.name):
+        names = {p.name.split()[0].lower() for p in talk.presenters if p.name.split()}
+        if wanted & names:
             score += 40
         if score > best_score:
             best, best_score = talk, score
@@ -478,40 +1019,37 @@ def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> T
 
 
 def _fill_years(meetings: list[Meeting], warnings: list[Warning]) -> None:
-    """Headings like ``Meeting March 1st`` take the year of their neighbours."""
+    """Dates like ``Meeting March 1st`` take the year of their nearest dated neighbour."""
+    if all(m.date is not None for m in meetings):
+        return
+    dated = [i for i, m in enumerate(meetings) if m.date is not None]
+    import bisect
+
     for i, m in enumerate(meetings):
         if m.date is not None:
             continue
         month, day = m._month_day  # type: ignore[attr-defined]
-        neighbour = next(
-            (meetings[j].date for j in list(range(i - 1, -1, -1)) + list(range(i + 1, len(meetings))) if meetings[j].date),
-            None,
-        )
-        year = neighbour.year if neighbour else None
-        if year is None:
-            warnings.append(Warning(m.line, "date without a year and no dated neighbour; skipped"))
+        k = bisect.bisect_left(dated, i)
+        near = [dated[j] for j in (k - 1, k) if 0 <= j < len(dated)]
+        if not near:
+            warnings.append(Warning(m.line, "date without a year and no dated meeting nearby; skipped"))
             continue
-        try:
-            candidates = [dt.date(y, month, day) for y in (year - 1, year, year + 1)]
-        except ValueError:
+        neighbour = meetings[min(near, key=lambda j: abs(j - i))].date
+        candidates = []
+        for y in (neighbour.year - 1, neighbour.year, neighbour.year + 1):
+            try:
+                candidates.append(dt.date(y, month, day))
+            except ValueError:
+                pass
+        if not candidates:
             warnings.append(Warning(m.line, f"not a valid date: month {month} day {day}"))
             continue
         m.date = min(candidates, key=lambda d: abs((d - neighbour).days))
     meetings[:] = [m for m in meetings if m.date is not None]
 
 
-def _attach_links(meetings: list[Meeting], lines: list[str]) -> None:
-    for m in meetings:
-        found = links.find_links(m.raw, first_line=m.line)
-        m.links = found
-        for link in found:
-            if link.kind == "youtube" and link.ref not in m.video_ids:
-                m.video_ids.append(link.ref)
-            elif link.kind.startswith("drive") and link.ref not in m.drive_ids:
-                m.drive_ids.append(link.ref)
-
-
 def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[Meeting]:
+    """One meeting per date: a section pasted twice is merged into the first, with a warning."""
     by_date: dict[dt.date, Meeting] = {}
     out: list[Meeting] = []
     for m in meetings:
@@ -523,22 +1061,23 @@ def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[
         warnings.append(
             Warning(m.line, f"meeting {m.date.isoformat()} appears again (first at line {first.line}); merged")
         )
+        first.also_at.append(m.line)
         known = {t.title.lower() for t in first.talks}
         first.talks.extend(t for t in m.talks if t.title.lower() not in known)
         first.video_ids.extend(v for v in m.video_ids if v not in first.video_ids)
         first.drive_ids.extend(v for v in m.drive_ids if v not in first.drive_ids)
         first.links.extend(m.links)
-        first.raw = first.raw + "\n\n" + m.raw
         first.notes = (first.notes + "\n\n" + m.notes).strip()
         first.cancelled = first.cancelled and m.cancelled
         first.notes_author = first.notes_author or m.notes_author
     return out
 
 
-def _header_sources(lines: list[str], meetings: list[Meeting]) -> list[Source]:
+def _header_sources(text: str, meetings: list[Meeting]) -> list[Source]:
     """Channel and folder links written before the first meeting."""
-    end = min((m.line for m in meetings), default=len(lines) + 1) - 1
-    head = "\n".join(lines[:end])
+    first = min((m.line for m in meetings), default=None)
+    lines = _Lines(text)
+    head = lines.slice(0, first - 1) if first else text
     sources = []
     seen = set()
     for link in links.find_links(head, first_line=1):
@@ -548,6 +1087,18 @@ def _header_sources(lines: list[str], meetings: list[Meeting]) -> list[Source]:
             seen.add((link.kind, link.ref))
             sources.append(Source(link.kind, link.ref, link.url, link.label, link.line))
     return sources
+
+
+def parse_notes(text: str, path: str = "") -> Notes:
+    """Parse a notes document. Never raises."""
+    if not isinstance(text, str):
+        text = str(text)
+    try:
+        return _Parser(text).run()
+    except Exception as exc:  # pragma: no cover - a bug, but the contract is "never raise"
+        notes = Notes()
+        notes.warnings.append(Warning(1, f"parser error: {type(exc).__name__}: {exc}"))
+        return notes
 
 
 def meeting_to_json(m: Meeting) -> dict:
