@@ -57,6 +57,30 @@ def default_execute(request) -> dict:
     return request.execute(num_retries=5)
 
 
+def folder_id_from(arg: str) -> str:
+    """A folder id from an id or any Drive folder URL (``/drive/folders/ID``, ``?id=ID``...)."""
+    from .links import DRIVE_ID, classify_url
+
+    arg = arg.strip()
+    if arg.startswith(("http://", "https://")):
+        link = classify_url(arg)
+        # `open?id=` links do not say what they point at; get_root checks it is a folder
+        if link is None or link.kind not in ("drive_folder", "drive_file"):
+            raise DriveError(f"not a Drive folder URL: {arg}")
+        return link.ref
+    if not DRIVE_ID.match(arg):
+        raise DriveError(f"not a Drive folder id or URL: {arg}")
+    return arg
+
+
+def drive_endpoint(root: str | None) -> str | None:
+    """``--api-endpoint`` names the server root; Drive's endpoint adds ``drive/v3/``."""
+    if not root:
+        return None
+    root = root.rstrip("/")
+    return root + "/" if root.endswith("/drive/v3") else root + "/drive/v3/"
+
+
 # --------------------------------------------------------------------------
 # dates from names (pure)
 
@@ -555,3 +579,25 @@ def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
             progress(counts)
         if not resp.get("nextPageToken"):
             return counts
+
+
+def client(auth=None, api_endpoint: str | None = None, record=None, replay=None, **kwargs):
+    """The shared GoogleClient for Drive (retries, accounting, record/replay)."""
+    from .google_api import GoogleClient
+
+    return GoogleClient(
+        "drive", "v3",
+        api_key=getattr(auth, "api_key", None),
+        credentials=getattr(auth, "credentials", None),
+        api_endpoint=drive_endpoint(api_endpoint),
+        record=record, replay=replay, **kwargs,
+    )
+
+
+def sync_folder(db, folder: str, gclient, use_changes: bool = False, full: bool = False, **kwargs) -> dict:
+    """``harvest`` through a GoogleClient; ``folder`` is an id or any folder URL."""
+    return harvest(
+        db, gclient.service, folder_id_from(folder),
+        execute=lambda req: gclient.execute(req, what=f"folder or file for {folder}"),
+        use_changes=use_changes, full=full, **kwargs,
+    )
