@@ -278,7 +278,9 @@ def parse_presenters(text: str) -> list[Presenter]:
     In the bracket form the last dash-separated part is the organisation.
     A single part is a name (``Name (Org)`` gives its organisation).
     """
-    text = text.strip().strip("[]() ").strip()
+    text = text.strip().strip("[] ").strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
     if not text:
         return []
     parts = [p.strip() for p in re.split(r"\s*[-–—]\s+|\s+[-–—]\s*", text) if p.strip()]
@@ -367,7 +369,7 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
         keep = []
         pos = 0
         for a, b in bold:
-            if a < pos or b > len(text):
+            if a < pos or b > len(text) or not _set_apart(text, a, b):
                 continue
             keep.append(text[pos:a])
             people = _parse_bold(text[a:b])
@@ -384,6 +386,14 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
         if presenters and all(_looks_like_name(p.name) for p in presenters):
             return title, presenters
     return text, []
+
+
+def _set_apart(text: str, a: int, b: int) -> bool:
+    """Bold names a presenter only when punctuation sets it apart ("**Welcome** to ..." is prose)."""
+    before, after = text[:a].rstrip(), text[b:].lstrip()
+    before_ok = not before or before[-1] in "-–—:|,;(" or before.lower().endswith((" by", " with"))
+    # a bold name closing the line ("Title **Name**") needs nothing before it
+    return not after or (after[0] in "(:-–—|,;[" and before_ok)
 
 
 def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
@@ -444,13 +454,16 @@ def _inline(tok, env) -> _Inline:
     return _Inline("".join(out), bold, src, found)
 
 
-def _without_recording_labels(inl: _Inline) -> str:
-    """Plain text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
-    text = inl.text
+def _without_recording_labels(inl: _Inline) -> _Inline:
+    """The text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
+    text, bold = inl.text, list(inl.bold)
     for a, b, href in sorted(inl.links, reverse=True):
-        if links.classify_url(href) is not None:
-            text = text[:a] + text[b:]
-    return text
+        if links.classify_url(href) is None:
+            continue
+        text = text[:a] + text[b:]
+        cut = b - a
+        bold = [(x, y) if y <= a else (x - cut, y - cut) if x >= b else (x, max(x, y - cut)) for x, y in bold]
+    return _Inline(text, bold, inl.source, [])
 
 
 def _first_line(inl: _Inline) -> tuple[str, list]:
@@ -775,6 +788,8 @@ class _Parser:
         if item.inline is None:
             return "", [], ""
         inl = _inline(item.inline, self.env)
+        if inl.links:
+            inl = _without_recording_labels(inl)
         text, bold = _first_line(inl)
         title, presenters = parse_talk(text, bold)
         return title, presenters, inl.source.split("\n", 1)[0].strip()
@@ -790,11 +805,8 @@ class _Parser:
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
             if not title and presenters:
-                # a presenter line on its own: it belongs to the talk above
-                if out and not out[-1].presenters:
-                    out[-1].presenters.extend(presenters)
-                    continue
-                title = raw
+                # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
+                title, presenters = _first_line(_inline(item.inline, self.env))[0].strip(), []
             if kids and not presenters and (
                 _GROUP.match(title) or any(k[2] and k[1] for k in kids)
             ):
@@ -836,7 +848,7 @@ class _Parser:
                 self.bullet_meetings(item.children)
                 continue
             title = _heading_title(text, hit)
-            bare = _without_recording_labels(inl).split("\n", 1)[0].strip()
+            bare = _first_line(_without_recording_labels(inl))[0].strip()
             bare_hit = find_date(bare)
             if bare != text and bare_hit is not None:
                 title = _heading_title(bare, bare_hit)
