@@ -42,7 +42,7 @@ _MEETING_WORDS = re.compile(
 )
 _NOT_MEETING_WORDS = re.compile(
     r"\b(kubecon|conference|conf|summit|keynote|webinar|podcast|interview|tutorial|workshop|trailer"
-    r"|teaser|highlights?|demo|shorts|explainer|promo|announcement|launch)\b|#shorts",
+    r"|teaser|highlights?|demo|shorts|explainer|promo)\b|#shorts",
     re.I,
 )
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
@@ -208,11 +208,14 @@ class _TalkIndex:
 
     def score(self, meeting_id: str, text: str, toks: set[str]) -> tuple[float, list[str]]:
         """(strength 0..1, what was found) of this meeting's agenda in a recording's text."""
-        total, found = 0.0, []
+        total, found, seen = 0.0, [], set()
         flat = " " + " ".join(_tokens(text)) + " "
         for row in self.by_meeting.get(meeting_id, []):
             s = _talk_in_text(row, flat, toks)
-            if s >= 0.6:
+            # two agenda items on one topic found by the same words count once
+            key = frozenset(row["words"]) or row["talk"].get("id")
+            if s >= 0.6 and key not in seen:
+                seen.add(key)
                 total += s
                 found.append(row["talk"].get("title") or "")
         return (1 - math.exp(-0.8 * total)) if total else 0.0, found
@@ -255,22 +258,25 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
     if row["words"]:
         hits = sum(_word_found(w, toks) for w in row["words"])
         s = max(s, 100.0 * hits / len(row["words"]) if hits else 0.0)
+    named = 0.0
     for name in row["names"]:
         parts = _tokens(name)
         if parts and len(parts[0]) >= 3 and parts[0] in toks:
-            s = max(s, 75.0 + (10.0 if len(parts) > 1 and parts[-1] in toks else 0.0))
-    return s
+            named = max(named, 75.0 + (10.0 if len(parts) > 1 and parts[-1] in toks else 0.0))
+    if named and s >= CHAPTER_MIN_SCORE:
+        return min(100.0, s) + 20.0  # title and presenter both: beats either alone
+    return max(s, named)
 
 
 # --------------------------------------------------------------------------
 # meeting <-> recording
 
 def _looks_like(c: dict) -> str:
-    """``meeting``, ``other`` (short, conference talk, demo) or ``neutral``."""
+    """``short``, ``meeting``, ``other`` (conference talk, demo...) or ``neutral``."""
     title = f"{c.get('title') or ''} {c.get('path') or ''}"
     dur = c.get("duration_s")
     if dur is not None and 0 < dur <= 60 or "#shorts" in (c.get("title") or "").lower():
-        return "other"
+        return "short"
     if c.get("source") == "drive" and zoom_time(title):
         return "meeting"
     if _MEETING_WORDS.search(title):
@@ -296,8 +302,12 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
             return None
     written = dates.get("written")
     if written:
-        if written[0] == md:
+        off = abs((written[0] - md).days)
+        if off == 0:
             clues.append((0.85 if written[1] != "description" else 0.7, f"{written[1]} contains '{written[2]}'"))
+        elif off == 1:
+            # the next or previous day: someone wrote the date in UTC or another zone
+            clues.append((0.25, f"{written[1]} says '{written[2]}', a day off"))
         else:
             factor *= 0.5
     pub = dates.get("published")
@@ -323,7 +333,7 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         miss *= 1 - p
     score = (1 - miss) * factor
     reasons = [r for _, r in sorted(clues, key=lambda x: -x[0])]
-    if written and written[0] != md:
+    if written and abs((written[0] - md).days) > 1:
         reasons.append(f"{written[1]} says '{written[2]}', which does not match")
     return score, reasons
 
@@ -341,10 +351,12 @@ def _kind(c: dict, main: dict | None) -> str:
 
 def _same_recording(a: dict, b: dict) -> bool:
     """A re-upload: the same length (within a few seconds) or said so in the title."""
-    if _REUPLOAD.search(a.get("title") or "") or _PART.search(a.get("title") or ""):
+    if _PART.search(a.get("title") or "") and _PART.search(b.get("title") or ""):
         return True
     da, db_ = a.get("duration_s"), b.get("duration_s")
-    return bool(da and db_ and abs(da - db_) <= max(5, 0.01 * max(da, db_)))
+    if da and db_:
+        return abs(da - db_) <= max(5, 0.01 * max(da, db_))
+    return bool(_REUPLOAD.search(a.get("title") or ""))
 
 
 def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> list[dict]:
@@ -400,7 +412,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     dates_only = [d for d, _ in dated]
     pairs = []
     for c in candidates:
-        if c["id"] in claimed or _looks_like(c) == "other":
+        if c["id"] in claimed or _looks_like(c) == "short":
             continue
         dates = candidate_dates(c, zone)
         anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],
@@ -425,12 +437,15 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             if r is None:
                 continue
             score, reasons = r
+            talks_named = len(texts[mid][1])
             if looks == "neutral":
                 # no "meeting" in the title: only a written/recorded date or two talks make it one
                 strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
-                             for reason in reasons) or len(texts[mid][1]) >= 2
+                             for reason in reasons) or talks_named >= 2
                 if not strong:
                     continue
+            elif looks == "other" and talks_named < 2:
+                continue  # a conference talk or demo names one talk at most
             scored.append((score, mid, reasons))
         scored.sort(key=lambda x: -x[0])
         for i, (score, mid, reasons) in enumerate(scored):
@@ -452,6 +467,25 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         add(mid, c, "date" if any(r.startswith(("published", "recorded", "title", "path", "file", "description contains"))
                                    for r in reasons[:1]) else "text",
             confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN)
+    # 3. a re-upload too late for its date to speak: same length and title as a linked recording
+    linked = [(l, by_id[l["ref"]]) for l in links if l["source"] == "youtube"]
+    for c in candidates:
+        if c["id"] in claimed or c["source"] != "youtube" or _looks_like(c) == "short" or not c.get("duration_s"):
+            continue
+        title = _REUPLOAD.sub("", c.get("title") or "")
+        published = parse_utc(c.get("published_at"))
+        same = [
+            (l, orig) for l, orig in linked
+            if orig.get("duration_s")
+            and abs(orig["duration_s"] - c["duration_s"]) <= 5
+            and fuzz.token_set_ratio(title.lower(), (orig.get("title") or "").lower()) >= 90
+            and not (published and parse_utc(orig.get("published_at")) and published < parse_utc(orig["published_at"]))
+        ]
+        # only when one recording fits: two candidates would be a guess
+        if len({l["meeting_id"] for l, _ in same}) == 1 and c["id"] not in forbid.get(same[0][0]["meeting_id"], set()):
+            l, orig = same[0]
+            add(l["meeting_id"], c, "duplicate", 0.8 * l["confidence"],
+                f"same title and length as {orig['id']}, linked to this meeting", kind="reupload")
     links.sort(key=lambda l: (l["meeting_id"], l["source"], l["kind"], l["ref"]))
     return links
 
@@ -478,9 +512,12 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
         options = []
         for ti, row in enumerate(rows):
             for vi, r in enumerate(videos):
-                for ch in by_id[r["ref"]].get("chapters") or []:
+                chs = by_id[r["ref"]].get("chapters") or []
+                for ci, ch in enumerate(chs):
                     s = _chapter_score(row, ch.get("title") or "")
                     if s >= CHAPTER_MIN_SCORE:
+                        # a gentle prior: chapters usually follow the agenda's order
+                        s -= 8 * abs(ti / max(len(rows), 1) - ci / max(len(chs), 1))
                         options.append((s, -vi, ti, r["ref"], ch))
         options.sort(key=lambda o: (-o[0], -o[1], o[2], o[4].get("start_s") or 0))
         chosen: dict[int, tuple] = {}
@@ -500,7 +537,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
             if ti in chosen:
                 s, ref, ch = chosen[ti]
                 start = int(ch.get("start_s") or 0)
-                out.append(_talk_link(tid, ref, start, "chapter", s / 100.0,
+                out.append(_talk_link(tid, ref, start, "chapter", min(s, 100.0) / 100.0,
                                       f"chapter '{ch.get('title')}' at {_hms(start)} of {ref}"))
                 continue
             if videos:
