@@ -82,7 +82,19 @@ def notes(files, as_json):
 @cli.command()
 @click.argument("args", nargs=-1)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
-def sync(args, quiet):
+# --- YouTube (issue 3) ---
+@click.option("--channel", help="YouTube channel: UC... id, @handle or channel URL (default: the notes' header).")
+@click.option("--api-key", help="Google API key (default: $YOUTUBE_API_KEY or $GOOGLE_API_KEY).")
+@click.option("--api-endpoint", metavar="URL", help="Send API calls here instead of Google (the emulator).")
+@click.option("--credentials", metavar="FILE", type=click.Path(dir_okay=False),
+              help="OAuth token saved by `meetup-indexer auth` (or a service-account key, Drive only).")
+@click.option("--full", is_flag=True, help="List every upload, not just the new ones.")
+@click.option("--no-refresh", is_flag=True, help="Do not refetch details of videos already stored.")
+@click.option("--quota-budget", type=click.IntRange(0), metavar="N", help="Stop cleanly before spending more than N units.")
+@click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Save every API response (secrets redacted).")
+@click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Answer API calls from a recording, offline.")
+# --- end YouTube ---
+def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay):
     """Load notes into the database: sync [DB] [NOTES...]
 
     DB defaults to data/index.db. Without NOTES, the notes files the
@@ -109,16 +121,29 @@ def sync(args, quiet):
             _record_failed_run(db, "sync", str(exc))
             fail(str(exc))
     totals: dict[str, int] = {}
-    with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
-        with db.conn:
-            for path, n in parsed:
-                for w in n.warnings:
-                    click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
-                counts = dbmod.save_notes(db, n, path)
-                for k, v in counts.items():
-                    totals[k] = totals.get(k, 0) + v
+    from .google_api import ApiError
+    from .sync import YouTubeOptions, youtube_step
+
+    yt_opts = YouTubeOptions(channel, api_key, api_endpoint, credentials, full, not no_refresh,
+                             quota_budget, record, replay, quiet)
+    try:
+        with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
+            with db.conn:
+                for path, n in parsed:
+                    for w in n.warnings:
+                        click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
+                    counts = dbmod.save_notes(db, n, path)
+                    for k, v in counts.items():
+                        totals[k] = totals.get(k, 0) + v
+                dbmod.ensure_db_shape(db)
+            run["counts"] = totals
+            # YouTube commits page by page, after the notes' own transaction
+            _, yt_line = youtube_step(db, yt_opts, run)
             dbmod.ensure_db_shape(db)
-        run["counts"] = totals
+    except ApiError as exc:
+        fail(str(exc), exc.exit_code)
+    if yt_line and (not quiet or yt_line.startswith("YouTube skipped")):
+        click.echo(yt_line, err=True)
     if not quiet:
         click.echo(
             f"synced {len(parsed)} notes file(s) into {db_path}: {totals.get('meetings', 0)} meetings, "
@@ -160,6 +185,33 @@ def serve(ctx, db_path, host, port):
     ]
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     os.execv(sys.executable, args)
+
+
+# --- auth (issue 3) ---
+@cli.command()
+@click.option("--client-secrets", required=True, metavar="FILE",
+              help="OAuth client JSON of a desktop app, from Google Cloud console > Credentials.")
+@click.option("--token", "token_path", default="meetup-indexer.token.json", show_default=True, metavar="FILE",
+              help="Where to save the token (mode 0600); pass it to `sync --credentials`.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(["youtube", "drive"]),
+              default=("youtube", "drive"), show_default=True, help="Read-only access to these APIs.")
+@click.option("--port", default=0, show_default=True, type=int, help="Loopback port for the redirect (0: any free one).")
+@click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
+def auth(client_secrets, token_path, scopes, port, no_browser):
+    """Authorize read access to private videos and files, with a browser.
+
+    Runs Google's installed-app flow with a loopback redirect on this machine
+    and saves a refreshable token. An API key is enough for public channels.
+    """
+    from .auth import SCOPES, AuthError, run_installed_app_flow
+
+    try:
+        run_installed_app_flow(client_secrets, token_path, [s for name in scopes for s in SCOPES[name]],
+                               open_browser=not no_browser, port=port)
+    except AuthError as exc:
+        fail(str(exc), exc.exit_code)
+    click.echo(f"Token saved to {token_path} (mode 0600); use: meetup-indexer sync --credentials {token_path}", err=True)
+# --- end auth ---
 
 
 def main():  # pragma: no cover

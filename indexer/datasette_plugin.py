@@ -1,0 +1,273 @@
+"""Datasette plugin: players at the talk's second, thumbnails, readable units.
+
+Registered through the ``datasette`` entry point in pyproject.toml, so any
+``datasette`` (or ``meetup-indexer serve``) run from this environment loads it.
+
+Every value from the database goes through ``markupsafe`` escaping: titles and
+descriptions come from YouTube and may hold HTML; they must show as text.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from urllib.parse import quote, unquote
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from markupsafe import Markup, escape
+
+from .links import VIDEO_ID, classify_url
+
+# render_cell gets no request in Datasette 0.65; the ASGI wrapper below
+# remembers the path so cells know whether they sit on a row page.
+_path: contextvars.ContextVar[str] = contextvars.ContextVar("meetup_indexer_path", default="")
+
+SECONDS_COLUMNS = {"start_s", "end_s", "duration_s"}
+BYTES_COLUMNS = {("drive_files", "size")}
+_SAFE_IMAGE = re.compile(r"^https://[A-Za-z0-9.-]+/[^\s\"'<>]*$")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def remember_path(scope, receive, send):
+            token = _path.set(scope.get("path", "") if scope.get("type") == "http" else "")
+            try:
+                await app(scope, receive, send)
+            finally:
+                _path.reset(token)
+
+        return remember_path
+
+    return wrap
+
+
+def on_row_page(datasette, database: str | None, table: str | None) -> bool:
+    """True on /db/table/<pks>, the page of a single row."""
+    if not (database and table):
+        return False
+    table_path = unquote(datasette.urls.table(database, table, format=None))
+    path = _path.get()
+    rest = path[len(table_path):] if path.startswith(table_path) else ""
+    return rest.startswith("/") and len(rest) > 1
+
+
+def hms(seconds: int | float) -> str:
+    """3723 -> '1:02:03', 75 -> '1:15'."""
+    s = int(seconds)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+def watch_url(video_id: str, start_s: int | None) -> str:
+    url = f"https://www.youtube.com/watch?v={quote(video_id)}"
+    return url + (f"&t={int(start_s)}s" if start_s else "")
+
+
+def player(video_id: str, start_s: int | None, title: str = "") -> Markup:
+    """A lazy YouTube player; the embed URL takes start=, not t=."""
+    src = f"https://www.youtube-nocookie.com/embed/{quote(video_id)}"
+    if start_s:
+        src += f"?start={int(start_s)}"
+    return Markup(
+        '<div class="mi-player"><iframe width="560" height="315" src="{src}" title="{title}" '
+        'loading="lazy" frameborder="0" referrerpolicy="strict-origin-when-cross-origin" '
+        'allow="encrypted-media; picture-in-picture" allowfullscreen></iframe></div>'
+    ).format(src=src, title=title or "YouTube video player")
+
+
+def watch_link(url: str, video_id: str, start_s: int | None) -> Markup:
+    label = f"▶ {hms(start_s)}" if start_s else "▶ watch"
+    return Markup('<a class="mi-watch" href="{href}" data-video="{vid}" data-start="{start}">{label}</a>').format(
+        href=url, vid=video_id, start=int(start_s or 0), label=label
+    )
+
+
+def _row_get(row, key):
+    try:
+        return row[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if value is None or value == "":
+        return None
+    if column == "thumbnail_url" and isinstance(value, str):
+        if not _SAFE_IMAGE.match(value):
+            return None
+        width = 480 if on_row_page(datasette, database, table) else 160
+        alt = _row_get(row, "title") or "thumbnail"
+        return Markup('<img class="mi-thumb" src="{src}" alt="{alt}" width="{w}" loading="lazy">').format(
+            src=value, alt=alt, w=width
+        )
+    if column in SECONDS_COLUMNS and isinstance(value, (int, float)) and value >= 0:
+        return Markup('<span title="{s} seconds">{hms}</span>').format(s=int(value), hms=hms(value))
+    if (table, column) in BYTES_COLUMNS and isinstance(value, int):
+        return Markup('<span title="{n:,} bytes">{h}</span>').format(n=value, h=human_bytes(value))
+    if isinstance(value, str) and ("youtube.com/" in value or "youtu.be/" in value) and value.startswith("http"):
+        link = classify_url(value)
+        if not link or link.kind != "youtube":
+            return None
+        start = link.start_s
+        if start is None:
+            start = _row_get(row, "start_s") if table == "talk_recordings" else None
+        if on_row_page(datasette, database, table):
+            return player(link.ref, start, _row_get(row, "title") or "") + watch_link(value, link.ref, start)
+        return watch_link(value, link.ref, start)
+    if table == "talks" and column == "title" and on_row_page(datasette, database, table):
+        return _talk_title_with_player(row, value, database, datasette)
+    return None
+
+
+def _talk_title_with_player(row, value, database, datasette):
+    """On a talk's own page, the player opens where the talk starts."""
+    talk_id = _row_get(row, "id")
+
+    async def inner():
+        db = datasette.get_database(database)
+        if not talk_id or not await db.table_exists("talk_recordings"):
+            return None
+        result = await db.execute(
+            "select video_id, start_s from talk_recordings where talk_id = ? "
+            "order by confidence desc limit 1",
+            [talk_id],
+        )
+        first = result.first()
+        if not first or not VIDEO_ID.match(first["video_id"] or ""):
+            return None
+        vid, start = first["video_id"], first["start_s"]
+        return (
+            Markup("<p>{}</p>").format(value)
+            + player(vid, start, value)
+            + watch_link(watch_url(vid, start), vid, start)
+        )
+
+    return inner
+
+
+def fts_words(words) -> str:
+    """User words -> an FTS5 query that cannot be a syntax error.
+
+    Each word is quoted (so ``"``, ``-``, ``AND`` or ``*`` are plain text) and the
+    last one matches as a prefix, so "egre" already finds "Egress".
+    """
+    tokens = re.findall(r"\w+", str(words or ""), re.UNICODE)
+    if not tokens:
+        return '""'
+    quoted = ['"{}"'.format(t.replace('"', '""')) for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("fts_words", 1, fts_words, deterministic=True)
+
+
+class YearFacet(Facet):
+    """Facet an ISO 8601 date or time column by its year.
+
+    ``facets: [{year: published_at}]`` in metadata.yml, or ``?_facet_year=COL``.
+    Selecting a year adds ``COL__glob=YYYY-*``: GLOB on a text prefix can use
+    the column's index, LIKE cannot.
+    """
+
+    type = "year"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            sql = (
+                "select substr({col}, 1, 4) as value, count(*) as count from ({sql}) "
+                "where {col} glob '[0-9][0-9][0-9][0-9]*' group by value order by value desc limit {limit}"
+            ).format(col=escape_sqlite(column), sql=self.sql, limit=size + 1)
+            try:
+                rows = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            key = f"{column}__glob"
+            values = []
+            for row in rows.rows[:size]:
+                pattern = f"{row['value']}-*"
+                selected = args.get(key) == pattern
+                path = (
+                    path_with_removed_args(self.request, {key: pattern})
+                    if selected
+                    else path_with_added_args(self.request, {key: pattern})
+                )
+                values.append({
+                    "value": row["value"], "label": row["value"], "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, path), "selected": selected,
+                })
+            results.append({
+                "name": column, "type": self.type, "results": values,
+                "hideable": source_and_config["source"] != "metadata",
+                "toggle_url": path_with_removed_args(self.request, {"_facet_year": column}),
+                "truncated": len(rows) > size,
+            })
+        return results, timed_out
+
+
+@hookimpl
+def register_facet_classes():
+    return [YearFacet]
+
+
+# a name after FROM/JOIN, unless it is a table-valued function such as json_each(...)
+_TABLE_REF = re.compile(r"\b(?:from|join)\s+\[?([A-Za-z_][A-Za-z0-9_]*)\b\]?(?!\s*\()", re.I)
+_CTE_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s+as\s*\(", re.I)
+
+
+def tables_used(sql: str) -> set[str]:
+    """Tables and views a query reads (common table expressions left out)."""
+    return set(_TABLE_REF.findall(sql)) - set(_CTE_NAME.findall(sql))
+
+
+@hookimpl
+def canned_queries(datasette, database):
+    """A canned query over tables this database lacks (no Drive archive, not matched
+    yet) says which tables it needs instead of failing with "no such table"."""
+
+    async def inner():
+        queries = datasette.metadata("queries", database=database, fallback=False) or {}
+        db = datasette.get_database(database)
+        existing = set(await db.table_names()) | set(await db.view_names())
+        replaced = {}
+        for name, query in queries.items():
+            query = {"sql": query} if isinstance(query, str) else dict(query)
+            missing = sorted(tables_used(query.get("sql", "")) - existing)
+            if missing:
+                note = "This database has no {} table yet: run `meetup-indexer sync` with that source.".format(
+                    ", ".join(missing)
+                )
+                query["sql"] = "select {} as missing".format("'" + note.replace("'", "''") + "'")
+                query.pop("params", None)
+                replaced[name] = query
+        return replaced
+
+    return inner

@@ -1,0 +1,83 @@
+"""How the Datasette site is served: one place for `serve`, the tests and the benchmark."""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+# metadata.yml describes the database "index"; canned query and feed URLs
+# (/index/meetings_calendar.ics) must not change with the file's name
+DATABASE_NAME = "index"
+# long enough for facets on a large archive, short enough that one visitor's
+# query cannot hold the server
+SQL_TIME_LIMIT_MS = 1000
+
+
+class SiteError(Exception):
+    """A problem the user can fix; the message is one line."""
+
+
+def check_database(db_path: str | os.PathLike) -> Path:
+    path = Path(db_path)
+    if not path.is_file():
+        raise SiteError(f"database not found: {db_path} (run `meetup-indexer sync` first)")
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise SiteError(f"not a SQLite database: {db_path}") from None
+    return path
+
+
+def served_path(db_path: Path) -> Path:
+    """The path Datasette opens, named ``index.db`` whatever the file is called.
+
+    A symlink in a per-file temporary folder: the database is opened
+    immutable, so SQLite never writes beside it.
+    """
+    if db_path.stem == DATABASE_NAME:
+        return db_path
+    target = db_path.resolve()
+    folder = Path(tempfile.gettempdir()) / (
+        "meetup-indexer-" + hashlib.sha1(str(target).encode()).hexdigest()[:12]
+    )
+    folder.mkdir(exist_ok=True)
+    link = folder / f"{DATABASE_NAME}.db"
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and Path(os.readlink(link)) == target:
+            return link
+        link.unlink()
+    link.symlink_to(target)
+    return link
+
+
+def datasette_args(
+    db_path: str | os.PathLike,
+    metadata: str | os.PathLike,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    sql_time_limit_ms: int = SQL_TIME_LIMIT_MS,
+    extra: tuple[str, ...] | list[str] = (),
+) -> list[str]:
+    """`python -m datasette serve` arguments for the read-only site.
+
+    ``-i`` opens the file immutable (read-only, no locking, counts cached);
+    Datasette 0.65 has no write API, so with no writable canned queries the
+    site has no endpoint that writes. ``extra`` comes last so users can
+    override any setting.
+    """
+    db = served_path(check_database(db_path))
+    return [
+        sys.executable, "-m", "datasette", "serve",
+        "-i", str(db),
+        "--metadata", str(metadata),
+        "--host", host, "--port", str(port),
+        "--setting", "sql_time_limit_ms", str(sql_time_limit_ms),
+        *extra,
+    ]

@@ -1,0 +1,280 @@
+"""The Datasette site: metadata, canned queries, feeds, players and safety.
+
+A real Datasette app, opened immutable with the repo's metadata.yml and this
+project's plugin, over a database synced from the seed notes plus videos,
+chapters and links in the contract's columns.
+"""
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import sqlite_utils
+from markupsafe import escape
+from site_helpers import EGRESS_START_S, HOSTILE_TITLE, app, build_site_db, get, metadata
+
+from indexer import db as dbmod
+from indexer import drive
+from indexer.datasette_plugin import fts_words, hms, tables_used
+
+EGRESS_ID = "2021-02-09/flyte-egress-events"
+
+
+@pytest.fixture
+def site(tmp_path):
+    return app(build_site_db(tmp_path))
+
+
+@pytest.fixture
+def notes_only(tmp_path):
+    return app(build_site_db(tmp_path, recordings=False))
+
+
+def rows(ds, path):
+    r = get(ds, path + ("&" if "?" in path else "?") + "_shape=array")
+    assert r.status_code == 200, r.text[:500]
+    return r.json()
+
+
+def test_every_table_and_column_is_described(tmp_path):
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    drive.create_tables(db)
+    dbmod.ensure_db_shape(db)
+    tables = metadata()["databases"]["index"]["tables"]
+    missing = []
+    for name in db.table_names() + db.view_names():
+        if "_fts" in name:
+            continue
+        described = tables.get(name) or {}
+        if not described.get("description"):
+            missing.append(name)
+        columns = described.get("columns") or {}
+        missing += [f"{name}.{c}" for c in db[name].columns_dict if not columns.get(c)]
+    assert missing == []
+
+
+def test_units_are_named_in_descriptions():
+    tables = metadata()["databases"]["index"]["tables"]
+    for table, described in tables.items():
+        for column, text in (described.get("columns") or {}).items():
+            if column.endswith("_s"):
+                assert "seconds" in text, f"{table}.{column}"
+    assert "bytes" in tables["drive_files"]["columns"]["size"]
+
+
+def test_fts_tables_hidden_and_search_configured(site):
+    r = get(site, "/index.json")
+    listed = {t["name"]: t for t in r.json()["tables"]}
+    fts = [name for name in listed if "_fts" in name]
+    assert "talks_fts_data" in fts and "videos_fts" in fts
+    assert all(listed[name]["hidden"] for name in fts)
+    assert not listed["talks"]["hidden"]
+    for table in ("meetings", "talks", "videos"):
+        assert listed[table]["fts_table"] == f"{table}_fts"
+
+
+def test_full_text_search_on_meetings_talks_and_videos(site):
+    assert [r["title"] for r in rows(site, "/index/talks.json?_search=egress")] == ["Flyte Egress Events"]
+    assert [r["id"] for r in rows(site, "/index/meetings.json?_search=bazel")] == ["2021-02-09"]
+    assert [r["id"] for r in rows(site, "/index/videos.json?_search=egress")] == ["iHBUxzSC9XE"]
+    assert rows(site, "/index/talks.json?_search=kubernetesnowhere") == []
+
+
+def test_find_a_talk_links_to_the_talk_second(site):
+    found = rows(site, "/index/find_a_talk.json?words=egress")
+    assert len(found) == 1
+    talk = found[0]
+    assert talk["talk"] == "Flyte Egress Events"
+    assert set(talk["presenters"].split(", ")) == {"Sonja", "Katrina", "Nian"}
+    assert talk["organisations"] == "Spotify"
+    assert talk["meeting_date"] == "2021-02-09"
+    assert talk["link"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={EGRESS_START_S}s"
+    # presenters and prefixes are searched too
+    assert [r["talk"] for r in rows(site, "/index/find_a_talk.json?words=Miguel")] == [
+        "Flyte at Lyft L5 Autonomous cars using Bazel"
+    ]
+    assert [r["talk"] for r in rows(site, "/index/find_a_talk.json?words=egre")] == ["Flyte Egress Events"]
+
+
+def test_find_a_talk_without_moment_falls_back_to_meeting_video(notes_only):
+    # no talk_recordings: the query says so rather than failing
+    found = rows(notes_only, "/index/find_a_talk.json?words=egress")
+    assert "talk_recordings" in found[0]["missing"]
+
+
+@pytest.mark.parametrize("words", ['"egress', "egress AND (", "NEAR(", "-", "*", "'; drop table talks; --"])
+def test_find_a_talk_never_a_syntax_error(site, words):
+    r = get(site, "/index/find_a_talk.json?_shape=array&words=" + words.replace("&", "%26"))
+    assert r.status_code == 200
+
+
+def test_fts_words_quotes_every_word():
+    assert fts_words('egress "AND (x') == '"egress" "AND" "x"*'
+    assert fts_words("") == '""'
+
+
+def test_find_a_talk_page_renders_a_watch_link(site):
+    r = get(site, "/index/find_a_talk?words=egress")
+    assert r.status_code == 200
+    href = f'href="https://www.youtube.com/watch?v=iHBUxzSC9XE&amp;t={EGRESS_START_S}s"'
+    assert href in r.text
+    assert f"▶ {hms(EGRESS_START_S)}" in r.text
+
+
+def test_row_pages_play_from_the_talk_second(site):
+    embed = f"https://www.youtube-nocookie.com/embed/iHBUxzSC9XE?start={EGRESS_START_S}"
+    page = get(site, "/index/talk_recordings/2021-02-09~2Fflyte-egress-events,iHBUxzSC9XE")
+    assert page.status_code == 200
+    assert f'<iframe width="560" height="315" src="{embed}"' in page.text
+    talk_page = get(site, "/index/talks/2021-02-09~2Fflyte-egress-events")
+    assert f'src="{embed}"' in talk_page.text
+    # a table page lists links, not a wall of players
+    listing = get(site, "/index/talk_recordings")
+    assert "<iframe" not in listing.text
+    assert f"&amp;t={EGRESS_START_S}s" in listing.text
+    video_page = get(site, "/index/videos/iHBUxzSC9XE")
+    assert 'src="https://www.youtube-nocookie.com/embed/iHBUxzSC9XE"' in video_page.text
+
+
+def test_thumbnails_are_images_and_seconds_readable(site):
+    r = get(site, "/index/videos")
+    assert '<img class="mi-thumb" src="https://i.ytimg.com/vi/iHBUxzSC9XE/hqdefault.jpg"' in r.text
+    assert '<span title="3725 seconds">1:02:05</span>' in r.text
+    # a thumbnail URL that tries to break out of the attribute is not made an image
+    assert not re.search(r"<img[^>]*onerror", r.text)
+    assert 'src="https://i.ytimg.com/vi/x/a.jpg' not in r.text
+    assert "a.jpg&#34; onerror=&#34;alert(3)" in r.text  # shown as text
+
+
+def test_hostile_title_and_description_are_text(site):
+    escaped = str(escape('<script>alert("pwned")</script>'))
+    for path in (
+        "/index/videos",
+        "/index/videos/hostile0001",
+        "/index/latest_recordings",
+        "/index/recordings_without_a_meeting",
+        "/index/videos?_search=friends",
+    ):
+        r = get(site, path)
+        assert r.status_code == 200, path
+        assert "<script>alert" not in r.text, path
+        assert "<img src=x" not in r.text, path
+        assert 'href="javascript:' not in r.text, path
+        assert escaped in r.text, path
+    row = get(site, "/index/videos/hostile0001").text
+    # the player's title attribute is the video title, escaped
+    assert 'title="&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;' in row
+    # the description went through Markdown and Bleach: the script is text
+    assert "&lt;script&gt;alert(" in row and "desc" in row
+
+
+def test_notes_rendered_from_markdown(site):
+    r = get(site, "/index/meetings/2021-02-09")
+    assert "<li>Flyte Egress Events [Sonja - Katrina - Nian - Spotify]</li>" in r.text
+    assert '<a href="https://flyte.readthedocs.io/en/latest/introduction/roadmap.html' in r.text
+    r = get(site, "/index/talks/2021-02-09~2Fflyte-egress-events")
+    assert "<li>Spotify is working on lineage integration" in r.text
+    # JSON API keeps the markdown as written
+    assert rows(site, "/index/talks.json?_search=egress")[0]["notes"].startswith("* Spotify")
+
+
+def test_facets_narrow_the_lists(site):
+    data = get(site, "/index/videos.json").json()
+    years = {f["value"]: f["count"] for f in data["facet_results"]["published_at"]["results"]}
+    assert years == {"2021": 1, "2022": 2}
+    narrowed = rows(site, "/index/videos.json?published_at__glob=2022-*")
+    assert {r["id"] for r in narrowed} == {"hostile0001", "conftalk001"}
+    orgs = get(site, "/index/talk_presenters.json").json()["facet_results"]["organization_id"]["results"]
+    assert {o["label"]: o["count"] for o in orgs} == {"Spotify": 3, "Lyft L5": 1, "OSC": 1}
+    presenters = get(site, "/index/talk_presenters.json").json()["facet_results"]["person_id"]["results"]
+    assert {p["label"] for p in presenters} >= {"Nian", "Miguel", "Ketan"}
+    assert {"source", "method"} <= set(get(site, "/index/recordings.json").json()["facet_results"])
+    assert "method" in get(site, "/index/talk_recordings.json").json()["facet_results"]
+    assert "year" in get(site, "/index/meetings.json").json()["facet_results"]
+
+
+def test_label_columns_and_newest_first(site):
+    talk = rows(site, "/index/talks.json?_labels=on&id=" + EGRESS_ID.replace("/", "%2F"))[0]
+    assert talk["meeting_id"] == {"value": "2021-02-09", "label": "Feb 9, 2021"}
+    link = rows(site, "/index/talk_recordings.json?_labels=on")[0]
+    assert link["talk_id"]["label"] == "Flyte Egress Events"
+    assert link["video_id"]["label"] == "Flyte community sync Feb 9, 2021"
+    assert [v["id"] for v in rows(site, "/index/videos.json")] == ["conftalk001", "hostile0001", "iHBUxzSC9XE"]
+
+
+def test_calendar_feed(site):
+    r = get(site, "/index/meetings_calendar.ics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/calendar")
+    body = r.text.replace("\r\n", "\n")
+    assert "UID:2021-02-09@meetup-indexer" in body
+    assert "DTSTART:20210209" in body
+    assert "SUMMARY:Community meeting 2021-02-09" in body
+    assert "Flyte Egress Events" in body
+
+
+def test_atom_feed_of_new_recordings(site):
+    r = get(site, "/index/latest_recordings.atom")
+    assert r.status_code == 200
+    feed = ET.fromstring(r.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert [e.find("a:id", ns).text for e in entries] == ["conftalk001", "hostile0001", "iHBUxzSC9XE"]
+    titles = {e.find("a:id", ns).text: e.find("a:title", ns).text for e in entries}
+    assert titles["hostile0001"] == HOSTILE_TITLE  # XML-escaped on the wire, intact once parsed
+    assert b"<script>" not in r.content
+    link = entries[2].find("a:link", ns).get("href")
+    assert link == "https://www.youtube.com/watch?v=iHBUxzSC9XE"
+
+
+def test_meetings_and_recordings_without_each_other(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Notes\n\n## Feb 9, 2021\n\n### [YouTube Video](https://www.youtube.com/watch?v=iHBUxzSC9XE)\n\n"
+        "### Agenda:\n* Flyte Egress Events [Nian - Spotify]\n\n"
+        "## March 9, 2021\n\n### Agenda:\n* Nobody pressed record [Ketan - OSC]\n\n"
+        "## March 23, 2021 - cancelled, no call\n"
+    )
+    ds = app(build_site_db(tmp_path, notes=notes))
+    without = rows(ds, "/index/meetings_without_a_recording.json")
+    assert [m["meeting_date"] for m in without] == ["2021-03-09"]
+    orphans = rows(ds, "/index/recordings_without_a_meeting.json")
+    assert [(o["source"], o["ref"]) for o in orphans] == [
+        ("youtube", "conftalk001"), ("youtube", "hostile0001"), ("drive", "zoomfile0511")
+    ]
+    by_org = rows(ds, "/index/talks_by_organisation.json?organisation=osc")
+    assert [(r["organisation"], r["talk"]) for r in by_org] == [("OSC", "Nobody pressed record")]
+    everyone = rows(ds, "/index/talks_by_organisation.json?organisation=")
+    assert [r["organisation"] for r in everyone] == ["OSC", "Spotify"]
+
+
+def test_queries_over_missing_tables_name_them(notes_only):
+    out = rows(notes_only, "/index/latest_recordings.json")
+    assert out == [{"missing": "This database has no recordings, videos table yet: "
+                    "run `meetup-indexer sync` with that source."}]
+    # queries over the notes tables are untouched
+    assert rows(notes_only, "/index/talks_by_organisation.json?organisation=Spotify")[0]["organisation"] == "Spotify"
+
+
+def test_tables_used():
+    assert tables_used("with x as (select 1) select * from x join [videos] v where a in (select b from recordings)") == {
+        "videos", "recordings"
+    }
+    assert tables_used("select * from json_each('[1]')") == set()
+
+
+def test_site_is_read_only(site):
+    queries = metadata()["databases"]["index"]["queries"]
+    assert not [name for name, q in queries.items() if isinstance(q, dict) and q.get("write")]
+    r = get(site, "/index.json?sql=" + "delete from talks")
+    assert r.status_code == 400
+    assert len(rows(site, "/index/talks.json")) == 3
+    databases = get(site, "/-/databases.json").json()
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("index", False)]
+
+
+def test_search_all_lists_the_searchable_tables(site):
+    r = get(site, "/-/search?q=egress")
+    assert r.status_code == 200
+    for table in ("meetings", "talks", "videos"):
+        assert f"/index/{table}.json" in r.text
