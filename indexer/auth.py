@@ -1,0 +1,208 @@
+"""Credentials for Google APIs, in the order a user expects them to win.
+
+1. ``--api-key`` (or ``YOUTUBE_API_KEY`` / ``GOOGLE_API_KEY``): enough for a
+   public channel or folder, and the cheapest to set up.
+2. ``--credentials FILE``: an OAuth user token saved by ``meetup-indexer auth``
+   (or gcloud's ``authorized_user`` file), or a service-account key.
+3. Application Default Credentials (``google.auth.default()``), only looked up
+   when configured, because probing for a metadata server costs seconds offline.
+
+YouTube gives service accounts no channel, so they are refused for YouTube with
+a message pointing to an API key; Drive accepts them.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .google_api import BadKey, remember_secret
+
+SCOPES = {
+    "youtube": ["https://www.googleapis.com/auth/youtube.readonly"],
+    "drive": ["https://www.googleapis.com/auth/drive.readonly"],
+}
+KEY_ENV = {
+    "youtube": ["YOUTUBE_API_KEY", "GOOGLE_API_KEY"],
+    "drive": ["GOOGLE_API_KEY"],
+}
+DEFAULT_TOKEN_FILE = "meetup-indexer.token.json"  # matches *.token.json in .gitignore
+
+SERVICE_ACCOUNT_REFUSED = (
+    "YouTube gives service accounts no channel, so {what} cannot read it: "
+    "use an API key (--api-key or YOUTUBE_API_KEY) for a public channel, "
+    "or `meetup-indexer auth` for private videos"
+)
+
+
+class AuthError(BadKey):
+    """A credential problem the user can fix; one line, no secret."""
+
+
+@dataclass
+class Auth:
+    api_key: str | None = None
+    credentials: object | None = None
+    source: str = "none"  # flag | env:NAME | file:PATH | adc | none
+
+    def __bool__(self) -> bool:
+        return bool(self.api_key or self.credentials)
+
+
+def resolve(
+    api: str,
+    api_key: str | None = None,
+    credentials_file: str | None = None,
+    env: dict | None = None,
+    use_adc: bool = True,
+) -> Auth:
+    """The credentials to use for ``api``; ``Auth()`` (falsy) when there are none."""
+    env = os.environ if env is None else env
+    if api_key:
+        remember_secret(api_key)
+        return Auth(api_key=api_key, source="flag")
+    if credentials_file:
+        return Auth(credentials=load_credentials_file(credentials_file, api), source=f"file:{credentials_file}")
+    for name in KEY_ENV.get(api, ["GOOGLE_API_KEY"]):
+        if env.get(name):
+            remember_secret(env[name])
+            return Auth(api_key=env[name], source=f"env:{name}")
+    if use_adc and adc_configured(env):
+        return Auth(credentials=application_default(api), source="adc")
+    return Auth()
+
+
+def adc_configured(env) -> bool:
+    if env.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        return True
+    config = env.get("CLOUDSDK_CONFIG") or str(Path.home() / ".config" / "gcloud")
+    return (Path(config) / "application_default_credentials.json").is_file()
+
+
+def application_default(api: str):
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+    from google.oauth2 import service_account
+
+    try:
+        creds, _ = google.auth.default(scopes=SCOPES.get(api))
+    except DefaultCredentialsError as exc:
+        raise AuthError(f"application default credentials are unusable: {str(exc).splitlines()[0][:150]}") from None
+    if api == "youtube" and isinstance(creds, service_account.Credentials):
+        raise AuthError(SERVICE_ACCOUNT_REFUSED.format(what="the application default service account"))
+    return creds
+
+
+def load_credentials_file(path: str, api: str):
+    """A saved OAuth token (refreshed and saved back when expired) or a service account."""
+    p = Path(path)
+    if not p.is_file():
+        raise AuthError(f"credentials file not found: {path}")
+    try:
+        info = json.loads(p.read_text())
+    except (ValueError, OSError, UnicodeDecodeError):
+        raise AuthError(f"credentials file is not JSON: {path}") from None
+    if not isinstance(info, dict):
+        raise AuthError(f"credentials file is not a Google credentials object: {path}")
+    if "installed" in info or "web" in info:
+        raise AuthError(
+            f"{path} is an OAuth client file, not a token: run `meetup-indexer auth --client-secrets {path}` first"
+        )
+    if info.get("type") == "service_account":
+        if api == "youtube":
+            raise AuthError(SERVICE_ACCOUNT_REFUSED.format(what=f"the service account in {path}"))
+        from google.oauth2 import service_account
+
+        try:
+            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES.get(api))
+        except (ValueError, KeyError) as exc:
+            raise AuthError(f"invalid service-account file {path}: {type(exc).__name__}") from None
+    if "refresh_token" in info or info.get("type") == "authorized_user":
+        creds = _user_credentials(info, path)
+        for secret in (info.get("token"), info.get("refresh_token"), info.get("client_secret")):
+            remember_secret(secret)
+        return refresh_if_expired(creds, path)
+    raise AuthError(f"{path} is neither an OAuth token nor a service-account key")
+
+
+def _user_credentials(info: dict, path: str):
+    from google.oauth2.credentials import Credentials
+
+    try:
+        return Credentials.from_authorized_user_info(info)
+    except ValueError as exc:
+        raise AuthError(f"invalid OAuth token file {path}: {str(exc)[:120]}") from None
+
+
+def refresh_if_expired(creds, path: str | None = None):
+    """Refresh an expired user token now (one clear error instead of a 401 mid-run)
+    and save it back, so the next run starts with a fresh one."""
+    if not (creds.expired or not creds.token) or not creds.refresh_token:
+        return creds
+    from google.auth.exceptions import RefreshError
+    from google.auth.transport.requests import Request
+
+    try:
+        creds.refresh(Request())
+    except RefreshError as exc:
+        reason = exc.args[0] if exc.args else "refresh failed"
+        raise AuthError(
+            f"the saved OAuth token could not be refreshed ({str(reason).split(':')[0][:60]}): "
+            "run `meetup-indexer auth` again"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - transport errors: network down
+        raise AuthError(f"could not refresh the OAuth token ({type(exc).__name__}): is the network down?") from None
+    remember_secret(creds.token)
+    if path:
+        save_token(creds, path)
+    return creds
+
+
+def save_token(creds, path: str) -> None:
+    """Write the token readable by its owner only (0600), atomically."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(creds.to_json())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, p)
+
+
+def run_installed_app_flow(
+    client_secrets: str,
+    token_path: str,
+    scopes: list[str],
+    open_browser: bool = True,
+    port: int = 0,
+    host: str = "localhost",
+):
+    """The OAuth installed-app flow with a loopback redirect (the out-of-band
+    copy-paste flow was shut down by Google in 2022). Returns the credentials."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    p = Path(client_secrets)
+    if not p.is_file():
+        raise AuthError(f"OAuth client file not found: {client_secrets}")
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(p), scopes=scopes)
+    except (ValueError, KeyError):
+        raise AuthError(
+            f"{client_secrets} is not an OAuth client file for a desktop app "
+            "(create one under APIs & Services > Credentials)"
+        ) from None
+    try:
+        creds = flow.run_local_server(
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            authorization_prompt_message="Open this URL in a browser to authorize meetup-indexer: {url}",
+            success_message="meetup-indexer is authorized; you can close this window.",
+        )
+    except Exception as exc:  # noqa: BLE001 - oauthlib raises many types; one line each
+        raise AuthError(f"authorization failed: {type(exc).__name__}: {str(exc)[:120]}") from None
+    remember_secret(creds.token)
+    save_token(creds, token_path)
+    return creds

@@ -1,0 +1,594 @@
+"""Harvest a YouTube channel at the API's minimum quota.
+
+Dogsheep style, three layers:
+
+* pure: ``parse_channel_ref`` (id, @handle or URL), ``video_row`` (an API
+  resource to a ``videos`` row), ``duration_seconds``;
+* fetchers over a ``GoogleClient``: ``fetch_channel``, ``iter_upload_pages``,
+  ``fetch_videos``, ``iter_playlists``, ``iter_playlist_items``;
+* writers, one transaction per page: ``save_channel``, ``save_videos``,
+  ``mark_removed``, ``save_playlist``, ``save_playlist_items``.
+
+``harvest`` strings them together. The cheapest full enumeration is
+channels.list -> playlistItems.list (uploads, 50 a page) -> videos.list (50 ids a
+call); search.list (100 units a call, and it misses videos) is never used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import isodate
+import sqlite_utils
+
+from . import db as dbmod
+from .chapters import parse_chapters
+from .google_api import ApiError, GoogleClient, NotFound, QuotaBudgetReached
+from .links import classify_url, watch_url
+
+PAGE = 50  # the API's maximum for playlistItems, playlists and ids per videos.list
+
+CHANNEL_PARTS = "snippet,contentDetails"
+CHANNEL_FIELDS = "items(id,snippet(title,description,customUrl,publishedAt,thumbnails),contentDetails(relatedPlaylists(uploads)))"
+UPLOAD_FIELDS = "nextPageToken,pageInfo(totalResults),items(contentDetails(videoId))"
+VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails,recordingDetails,status"
+VIDEO_FIELDS = (
+    "items(id,snippet(publishedAt,channelId,title,description,thumbnails,tags,liveBroadcastContent,"
+    "defaultAudioLanguage,categoryId),contentDetails(duration,caption),"
+    "statistics(viewCount,likeCount,commentCount),"
+    "liveStreamingDetails(actualStartTime,actualEndTime,scheduledStartTime),"
+    "recordingDetails(recordingDate),status(privacyStatus,uploadStatus,embeddable,madeForKids))"
+)
+PLAYLIST_PARTS = "snippet,contentDetails,status"
+PLAYLIST_FIELDS = (
+    "nextPageToken,items(id,etag,snippet(title,description,publishedAt,thumbnails),"
+    "contentDetails(itemCount),status(privacyStatus))"
+)
+PLAYLIST_ITEM_FIELDS = "nextPageToken,items(snippet(position,title),contentDetails(videoId))"
+
+_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+_HANDLE = re.compile(r"^@[A-Za-z0-9._·-]{3,100}$")
+
+# registries applied by db.ensure_db_shape
+dbmod.FTS_CONFIG.setdefault("videos", ["title", "description", "tags"])
+for _index in (("videos", ["channel_id"]), ("videos", ["published_at"]), ("videos", ["recorded_at"]),
+               ("playlist_videos", ["video_id"]), ("playlists", ["channel_id"])):
+    if _index not in dbmod.INDEXES:
+        dbmod.INDEXES.append(_index)
+
+
+class ChannelRefError(ApiError):
+    exit_code = 2
+
+
+# ---------------------------------------------------------------- pure
+
+
+def parse_channel_ref(ref: str) -> tuple[str, str]:
+    """``("id", "UC...")``, ``("handle", "@name")`` or ``("username", "name")``."""
+    ref = (ref or "").strip()
+    if _CHANNEL_ID.match(ref):
+        return "id", ref
+    if _HANDLE.match(ref):
+        return "handle", ref
+    if "://" in ref or ref.startswith(("youtube.com/", "www.youtube.com/", "m.youtube.com/")):
+        link = classify_url(ref if "://" in ref else "https://" + ref)
+        if link is None:
+            raise ChannelRefError(f"not a YouTube channel URL: {ref}")
+        if link.kind == "youtube_channel" and _CHANNEL_ID.match(link.ref):
+            return "id", link.ref
+        if link.kind == "youtube_handle":
+            return "handle", link.ref
+        if link.kind == "youtube_user":
+            return "username", link.ref
+        if link.kind == "youtube_custom":
+            raise ChannelRefError(
+                f"/c/{link.ref} custom URLs have no API lookup: pass the channel's @handle or UC... id "
+                "(both are on the channel's About page)"
+            )
+        if link.kind == "youtube":
+            raise ChannelRefError(f"that is a video URL, not a channel: {ref}")
+        raise ChannelRefError(f"not a YouTube channel URL: {ref}")
+    if re.match(r"^[A-Za-z0-9._·-]{3,100}$", ref) and not ref.startswith("UC"):
+        return "handle", "@" + ref
+    raise ChannelRefError(f"not a channel id, @handle or channel URL: {ref}")
+
+
+def duration_seconds(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(isodate.parse_duration(value).total_seconds())
+    except (isodate.ISO8601Error, ValueError, TypeError):
+        return None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def best_thumbnail(thumbnails: dict | None) -> str | None:
+    if not thumbnails:
+        return None
+    for size in ("maxres", "standard", "high", "medium", "default"):
+        if thumbnails.get(size, {}).get("url"):
+            return thumbnails[size]["url"]
+    return None
+
+
+def live_status(video: dict) -> str:
+    """none | upcoming | live | was_live (yt-dlp's words, minus its prefixes)."""
+    content = video.get("snippet", {}).get("liveBroadcastContent") or "none"
+    details = video.get("liveStreamingDetails")
+    if content in ("live", "upcoming"):
+        return content
+    if details and (details.get("actualStartTime") or details.get("actualEndTime")):
+        return "was_live"
+    return "none"
+
+
+def _utc(value: str | None) -> str | None:
+    """API times to one canonical ISO 8601 UTC form (``...Z`` and ``+00:00`` alike)."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def video_row(video: dict) -> dict:
+    sn = video.get("snippet", {})
+    live = video.get("liveStreamingDetails") or {}
+    recorded = live.get("actualStartTime") or (video.get("recordingDetails") or {}).get("recordingDate")
+    stats = video.get("statistics", {})
+    return {
+        "id": video["id"],
+        "channel_id": sn.get("channelId"),
+        "title": sn.get("title"),
+        "description": sn.get("description"),
+        "published_at": _utc(sn.get("publishedAt")),
+        "recorded_at": _utc(recorded),
+        "duration_s": duration_seconds(video.get("contentDetails", {}).get("duration")),
+        "views": _int(stats.get("viewCount")),
+        "likes": _int(stats.get("likeCount")),
+        "comments": _int(stats.get("commentCount")),
+        "tags": json.dumps(sn.get("tags") or [], ensure_ascii=False),
+        "thumbnail_url": best_thumbnail(sn.get("thumbnails")),
+        "privacy_status": video.get("status", {}).get("privacyStatus"),
+        "live_status": live_status(video),
+        "url": watch_url(video["id"]),
+        "raw": json.dumps(video, sort_keys=True, ensure_ascii=False),
+    }
+
+
+def channel_row(channel: dict) -> dict:
+    sn = channel.get("snippet", {})
+    return {
+        "id": channel["id"],
+        "title": sn.get("title"),
+        "description": sn.get("description"),
+        "handle": sn.get("customUrl"),
+        "uploads_playlist_id": channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads"),
+        "thumbnail_url": best_thumbnail(sn.get("thumbnails")),
+        "published_at": _utc(sn.get("publishedAt")),
+        "raw": json.dumps(channel, sort_keys=True, ensure_ascii=False),
+    }
+
+
+def playlist_row(playlist: dict, channel_id: str) -> dict:
+    sn = playlist.get("snippet", {})
+    return {
+        "id": playlist["id"],
+        "channel_id": channel_id,
+        "title": sn.get("title"),
+        "description": sn.get("description"),
+        "item_count": _int(playlist.get("contentDetails", {}).get("itemCount")),
+        "published_at": _utc(sn.get("publishedAt")),
+        "privacy_status": playlist.get("status", {}).get("privacyStatus"),
+        "thumbnail_url": best_thumbnail(sn.get("thumbnails")),
+        "etag": playlist.get("etag"),
+        "raw": json.dumps(playlist, sort_keys=True, ensure_ascii=False),
+    }
+
+
+# ---------------------------------------------------------------- tables
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    db["channels"].create(
+        {
+            "id": str, "title": str, "description": str, "handle": str, "uploads_playlist_id": str,
+            "thumbnail_url": str, "published_at": str,
+            # 1 once a listing of the uploads reached its end; a rerun may stop early only then
+            "uploads_complete": int,
+            "first_seen": str, "last_seen": str, "raw": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["videos"].create(
+        {
+            "id": str, "channel_id": str, "title": str, "description": str, "published_at": str,
+            "recorded_at": str, "duration_s": int, "views": int, "likes": int, "comments": int, "tags": str,
+            "thumbnail_url": str, "privacy_status": str, "live_status": str, "url": str,
+            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
+        },
+        pk="id",
+        foreign_keys=[("channel_id", "channels", "id")],
+        if_not_exists=True,
+    )
+    db["chapters"].create(
+        {"video_id": str, "start_s": int, "end_s": int, "title": str, "position": int},
+        pk=("video_id", "start_s"),
+        foreign_keys=[("video_id", "videos", "id")],
+        if_not_exists=True,
+    )
+    db["playlists"].create(
+        {
+            "id": str, "channel_id": str, "title": str, "description": str, "item_count": int,
+            "published_at": str, "privacy_status": str, "thumbnail_url": str, "etag": str,
+            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
+        },
+        pk="id",
+        foreign_keys=[("channel_id", "channels", "id")],
+        if_not_exists=True,
+    )
+    # no foreign key to videos: playlists hold private and deleted videos we never see
+    db["playlist_videos"].create(
+        {"playlist_id": str, "video_id": str, "position": int, "title": str},
+        pk=("playlist_id", "position"),
+        foreign_keys=[("playlist_id", "playlists", "id")],
+        if_not_exists=True,
+    )
+
+
+def _upsert_sql(db, table: str, rows: list[dict], pk: str = "id") -> None:
+    """Upsert that keeps ``first_seen`` (sqlite-utils' upsert would overwrite it)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in (pk, "first_seen"))
+    db.conn.executemany(
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
+        f"on conflict([{pk}]) do update set {updates}",
+        [[r[c] for c in cols] for r in rows],
+    )
+
+
+def save_channel(db, channel: dict, now: str) -> str:
+    row = channel_row(channel)
+    row.update(first_seen=now, last_seen=now)
+    with db.conn:
+        _upsert_sql(db, "channels", [row])
+    return row["id"]
+
+
+def set_uploads_complete(db, channel_id: str, complete: bool) -> None:
+    with db.conn:
+        db.execute("update channels set uploads_complete = ? where id = ?", [int(complete), channel_id])
+
+
+def save_videos(db, videos: list[dict], now: str) -> dict:
+    """Write one batch of video resources and their chapters, in one transaction."""
+    rows = [video_row(v) for v in videos]
+    counts = {"new": 0, "updated": 0}
+    if not rows:
+        return counts
+    ids = [r["id"] for r in rows]
+    marks = ",".join("?" * len(ids))
+    with db.conn:
+        before = dict(db.execute(f"select id, raw from videos where id in ({marks})", ids).fetchall())
+        removed = {r[0] for r in db.execute(f"select id from videos where id in ({marks}) and removed_at is not null", ids)}
+        for r in rows:
+            r.update(first_seen=now, last_seen=now, removed_at=None)
+            if r["id"] not in before:
+                counts["new"] += 1
+            elif before[r["id"]] != r["raw"] or r["id"] in removed:
+                counts["updated"] += 1
+        _upsert_sql(db, "videos", rows)
+        db.execute(f"delete from chapters where video_id in ({marks})", ids)
+        chapters = [
+            {"video_id": r["id"], **c}
+            for r in rows
+            for c in parse_chapters(r["description"] or "", r["duration_s"])
+        ]
+        if chapters:
+            db.conn.executemany(
+                "insert into chapters (video_id, start_s, end_s, title, position) values (?, ?, ?, ?, ?)",
+                [(c["video_id"], c["start_s"], c["end_s"], c["title"], c["position"]) for c in chapters],
+            )
+    return counts
+
+
+def mark_removed(db, ids, now: str) -> int:
+    """Videos that left the channel keep their row, flagged with ``removed_at``."""
+    ids = list(ids)
+    n = 0
+    with db.conn:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            n += db.execute(
+                f"update videos set removed_at = ? where id in ({marks}) and removed_at is null", [now, *chunk]
+            ).rowcount
+    return n
+
+
+def save_playlist(db, playlist: dict, channel_id: str, now: str) -> None:
+    row = playlist_row(playlist, channel_id)
+    row.update(first_seen=now, last_seen=now, removed_at=None)
+    with db.conn:
+        _upsert_sql(db, "playlists", [row])
+
+
+def save_playlist_items(db, playlist_id: str, items: list[dict]) -> int:
+    """Replace a playlist's items (positions shift, so the whole list is rewritten)."""
+    with db.conn:
+        db.execute("delete from playlist_videos where playlist_id = ?", [playlist_id])
+        db.conn.executemany(
+            "insert or replace into playlist_videos (playlist_id, video_id, position, title) values (?, ?, ?, ?)",
+            [
+                (playlist_id, it["contentDetails"]["videoId"], it.get("snippet", {}).get("position", i),
+                 it.get("snippet", {}).get("title"))
+                for i, it in enumerate(items)
+                if it.get("contentDetails", {}).get("videoId")
+            ],
+        )
+    return len(items)
+
+
+# ---------------------------------------------------------------- fetchers
+
+
+class _Resources:
+    """googleapiclient builds a Resource object (~2 ms) on every ``service.videos()``: build each once."""
+
+    def __init__(self, service):
+        self.channels = service.channels()
+        self.playlistItems = service.playlistItems()
+        self.videos = service.videos()
+        self.playlists = service.playlists()
+
+
+def resources(client: GoogleClient) -> _Resources:
+    if getattr(client, "_yt_resources", None) is None:
+        client._yt_resources = _Resources(client.service)
+    return client._yt_resources
+
+
+def fetch_channel(client: GoogleClient, ref: str) -> dict:
+    kind, value = parse_channel_ref(ref)
+    yt = resources(client)
+    if kind == "id":
+        req = yt.channels.list(part=CHANNEL_PARTS, id=value, fields=CHANNEL_FIELDS)
+    elif kind == "handle":
+        req = yt.channels.list(part=CHANNEL_PARTS, forHandle=value, fields=CHANNEL_FIELDS)
+    else:
+        req = yt.channels.list(part=CHANNEL_PARTS, forUsername=value, fields=CHANNEL_FIELDS)
+    resp = client.execute(req, what=f"channel {value}")
+    items = resp.get("items") or []
+    if not items:
+        raise NotFound(f"YouTube has no channel {value} (check the id or @handle)")
+    return items[0]
+
+
+def iter_upload_pages(client: GoogleClient, playlist_id: str) -> Iterator[tuple[list[str], int | None]]:
+    """(video ids, total) per page of the uploads playlist, newest first."""
+    token = None
+    while True:
+        resp = client.execute(
+            resources(client).playlistItems.list(
+                part="contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
+                fields=UPLOAD_FIELDS,
+            ),
+            what=f"uploads playlist {playlist_id}",
+        )
+        ids = [it["contentDetails"]["videoId"] for it in resp.get("items", []) if it.get("contentDetails")]
+        yield ids, resp.get("pageInfo", {}).get("totalResults")
+        token = resp.get("nextPageToken")
+        if not token:
+            return
+
+
+def fetch_videos(client: GoogleClient, ids: list[str]) -> list[dict]:
+    """Details of up to 50 videos; missing ones are gone or private."""
+    if not ids:
+        return []
+    assert len(ids) <= PAGE
+    resp = client.execute(
+        resources(client).videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE, fields=VIDEO_FIELDS),
+        what="videos",
+    )
+    return resp.get("items", [])
+
+
+def iter_playlists(client: GoogleClient, channel_id: str) -> Iterator[dict]:
+    token = None
+    while True:
+        resp = client.execute(
+            resources(client).playlists.list(
+                part=PLAYLIST_PARTS, channelId=channel_id, maxResults=PAGE, pageToken=token, fields=PLAYLIST_FIELDS
+            ),
+            what=f"playlists of {channel_id}",
+        )
+        yield from resp.get("items", [])
+        token = resp.get("nextPageToken")
+        if not token:
+            return
+
+
+def iter_playlist_items(client: GoogleClient, playlist_id: str) -> Iterator[dict]:
+    token = None
+    while True:
+        resp = client.execute(
+            resources(client).playlistItems.list(
+                part="snippet,contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
+                fields=PLAYLIST_ITEM_FIELDS,
+            ),
+            what=f"playlist {playlist_id}",
+        )
+        yield from resp.get("items", [])
+        token = resp.get("nextPageToken")
+        if not token:
+            return
+
+
+# ---------------------------------------------------------------- harvest
+
+
+@dataclass
+class Result:
+    channel_id: str | None = None
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    playlists: int = 0
+    pages: int = 0
+    complete: bool = True
+    stopped: str | None = None  # why the run stopped early (quota budget)
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def counts(self) -> dict:
+        out = {"videos_new": self.new, "videos_updated": self.updated, "videos_removed": self.removed,
+               "playlists": self.playlists}
+        if self.stopped:
+            out["stopped"] = self.stopped
+        return out
+
+
+def _now() -> str:
+    return dbmod.now()
+
+
+def _known(db, channel_id: str) -> set[str]:
+    return {
+        r[0]
+        for r in db.execute("select id from videos where channel_id = ? and removed_at is null", [channel_id])
+    }
+
+
+def harvest(
+    db: sqlite_utils.Database,
+    client: GoogleClient,
+    channel_ref: str,
+    *,
+    full: bool = False,
+    refresh: bool = True,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Result:
+    """Harvest one channel into ``db``; every page is its own transaction.
+
+    A rerun after an interruption converges: a listing that did not reach its
+    end leaves ``uploads_complete = 0``, so the next run lists everything again.
+    Stops cleanly at the client's quota budget (``Result.stopped``).
+    """
+    started = time.monotonic()
+    result = Result()
+    create_tables(db)
+    # one commit per page: WAL without an fsync per commit survives SIGKILL (not a
+    # power cut, which may lose the last pages, not corrupt the file) at 10x the speed
+    db.execute("pragma journal_mode = wal")
+    db.execute("pragma synchronous = normal")
+    try:
+        _harvest(db, client, channel_ref, full, refresh, progress, result)
+    except QuotaBudgetReached as exc:
+        result.complete = False
+        result.stopped = str(exc)
+    finally:
+        # back to a single file, as Datasette's immutable mode and copies expect
+        db.execute("pragma journal_mode = delete")
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _harvest(db, client, channel_ref, full, refresh, progress, result: Result) -> None:
+    now = _now()
+    channel = fetch_channel(client, channel_ref)
+    channel_id = result.channel_id = channel["id"]
+    previous = db.execute("select uploads_complete from channels where id = ?", [channel_id]).fetchone()
+    save_channel(db, channel, now)
+    uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+    known = _known(db, channel_id)
+    may_stop_early = not full and bool(previous and previous[0]) and bool(known)
+    if uploads:
+        set_uploads_complete(db, channel_id, False)
+        seen: set[str] = set()
+        done = 0
+        reached_end = True
+        for ids, total in iter_upload_pages(client, uploads):
+            result.pages += 1
+            fresh = [i for i in ids if i not in seen]
+            seen.update(fresh)
+            wanted = fresh if (refresh or full) else [i for i in fresh if i not in known]
+            counts = save_videos(db, fetch_videos(client, wanted), now)
+            result.new += counts["new"]
+            result.updated += counts["updated"]
+            done += len(ids)
+            if progress:
+                progress(done, total)
+            if may_stop_early and any(i in known for i in ids):
+                reached_end = False
+                break
+        if reached_end:
+            # everything still on the channel was listed: the rest has left it
+            result.removed += mark_removed(db, known - seen, now)
+        elif refresh:
+            result_counts = refresh_videos(db, client, sorted(known - seen), now)
+            result.updated += result_counts["updated"]
+            result.removed += result_counts["removed"]
+        set_uploads_complete(db, channel_id, True)
+    result.playlists = harvest_playlists(db, client, channel_id, now, full=full)
+
+
+def refresh_videos(db, client: GoogleClient, ids: list[str], now: str) -> dict:
+    """Refetch known videos 50 at a time; those YouTube no longer returns are removed."""
+    counts = {"updated": 0, "removed": 0}
+    for i in range(0, len(ids), PAGE):
+        batch = ids[i:i + PAGE]
+        got = fetch_videos(client, batch)
+        c = save_videos(db, got, now)
+        counts["updated"] += c["updated"] + c["new"]
+        returned = {v["id"] for v in got}
+        counts["removed"] += mark_removed(db, [v for v in batch if v not in returned], now)
+    return counts
+
+
+def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full: bool = False) -> int:
+    """The channel's playlists; items are refetched only for playlists whose etag
+    or item count changed (or with ``full``), which keeps a quiet re-sync at 3 units."""
+    stored = {
+        r[0]: (r[1], r[2])
+        for r in db.execute("select id, etag, item_count from playlists where channel_id = ?", [channel_id])
+    }
+    seen = set()
+    for playlist in iter_playlists(client, channel_id):
+        pid = playlist["id"]
+        seen.add(pid)
+        row = playlist_row(playlist, channel_id)
+        unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
+        if not full and unchanged:
+            with db.conn:
+                db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
+            continue
+        items = list(iter_playlist_items(client, pid))
+        # the playlist row last, so its etag says the items stored are current
+        save_playlist_items(db, pid, items)
+        save_playlist(db, playlist, channel_id, now)
+    gone = [pid for pid in stored if pid not in seen]
+    if gone:
+        with db.conn:
+            for pid in gone:
+                db.execute("update playlists set removed_at = ? where id = ? and removed_at is null", [now, pid])
+    return len(seen)
