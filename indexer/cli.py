@@ -94,7 +94,12 @@ def notes(files, as_json):
 @click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Save every API response (secrets redacted).")
 @click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Answer API calls from a recording, offline.")
 # --- end YouTube ---
-def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay):
+# --- Drive (issue 4) ---
+@click.option("--drive-folder", metavar="ID|URL",
+              help="Drive archive folder to harvest (default: the notes' header). --full lists it again.")
+# --- end Drive ---
+def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay,
+         drive_folder):
     """Load notes into the database: sync [DB] [NOTES...]
 
     DB defaults to data/index.db. Without NOTES, the notes files the
@@ -116,7 +121,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     parsed = []
     for path in note_paths:
         try:
-            parsed.append((display_path(path), load_notes(path)))
+            parsed.append(_load_any_notes(path, api_key, api_endpoint, credentials, record, replay))
         except InputError as exc:
             _record_failed_run(db, "sync", str(exc))
             fail(str(exc))
@@ -139,11 +144,20 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
             run["counts"] = totals
             # YouTube commits page by page, after the notes' own transaction
             _, yt_line = youtube_step(db, yt_opts, run)
+            drive_line = _drive_step(db, run, drive_folder, api_key, api_endpoint, credentials, full, record,
+                                     replay, quota_budget)
+            match_line = _match_step(db, run)  # matching (issue 5), after every harvest
             dbmod.ensure_db_shape(db)
     except ApiError as exc:
         fail(str(exc), exc.exit_code)
+    except OverrideError as exc:  # matching (issue 5): a bad overrides file
+        fail(str(exc))
+    if match_line and not quiet:
+        click.echo(match_line, err=True)
     if yt_line and (not quiet or yt_line.startswith("YouTube skipped")):
         click.echo(yt_line, err=True)
+    if drive_line and (not quiet or (drive_folder and "skipped" in drive_line)):
+        click.echo(drive_line, err=True)
     if not quiet:
         click.echo(
             f"synced {len(parsed)} notes file(s) into {db_path}: {totals.get('meetings', 0)} meetings, "
@@ -152,6 +166,34 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
             f"in {time.monotonic() - started:.2f}s",
             err=True,
         )
+
+
+# --- Drive (issue 4) ---
+def _load_any_notes(path, api_key, api_endpoint, credentials, record, replay):
+    """A local notes file, or a Google Doc (``gdoc:ID`` or a Docs URL) exported through Drive."""
+    from .google_api import ApiError
+    from .sources import gdoc_id
+
+    doc = gdoc_id(path)
+    if not doc:
+        return display_path(path), load_notes(path)
+    from .drive import load_gdoc_notes
+
+    try:
+        return f"gdoc:{doc}", load_gdoc_notes(doc, api_key, api_endpoint, credentials, record, replay)
+    except ApiError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, record, replay, quota_budget):
+    from .drive import DriveError, drive_step
+
+    try:
+        return drive_step(db, run, folder, api_key=api_key, api_endpoint=api_endpoint, credentials=credentials,
+                          full=full, record=record, replay=replay, quota_budget=quota_budget)
+    except DriveError as exc:
+        fail(str(exc))
+# --- end Drive ---
 
 
 def _record_failed_run(db, command: str, error: str) -> None:

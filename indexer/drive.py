@@ -601,3 +601,89 @@ def sync_folder(db, folder: str, gclient, use_changes: bool = False, full: bool 
         execute=lambda req: gclient.execute(req, what=f"folder or file for {folder}"),
         use_changes=use_changes, full=full, **kwargs,
     )
+
+
+# --------------------------------------------------------------------------
+# the `sync` step (cli.py stays thin)
+
+def folder_from_notes(db) -> str | None:
+    """The Drive folder the notes' header links to (``notes_sources``)."""
+    if "notes_sources" not in db.table_names():
+        return None
+    row = db.execute(
+        "select ref from notes_sources where kind = 'drive_folder' order by notes_path, line limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _recording_has_drive(replay) -> bool:
+    from .google_api import ReplayHttp
+
+    return any(key.split(" ", 1)[1].startswith("/drive/v3/") for key in ReplayHttp(replay).responses)
+
+
+def resolve_auth(api_key=None, credentials=None, replay=None, api_endpoint=None):
+    from . import auth as authmod
+
+    if replay:
+        return authmod.Auth(source="replay")
+    return authmod.resolve("drive", api_key=api_key, credentials_file=credentials, api_endpoint=api_endpoint)
+
+
+def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, credentials=None, full=False,
+               record=None, replay=None, quota_budget=None) -> str:
+    """Harvest the Drive folder (``folder`` or the notes' header link) into ``db``.
+
+    Returns one summary line, or why Drive was skipped. Calls go into ``run``.
+    ApiError / DriveError (one line) propagate.
+    """
+    import time
+
+    from_notes = folder is None
+    folder = folder or folder_from_notes(db)
+    if not folder:
+        return "Drive skipped: no folder (pass --drive-folder or link one in the notes' header)"
+    auth = resolve_auth(api_key, credentials, replay, api_endpoint)
+    if not auth and not replay:
+        return "Drive skipped: no API key (--api-key or GOOGLE_API_KEY), --credentials or --replay given"
+    if replay and from_notes and not _recording_has_drive(replay):
+        return f"Drive skipped: the recording in {replay} has no Drive responses"
+    gclient = client(auth, api_endpoint, record=record, replay=replay, quota_budget=quota_budget)
+    started = time.monotonic()
+    try:
+        # only OAuth credentials can read the changes feed; a replay asks what was recorded
+        counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay, full=full)
+    finally:
+        usage = gclient.usage.as_dict()
+        run["calls"] = {**run.get("calls", {}), **usage["calls"]}
+        run["quota_units"] = run.get("quota_units", 0) + usage["quota_units"]
+        gclient.close()
+    run["counts"] = {**run.get("counts", {}), **{f"drive_{k}" if not k.startswith("drive_") else k: v
+                                                  for k, v in counts.items() if k != "mode"}}
+    calls = sum(usage["calls"].values())
+    if counts["mode"] == "changes":
+        what = (f"{counts['added']} added, {counts['updated']} updated, {counts['removed']} removed "
+                f"from the changes feed")
+    else:
+        what = (f"{counts['drive_folders']} folders, {counts['drive_files']} files listed, "
+                f"{counts['removed']} removed")
+    return f"Drive {folder_id_from(folder)}: {what}; {calls} calls in {time.monotonic() - started:.2f}s"
+
+
+def load_gdoc_notes(doc_id: str, api_key=None, api_endpoint=None, credentials=None, record=None, replay=None,
+                    run: dict | None = None):
+    """``NOTES`` given as ``gdoc:ID`` or a Docs URL: export and parse it."""
+    from .sources import InputError, load_gdoc
+
+    auth = resolve_auth(api_key, credentials, replay, api_endpoint)
+    if not auth and not replay:
+        raise InputError(f"gdoc:{doc_id} needs Drive access: pass --api-key or --credentials")
+    gclient = client(auth, api_endpoint, record=record, replay=replay)
+    try:
+        return load_gdoc(gclient.service, doc_id, lambda req: gclient.execute(req, what=f"Google Doc {doc_id}"))
+    finally:
+        if run is not None:
+            usage = gclient.usage.as_dict()
+            for k, v in usage["calls"].items():
+                run.setdefault("calls", {})[k] = run.get("calls", {}).get(k, 0) + v
+        gclient.close()
