@@ -232,13 +232,12 @@ def test_faults_are_seeded_and_retried_by_the_client():
 
 
 def all_uploads_retrying(service, playlist_id):
-    import googleapiclient.http
-
-    googleapiclient.http.time.sleep = lambda s: None  # no real backoff in tests
     ids, token = [], None
     while True:
-        r = service.playlistItems().list(part="contentDetails", playlistId=playlist_id, maxResults=50,
-                                         pageToken=token).execute(num_retries=10)
+        req = service.playlistItems().list(part="contentDetails", playlistId=playlist_id, maxResults=50,
+                                           pageToken=token)
+        req._sleep = lambda s: None  # no real backoff in tests
+        r = req.execute(num_retries=10)
         ids += [i["contentDetails"]["videoId"] for i in r["items"]]
         token = r.get("nextPageToken")
         if not token:

@@ -164,7 +164,7 @@ class Emulator:
         return ApiError(403, "dailyLimitExceeded", "Daily Limit Exceeded. The quota will be reset at "
                         "midnight Pacific Time (PT).", domain="usageLimits")
 
-    def _fault(self) -> ApiError | None:
+    def _fault(self, api: str) -> ApiError | None:
         with self.lock:
             if not self.fault_rate or self._rng.random() >= self.fault_rate:
                 return None
@@ -176,6 +176,8 @@ class Emulator:
             return ApiError(503, "backendError", "The service is currently unavailable.")
         if kind == "429":
             return ApiError(429, "rateLimitExceeded", "Too many requests.", status="RESOURCE_EXHAUSTED")
+        if api == "drive":
+            return ApiError(403, "userRateLimitExceeded", "User Rate Limit Exceeded.", domain="usageLimits")
         return ApiError(403, "rateLimitExceeded", "The request cannot be completed due to a rate limit.",
                         domain="usageLimits")
 
@@ -194,7 +196,7 @@ class Emulator:
             with self.lock:
                 if self.quota_limit is not None and self._units + cost > self.quota_limit:
                     raise self._quota_error(api)
-            fault = self._fault()
+            fault = self._fault(api)
             if fault:
                 raise fault
             try:
