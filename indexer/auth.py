@@ -56,14 +56,20 @@ def resolve(
     credentials_file: str | None = None,
     env: dict | None = None,
     use_adc: bool = True,
+    api_endpoint: str | None = None,
 ) -> Auth:
-    """The credentials to use for ``api``; ``Auth()`` (falsy) when there are none."""
+    """The credentials to use for ``api``; ``Auth()`` (falsy) when there are none.
+
+    ``api_endpoint``: a saved token whose ``token_uri`` is on that same host (the
+    emulator) is refreshed there; any other token only ever goes to Google.
+    """
     env = os.environ if env is None else env
     if api_key:
         remember_secret(api_key)
         return Auth(api_key=api_key, source="flag")
     if credentials_file:
-        return Auth(credentials=load_credentials_file(credentials_file, api), source=f"file:{credentials_file}")
+        return Auth(credentials=load_credentials_file(credentials_file, api, api_endpoint),
+                    source=f"file:{credentials_file}")
     for name in KEY_ENV.get(api, ["GOOGLE_API_KEY"]):
         if env.get(name):
             remember_secret(env[name])
@@ -94,7 +100,7 @@ def application_default(api: str):
     return creds
 
 
-def load_credentials_file(path: str, api: str):
+def load_credentials_file(path: str, api: str, api_endpoint: str | None = None):
     """A saved OAuth token (refreshed and saved back when expired) or a service account."""
     p = Path(path)
     if not p.is_file():
@@ -119,20 +125,34 @@ def load_credentials_file(path: str, api: str):
         except (ValueError, KeyError) as exc:
             raise AuthError(f"invalid service-account file {path}: {type(exc).__name__}") from None
     if "refresh_token" in info or info.get("type") == "authorized_user":
-        creds = _user_credentials(info, path)
+        creds = _user_credentials(info, path, api_endpoint)
         for secret in (info.get("token"), info.get("refresh_token"), info.get("client_secret")):
             remember_secret(secret)
         return refresh_if_expired(creds, path)
     raise AuthError(f"{path} is neither an OAuth token nor a service-account key")
 
 
-def _user_credentials(info: dict, path: str):
+def _same_host(a: str | None, b: str | None) -> bool:
+    from urllib.parse import urlparse
+
+    if not a or not b:
+        return False
+    ua, ub = urlparse(a), urlparse(b)
+    return (ua.scheme, ua.hostname, ua.port) == (ub.scheme, ub.hostname, ub.port)
+
+
+def _user_credentials(info: dict, path: str, api_endpoint: str | None = None):
     from google.oauth2.credentials import Credentials
 
     try:
-        return Credentials.from_authorized_user_info(info)
+        creds = Credentials.from_authorized_user_info(info)
     except ValueError as exc:
         raise AuthError(f"invalid OAuth token file {path}: {str(exc)[:120]}") from None
+    # google-auth pins refreshes to Google's token endpoint, so a token file cannot
+    # send the refresh token elsewhere; the endpoint the user chose is the exception
+    if _same_host(info.get("token_uri"), api_endpoint):
+        creds = creds.with_token_uri(info["token_uri"])
+    return creds
 
 
 def refresh_if_expired(creds, path: str | None = None):

@@ -20,6 +20,7 @@ import collections
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import random
 import re
@@ -32,6 +33,9 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
+
+# we retry and report ourselves; its per-attempt warnings would be noise on stderr
+logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
 
 # Google's documented costs (YouTube Data API v3 quota calculator). Drive has no
 # unit quota, only rate limits, so its calls cost 0 units but are still counted.

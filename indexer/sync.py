@@ -80,7 +80,8 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
     if opts.replay:
         auth = authmod.Auth(source="replay")
     else:
-        auth = authmod.resolve("youtube", api_key=opts.api_key, credentials_file=opts.credentials)
+        auth = authmod.resolve("youtube", api_key=opts.api_key, credentials_file=opts.credentials,
+                              api_endpoint=opts.api_endpoint)
         if not auth:
             return None, (
                 "YouTube skipped: no API key (--api-key, YOUTUBE_API_KEY or GOOGLE_API_KEY), "

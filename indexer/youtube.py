@@ -325,16 +325,19 @@ def mark_removed(db, ids, now: str) -> int:
     return n
 
 
-def save_playlist(db, playlist: dict, channel_id: str, now: str) -> None:
+def save_playlist(db, playlist: dict, channel_id: str, now: str, items: list[dict]) -> None:
+    """The playlist and its items in one transaction: a stored etag always
+    describes the items stored with it."""
     row = playlist_row(playlist, channel_id)
     row.update(first_seen=now, last_seen=now, removed_at=None)
     with db.conn:
         _upsert_sql(db, "playlists", [row])
+        save_playlist_items(db, row["id"], items)
 
 
 def save_playlist_items(db, playlist_id: str, items: list[dict]) -> int:
     """Replace a playlist's items (positions shift, so the whole list is rewritten)."""
-    with db.conn:
+    with db.conn:  # nests inside save_playlist's transaction
         db.execute("delete from playlist_videos where playlist_id = ?", [playlist_id])
         db.conn.executemany(
             "insert or replace into playlist_videos (playlist_id, video_id, position, title) values (?, ?, ?, ?)",
@@ -583,9 +586,7 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
                 db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
             continue
         items = list(iter_playlist_items(client, pid))
-        # the playlist row last, so its etag says the items stored are current
-        save_playlist_items(db, pid, items)
-        save_playlist(db, playlist, channel_id, now)
+        save_playlist(db, playlist, channel_id, now, items)
     gone = [pid for pid in stored if pid not in seen]
     if gone:
         with db.conn:
