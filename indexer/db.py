@@ -57,6 +57,16 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("drive_files", ["parent_id"]),
     ("drive_files", ["root_id"]),
     ("drive_files", ["name_date"]),
+    # Datasette site (issue 6): sorts and facets of metadata.yml; with them a
+    # facet over 100,000 videos reads an index instead of the table
+    ("videos", ["published_at"]),
+    ("videos", ["live_status"]),
+    ("videos", ["privacy_status"]),
+    ("drive_files", ["modified_time"]),
+    ("drive_files", ["mime_type"]),
+    ("recordings", ["method"]),
+    ("talk_recordings", ["method"]),
+    ("playlist_videos", ["video_id"]),
 ]
 
 

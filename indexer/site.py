@@ -79,5 +79,9 @@ def datasette_args(
         "--metadata", str(metadata),
         "--host", host, "--port", str(port),
         "--setting", "sql_time_limit_ms", str(sql_time_limit_ms),
+        # suggestions run a GROUP BY per column on every table page: 2.4 s of a
+        # 2.5 s page over 100,000 videos (bench/datasette.py); the facets in
+        # metadata.yml and "Facet by this" in each column's menu remain
+        "--setting", "suggest_facets", "off",
         *extra,
     ]
