@@ -256,5 +256,89 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
 # --- end auth ---
 
 
+# --- matching (issue 5) ---
+from .overrides import OverrideError  # noqa: E402
+
+
+def _match_step(db, run) -> str | None:
+    from .linkdb import match_step
+
+    counts = match_step(db)
+    if counts is None:
+        return None
+    run["counts"] = {**(run.get("counts") or {}), **{f"match_{k}": v for k, v in counts.items()}}
+    return _match_line(counts)
+
+
+def _match_line(counts: dict) -> str:
+    return (
+        f"matched {counts['recordings']} recording(s) to {counts['meetings_linked']} meeting(s), "
+        f"{counts['talk_recordings']} talk(s) to a recording ({counts['talk_moments']} at a chapter)"
+        + (f", {counts['overrides']} override(s)" if counts["overrides"] else "")
+    )
+
+
+def _open_existing(db_path: str):
+    if not Path(db_path).is_file():
+        fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
+    db = dbmod.open_db(db_path)
+    if not db["meetings"].count:
+        fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
+    return db
+
+
+@cli.command()
+@click.argument("db_path", default=DEFAULT_DB, required=False)
+@click.option("--overrides", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Pinned and forbidden links (default: data/overrides.yml if it exists).")
+@click.option("--timezone", "tz", metavar="TZ", envvar="MEETUP_TIMEZONE",
+              help="The organiser's time zone, e.g. Asia/Tokyo (default: $MEETUP_TIMEZONE or America/Los_Angeles).")
+def match(db_path, overrides, tz):
+    """Link recordings to meetings and talks to moments again, from the
+    tables already in DB (no API calls). Replaces recordings and
+    talk_recordings in one transaction."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .linkdb import run_match
+
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail(f"unknown time zone '{tz}' (use an IANA name such as America/Los_Angeles)")
+    db = _open_existing(db_path)
+    try:
+        with dbmod.sync_run(db, "match" + (f" --overrides {overrides}" if overrides else "")) as run:
+            counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
+            run["counts"] = counts
+    except OverrideError as exc:
+        fail(str(exc))
+    click.echo(_match_line(counts), err=True)
+
+
+@cli.command()
+@click.argument("db_path", default=DEFAULT_DB, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: section -> rows.")
+def report(db_path, as_json):
+    """What needs a human: meetings without a recording, recordings without
+    a meeting, and ambiguous or low-confidence links (fix them in
+    data/overrides.yml)."""
+    from tabulate import tabulate
+
+    from .linkdb import report as build_report
+
+    sections = build_report(_open_existing(db_path))
+    if as_json:
+        click.echo(json.dumps(sections, indent=2))
+        return
+    for title, rows in sections.items():
+        click.echo(f"## {title}: {len(rows)}")
+        if rows:
+            click.echo(tabulate([{k: (str(v)[:60] if isinstance(v, str) else v) for k, v in r.items()} for r in rows],
+                                headers="keys"))
+        click.echo()
+# --- end matching ---
+
+
 def main():  # pragma: no cover
     cli()

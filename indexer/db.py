@@ -41,7 +41,36 @@ select
   meetings.id as meeting_id
 from talks join meetings on meetings.id = talks.meeting_id
 """,
+    # --- matching (issue 5, indexer/linkdb.py): every talk with its best link ---
+    "talks_with_recordings": """
+select
+  talks.id as talk_id,
+  talks.title as talk,
+  (select group_concat(people.name, ', ') from talk_presenters
+     join people on people.id = talk_presenters.person_id
+     where talk_presenters.talk_id = talks.id) as presenters,
+  (select group_concat(distinct organizations.name) from talk_presenters
+     join organizations on organizations.id = talk_presenters.organization_id
+     where talk_presenters.talk_id = talks.id) as organisations,
+  meetings.date as meeting_date,
+  coalesce(
+    (select url from talk_recordings where talk_recordings.talk_id = talks.id
+       order by confidence desc limit 1),
+    (select 'https://drive.google.com/file/d/' || recordings.ref || '/view' from recordings
+       where recordings.meeting_id = meetings.id and recordings.source = 'drive'
+       order by confidence desc limit 1)
+  ) as link,
+  (select start_s from talk_recordings where talk_recordings.talk_id = talks.id
+     order by confidence desc limit 1) as start_s,
+  (select method from talk_recordings where talk_recordings.talk_id = talks.id
+     order by confidence desc limit 1) as method,
+  meetings.id as meeting_id
+from talks join meetings on meetings.id = talks.meeting_id
+""",
 }
+
+# views that read tables made by a later step: created once those exist
+VIEW_TABLES: dict[str, list[str]] = {"talks_with_recordings": ["recordings", "talk_recordings"]}
 
 INDEXES: list[tuple[str, list[str]]] = [
     ("meetings", ["date"]),
@@ -185,7 +214,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         if table in existing:
             db[table].create_index(columns, if_not_exists=True)
     for name, sql in VIEWS.items():
-        db.create_view(name, sql.strip(), replace=True)
+        if all(t in existing for t in VIEW_TABLES.get(name, [])):
+            db.create_view(name, sql.strip(), replace=True)
 
 
 @contextlib.contextmanager
@@ -381,6 +411,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
         [path],
     )
     _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
+    _delete_dependents(db, TALK_DEPENDENTS, "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
     _delete_stale(db, "talks", talks, "id", in_file, [path])
     _delete_stale(db, "backlog_items", backlog, "id", "notes_path = ?", [path])
     _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
@@ -398,19 +429,26 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     }
 
 
-# tables outside this module may refer to meetings; they register here
-MEETING_DEPENDENTS: list[str] = []
+# tables outside this module may refer to meetings (meeting_id) or talks (talk_id); they register here
+MEETING_DEPENDENTS: list[str] = ["recordings"]
+TALK_DEPENDENTS: list[str] = ["talk_recordings"]
 
 
 def _delete_dependents_of_stale_meetings(db, path: str, keep: list[str]) -> None:
+    _delete_dependents(db, MEETING_DEPENDENTS, "meeting_id", "meetings", "notes_path = ?", [path], keep)
+
+
+def _delete_dependents(db, tables: list[str], column: str, parent: str, where: str, params: list,
+                       keep: list[str]) -> None:
+    """Delete rows of ``tables`` whose ``column`` points at a ``parent`` row of this scope not in ``keep``."""
     existing = set(db.table_names())
     placeholders = ", ".join("?" for _ in keep) or "''"
-    for table in MEETING_DEPENDENTS:
+    for table in tables:
         if table in existing:
             db.execute(
-                f"delete from [{table}] where meeting_id in (select id from meetings where notes_path = ? "
+                f"delete from [{table}] where [{column}] in (select id from [{parent}] where {where} "
                 f"and id not in ({placeholders}))",
-                [path, *keep],
+                [*params, *keep],
             )
 
 

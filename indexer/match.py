@@ -146,6 +146,10 @@ def candidate_dates(c: dict, tz=DEFAULT_TZ) -> dict:
         out["recorded"] = (rec.astimezone(zone).date(), f"recorded {rec.astimezone(zone):%Y-%m-%d %H:%M} local")
     else:
         zt = zoom_time(c.get("title") or "") or zoom_time(c.get("path") or "")
+        nd = c.get("name_date")
+        if not zt and isinstance(nd, str) and len(nd) > 10:
+            # the Drive harvester read a time from the name: a UTC instant, like Zoom's
+            zt = parse_utc(nd)
         if zt:
             loc = zt.astimezone(zone)
             out["recorded"] = (
@@ -545,12 +549,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
                                       f"no chapter names this talk; start of the meeting's recording {r['ref']}"))
                 continue
-            files = [r for r in recs.get(m["id"], []) if r["source"] == "drive"]
-            if files:
-                r = files[0]
-                out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
-                                      f"start of the meeting's Drive recording {r['ref']}",
-                                      url=f"https://drive.google.com/file/d/{r['ref']}/view"))
+            # a Drive-only meeting: the talk's link is the meeting's file (view talks_with_recordings)
     return out
 
 
@@ -559,7 +558,7 @@ def _hms(s: int) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _talk_link(tid, vid, start, method, confidence, reason, url=None) -> dict:
+def _talk_link(tid, vid, start, method, confidence, reason) -> dict:
     return {
         "talk_id": tid,
         "video_id": vid,
@@ -567,7 +566,7 @@ def _talk_link(tid, vid, start, method, confidence, reason, url=None) -> dict:
         "method": method,
         "confidence": round(confidence, 3),
         "reason": reason,
-        "url": url or watch_url(vid, start),
+        "url": watch_url(vid, start),
     }
 
 

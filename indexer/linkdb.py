@@ -1,0 +1,225 @@
+"""The database side of matching: read the notes and harvested tables, run
+the pure matcher (``indexer.match``), replace ``recordings`` and
+``talk_recordings`` in one transaction, and report what needs a human.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import sqlite_utils
+
+from . import match as matcher
+from .overrides import Overrides, load_overrides, validate
+
+TZ_ENV = "MEETUP_TIMEZONE"
+LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".m4a", ".mp3")
+
+
+def default_tz() -> str:
+    return os.environ.get(TZ_ENV) or matcher.DEFAULT_TZ
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """(Re)create the link tables; their contents are recomputed by every match.
+
+    Recreated rather than altered so the foreign key to ``videos`` appears once
+    the harvester has made that table.
+    """
+    tables = set(db.table_names())
+    for name in ("talk_recordings", "recordings"):
+        if name in tables:
+            db[name].drop()
+    db["recordings"].create(
+        {"id": str, "meeting_id": str, "source": str, "ref": str, "kind": str, "method": str,
+         "confidence": float, "reason": str, "ambiguous": int},
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    fks = [("talk_id", "talks", "id")]
+    if "videos" in tables:
+        fks.append(("video_id", "videos", "id"))
+    db["talk_recordings"].create(
+        {"talk_id": str, "video_id": str, "start_s": int, "method": str, "confidence": float,
+         "reason": str, "url": str},
+        pk=("talk_id", "video_id"),
+        foreign_keys=fks,
+    )
+    db["recordings"].create_index(["meeting_id"])
+    db["recordings"].create_index(["source", "ref"])
+    db["talk_recordings"].create_index(["video_id"])
+
+
+def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
+    """Matcher input (docs/CONTRACTS.md) from the database: (meetings, candidates)."""
+    tables = set(db.table_names())
+    presenters: dict[str, list[dict]] = {}
+    for row in db.query(
+        "select tp.talk_id, people.name, organizations.name as org from talk_presenters tp "
+        "join people on people.id = tp.person_id "
+        "left join organizations on organizations.id = tp.organization_id order by tp.talk_id, tp.position"
+    ):
+        presenters.setdefault(row["talk_id"], []).append({"name": row["name"], "org": row["org"]})
+    talks: dict[str, list[dict]] = {}
+    for row in db.query("select id, meeting_id, title from talks order by meeting_id, position"):
+        talks.setdefault(row["meeting_id"], []).append(
+            {"id": row["id"], "title": row["title"], "presenters": presenters.get(row["id"], [])}
+        )
+    links: dict[str, list[dict]] = {}
+    for row in db.query("select meeting_id, kind, ref, start_s from meeting_links order by line"):
+        links.setdefault(row["meeting_id"], []).append(
+            {"kind": row["kind"], "ref": row["ref"], "start_s": row["start_s"]}
+        )
+    meetings = [
+        {
+            "id": row["id"],
+            "date": dt.date.fromisoformat(row["date"]),
+            "title": row["title"],
+            "cancelled": bool(row["cancelled"]),
+            "links": links.get(row["id"], []),
+            "talks": talks.get(row["id"], []),
+        }
+        for row in db.query("select id, date, title, cancelled from meetings order by date")
+    ]
+    linked = {l["ref"] for ls in links.values() for l in ls}
+    candidates: list[dict] = []
+    if "videos" in tables:
+        chapters: dict[str, list[dict]] = {}
+        if "chapters" in tables:
+            for row in db.query("select video_id, start_s, end_s, title from chapters order by video_id, start_s"):
+                chapters.setdefault(row["video_id"], []).append(
+                    {"start_s": row["start_s"], "end_s": row["end_s"], "title": row["title"]}
+                )
+        cols = set(db["videos"].columns_dict)
+        removed = "removed_at" if "removed_at" in cols else "null"
+        for row in db.query(
+            f"select id, title, description, published_at, recorded_at, duration_s, live_status, "
+            f"{removed} as removed_at from videos"
+        ):
+            # a video gone from the channel only keeps the links the notes wrote
+            if row["removed_at"] and row["id"] not in linked:
+                continue
+            candidates.append({
+                "source": "youtube", "id": row["id"], "title": row["title"] or "",
+                "description": row["description"] or "", "recorded_at": row["recorded_at"],
+                "published_at": row["published_at"], "name_date": None,
+                "chapters": chapters.get(row["id"], []), "duration_s": row["duration_s"],
+                "live_status": row["live_status"], "path": None,
+            })
+    if "drive_files" in tables:
+        for row in db.query(
+            "select id, name, path, mime_type, duration_s, created_time, name_date, removed_at from drive_files"
+        ):
+            name = row["name"] or ""
+            is_media = (row["mime_type"] or "").startswith(("video/", "audio/")) or name.lower().endswith(
+                VIDEO_SUFFIXES)
+            if not is_media or (row["removed_at"] and row["id"] not in linked):
+                continue
+            candidates.append({
+                "source": "drive", "id": row["id"], "title": name, "description": "",
+                "recorded_at": None,
+                # the upload to Drive plays the part of YouTube's publication date
+                "published_at": row["created_time"], "name_date": row["name_date"],
+                "chapters": [], "duration_s": row["duration_s"], "live_status": None,
+                "path": row["path"],
+            })
+    # the notes' own links count even before (or without) a harvest: private
+    # videos never reach the uploads playlist
+    known = {c["id"] for c in candidates}
+    for ls in links.values():
+        for l in ls:
+            source = {"youtube": "youtube", "drive_file": "drive"}.get(l["kind"])
+            if source and l["ref"] not in known:
+                known.add(l["ref"])
+                candidates.append({
+                    "source": source, "id": l["ref"], "title": "", "description": "", "recorded_at": None,
+                    "published_at": None, "name_date": None, "chapters": [], "duration_s": None,
+                    "live_status": None, "path": None, "harvested": False,
+                })
+    return meetings, candidates
+
+
+def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str | None = None,
+              overrides_required: bool = False) -> dict:
+    """Recompute every link; returns counts. Raises OverrideError on a bad overrides file."""
+    from . import db as dbmod
+
+    tz = tz or default_tz()
+    ov: Overrides = load_overrides(overrides, required=overrides_required)
+    meetings, candidates = load_input(db)
+    validate(
+        ov,
+        meeting_ids=[m["id"] for m in meetings],
+        talk_ids=[t["id"] for m in meetings for t in m["talks"]],
+        recording_ids=[c["id"] for c in candidates],
+        video_ids=[c["id"] for c in candidates if c["source"] == "youtube"],
+        durations={c["id"]: c["duration_s"] for c in candidates if c["source"] == "youtube"},
+    )
+    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
+    recordings = [
+        {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
+            "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},
+         "ambiguous": int(r["ambiguous"])}
+        for r in result["recordings"]
+    ]
+    talk_links = result["talk_recordings"]
+    if "videos" in db.table_names():
+        # talk_recordings.video_id is a foreign key to videos: only harvested videos
+        harvested = {c["id"] for c in candidates if c.get("harvested", True)}
+        talk_links = [t for t in talk_links if t["video_id"] in harvested]
+    with db.conn:
+        create_tables(db)
+        if recordings:
+            db["recordings"].insert_all(recordings, pk="id")
+        if talk_links:
+            db["talk_recordings"].insert_all(talk_links, pk=("talk_id", "video_id"))
+        dbmod.ensure_db_shape(db)
+    return {
+        "recordings": len(recordings),
+        "talk_recordings": len(talk_links),
+        "talk_moments": sum(1 for t in talk_links if t["method"] != "meeting"),
+        "meetings_linked": len({r["meeting_id"] for r in recordings}),
+        "overrides": len(ov),
+    }
+
+
+def match_step(db: sqlite_utils.Database) -> dict | None:
+    """The matcher at the end of ``sync``; skipped (None) until something has
+    been harvested (``meetup-indexer match`` links the notes' own links anyway)."""
+    tables = set(db.table_names())
+    if "meetings" not in tables or not ({"videos", "drive_files"} & tables):
+        return None
+    return run_match(db)
+
+
+def report(db: sqlite_utils.Database, today: dt.date | None = None) -> dict[str, list[dict]]:
+    """What needs a human: meetings without a recording, recordings without a
+    meeting, and links that are ambiguous or of low confidence."""
+    tables = set(db.table_names())
+    today = (today or dt.date.today()).isoformat()
+    out: dict[str, list[dict]] = {"meetings without a recording": [], "recordings without a meeting": [],
+                                  "ambiguous or low-confidence links": []}
+    has_links = "recordings" in tables
+    linked_sql = "select meeting_id from recordings" if has_links else "select null where 0"
+    out["meetings without a recording"] = list(db.query(
+        f"select id as meeting, title, (select count(*) from talks where talks.meeting_id = meetings.id) as talks "
+        f"from meetings where not cancelled and date <= ? and id not in ({linked_sql}) order by id", [today]))
+    refs = "select ref from recordings" if has_links else "select null where 0"
+    if "videos" in tables:
+        out["recordings without a meeting"] += list(db.query(
+            f"select 'youtube' as source, id as ref, title, substr(published_at, 1, 10) as date, duration_s "
+            f"from videos where id not in ({refs}) order by published_at"))
+    if "drive_files" in tables:
+        out["recordings without a meeting"] += [
+            r for r in db.query(
+                f"select 'drive' as source, id as ref, name as title, substr(created_time, 1, 10) as date, "
+                f"duration_s, mime_type from drive_files where id not in ({refs}) order by created_time")
+            if (r.pop("mime_type") or "").startswith(("video/", "audio/"))
+            or (r["title"] or "").lower().endswith(VIDEO_SUFFIXES)
+        ]
+    if has_links:
+        out["ambiguous or low-confidence links"] = list(db.query(
+            "select meeting_id as meeting, source, ref, kind, method, confidence, reason from recordings "
+            "where ambiguous or confidence < ? order by confidence, meeting_id", [LOW_CONFIDENCE]))
+    return out

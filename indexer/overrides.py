@@ -1,0 +1,182 @@
+"""Corrections a maintainer writes by hand, applied on every match.
+
+``data/overrides.yml`` (or ``--overrides FILE``)::
+
+    meetings:
+      2021-02-09:
+        pin: [iHBUxzSC9XE, 1AbCdriveFileId]   # these recordings are this meeting's
+        forbid: [dQw4w9WgXcQ]                 # never link this one to it
+    talks:
+      2021-02-09/flyte-egress-events:
+        video: iHBUxzSC9XE
+        at: "12:34"                           # or 754, 754s, 1:02:03, 12m34s
+
+The YAML is read as a node tree (``yaml.compose``) rather than loaded: every
+error names the file and line, and scalars keep their text (YAML 1.1 would turn
+``12:34`` into 754 and ``2021-02-09`` into a date).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .links import parse_offset
+
+DEFAULT_PATH = "data/overrides.yml"
+
+
+class OverrideError(Exception):
+    """A bad overrides file; the message is one line naming the file and line."""
+
+
+@dataclass
+class Overrides:
+    path: str = ""
+    # meeting id -> [(ref, line)]
+    pins: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    forbids: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # talk id -> (video id, start_s, line)
+    talks: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    meeting_lines: dict[str, int] = field(default_factory=dict)
+
+    def for_matcher(self) -> dict:
+        return {
+            "pin": {m: [ref for ref, _ in refs] for m, refs in self.pins.items()},
+            "forbid": {m: {ref for ref, _ in refs} for m, refs in self.forbids.items()},
+            "talks": {t: (vid, start) for t, (vid, start, _) in self.talks.items()},
+        }
+
+    def __len__(self) -> int:
+        return sum(map(len, self.pins.values())) + sum(map(len, self.forbids.values())) + len(self.talks)
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+def parse_time(text: str) -> int | None:
+    """``754``, ``754s``, ``12:34``, ``1:02:03``, ``12m34s`` -> seconds; None when unreadable."""
+    text = (text or "").strip()
+    m = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})", text)
+    if m:
+        h, mi, s = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))
+        if s >= 60 or (m.group(1) and mi >= 60):
+            return None
+        return h * 3600 + mi * 60 + s
+    return parse_offset(text)
+
+
+def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
+    """Read overrides YAML; raises OverrideError("path:line: ...")."""
+    out = Overrides(path=path)
+
+    def fail(node, message):
+        line = _line(node) if node is not None else 1
+        raise OverrideError(f"{path}:{line}: {message}")
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise OverrideError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if root is None:
+        return out
+    if not isinstance(root, yaml.MappingNode):
+        fail(root, "expected a mapping with 'meetings' and/or 'talks'")
+
+    def mapping(node, what):
+        if not isinstance(node, yaml.MappingNode):
+            fail(node, f"{what} should be a mapping")
+        return node.value
+
+    def scalar(node, what) -> str:
+        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            fail(node, f"{what} should be a single value")
+        return str(node.value).strip()
+
+    def refs(node, what) -> list[tuple[str, int]]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        return [(scalar(item, what), _line(item)) for item in items]
+
+    for key, value in mapping(root, "the file"):
+        section = scalar(key, "a section name")
+        if section == "meetings":
+            for mkey, mval in mapping(value, "meetings"):
+                mid = scalar(mkey, "a meeting date")
+                try:
+                    dt.date.fromisoformat(mid)
+                except ValueError:
+                    fail(mkey, f"meeting '{mid}' is not a date (YYYY-MM-DD)")
+                out.meeting_lines[mid] = _line(mkey)
+                for akey, aval in mapping(mval, f"meeting {mid}"):
+                    action = scalar(akey, "pin or forbid")
+                    if action not in ("pin", "forbid"):
+                        fail(akey, f"unknown key '{action}' for meeting {mid} (use pin or forbid)")
+                    target = out.pins if action == "pin" else out.forbids
+                    target.setdefault(mid, []).extend(refs(aval, f"{action} (a video or Drive file id)"))
+        elif section == "talks":
+            for tkey, tval in mapping(value, "talks"):
+                tid = scalar(tkey, "a talk id")
+                fields = {scalar(k, "video or at"): v for k, v in mapping(tval, f"talk {tid}")}
+                unknown = set(fields) - {"video", "at"}
+                if unknown:
+                    fail(tkey, f"unknown key '{sorted(unknown)[0]}' for talk {tid} (use video and at)")
+                if "video" not in fields:
+                    fail(tkey, f"talk {tid} needs a video")
+                vid = scalar(fields["video"], "video")
+                start = 0
+                if "at" in fields:
+                    at = scalar(fields["at"], "at")
+                    start = parse_time(at)
+                    if start is None:
+                        fail(fields["at"], f"bad time '{at}' for talk {tid} (use seconds, mm:ss or h:mm:ss)")
+                out.talks[tid] = (vid, start, _line(tkey))
+        else:
+            fail(key, f"unknown section '{section}' (use meetings and talks)")
+    for mid, pinned in out.pins.items():
+        for ref, line in pinned:
+            if ref in {r for r, _ in out.forbids.get(mid, [])}:
+                raise OverrideError(f"{path}:{line}: {ref} is both pinned and forbidden for meeting {mid}")
+    return out
+
+
+def load_overrides(path: str | Path | None, required: bool = False) -> Overrides:
+    """The overrides file at ``path``; an absent default file means no overrides."""
+    p = Path(path or DEFAULT_PATH)
+    if not p.exists():
+        if required:
+            raise OverrideError(f"{p}: overrides file not found")
+        return Overrides(path=str(p))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OverrideError(f"{p}: cannot read: {exc}") from None
+    return parse_overrides(text, str(p))
+
+
+def validate(ov: Overrides, meeting_ids, talk_ids, recording_ids, video_ids, durations=None) -> None:
+    """Every id must exist: an override on nothing is a typo that would silently do nothing."""
+    meeting_ids, talk_ids = set(meeting_ids), set(talk_ids)
+    recording_ids, video_ids = set(recording_ids), set(video_ids)
+    durations = durations or {}
+    for mid, line in ov.meeting_lines.items():
+        if mid not in meeting_ids:
+            raise OverrideError(f"{ov.path}:{line}: unknown meeting {mid} (not in the notes)")
+    for table in (ov.pins, ov.forbids):
+        for mid, refs in table.items():
+            for ref, line in refs:
+                if ref not in recording_ids:
+                    raise OverrideError(f"{ov.path}:{line}: unknown video or Drive file id '{ref}'")
+    for tid, (vid, start, line) in ov.talks.items():
+        if tid not in talk_ids:
+            raise OverrideError(f"{ov.path}:{line}: unknown talk '{tid}'")
+        if vid not in video_ids:
+            raise OverrideError(f"{ov.path}:{line}: unknown video id '{vid}' for talk {tid}")
+        dur = durations.get(vid)
+        if dur and start >= dur:
+            raise OverrideError(f"{ov.path}:{line}: time {start}s is past the end of {vid} ({dur}s)")
