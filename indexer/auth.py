@@ -75,7 +75,7 @@ def resolve(
             remember_secret(env[name])
             return Auth(api_key=env[name], source=f"env:{name}")
     if use_adc and adc_configured(env):
-        return Auth(credentials=application_default(api), source="adc")
+        return Auth(credentials=application_default(api, env.get("GOOGLE_APPLICATION_CREDENTIALS")), source="adc")
     return Auth()
 
 
@@ -86,12 +86,14 @@ def adc_configured(env) -> bool:
     return (Path(config) / "application_default_credentials.json").is_file()
 
 
-def application_default(api: str):
+def application_default(api: str, path: str | None = None):
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
     from google.oauth2 import service_account
 
     try:
+        if path:  # the same checks as --credentials (and no deprecated generic loader)
+            return load_credentials_file(path, api)
         creds, _ = google.auth.default(scopes=SCOPES.get(api))
     except DefaultCredentialsError as exc:
         raise AuthError(f"application default credentials are unusable: {str(exc).splitlines()[0][:150]}") from None
@@ -118,6 +120,7 @@ def load_credentials_file(path: str, api: str, api_endpoint: str | None = None):
     if info.get("type") == "service_account":
         if api == "youtube":
             raise AuthError(SERVICE_ACCOUNT_REFUSED.format(what=f"the service account in {path}"))
+        remember_secret(info.get("private_key_id"))
         from google.oauth2 import service_account
 
         try:
