@@ -21,6 +21,7 @@ Where a meeting can be written:
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -402,56 +403,39 @@ def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
 
 # --------------------------------------------------------------------------
 # markdown plumbing
-
-# Block parse only: inline markup is parsed on demand for the few blocks that
-# need it (headings, agenda items, table cells), which is most of the cost.
-_md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+#
+# markdown-it turns the text into blocks (with their source lines) and inline
+# spans; two builds of it are supported and give the walker the same plain
+# blocks: markdown-it-pyrs (markdown-it.rs, ~5x faster on big notes) when it
+# is installed and does not fail, else markdown-it-py.
 
 
 @dataclass
 class _Inline:
     text: str  # plain text, soft breaks as "\n"
     bold: list  # (start, end) spans of strong text in ``text``
-    source: str  # the markdown as written
     links: list = field(default_factory=list)  # (start, end, href) of link labels in ``text``
 
 
-def _inline(tok, env) -> _Inline:
-    src = tok.content or ""
-    if not any(c in src for c in "*_[`<\\&!"):
-        return _Inline(src, [], src)  # nothing to parse
-    children: list = []
-    _md.inline.parse(src, _md, env, children)
-    out: list[str] = []
-    bold: list[tuple[int, int]] = []
-    n = 0
-    opened: list[int] = []
-    link_at: list[tuple[int, str]] = []
-    found: list[tuple[int, int, str]] = []
-    for c in children:
-        t = c.type
-        if t == "text" or t == "code_inline":
-            out.append(c.content)
-            n += len(c.content)
-        elif t in ("softbreak", "hardbreak"):
-            out.append("\n")
-            n += 1
-        elif t == "strong_open":
-            opened.append(n)
-        elif t == "strong_close" and opened:
-            a = opened.pop()
-            if not opened:
-                bold.append((a, n))
-        elif t == "link_open":
-            link_at.append((n, str(c.attrGet("href") or "")))
-        elif t == "link_close" and link_at:
-            a, href = link_at.pop()
-            found.append((a, n, href))
-        elif t == "image":
-            alt = "".join(ch.content for ch in (c.children or []))
-            out.append(alt)
-            n += len(alt)
-    return _Inline("".join(out), bold, src, found)
+@dataclass
+class _Item:
+    inline: object | None  # backend handle of the item's first paragraph
+    line: int  # 0-based
+    end: int  # 0-based, exclusive
+    children: list
+
+
+@dataclass
+class _Block:
+    kind: str  # heading | paragraph | list | table | html | other
+    start: int  # 0-based first line
+    end: int  # 0-based line after the block
+    level: int = 0  # headings
+    inline: object = None  # headings, paragraphs: backend handle
+    items: list = field(default_factory=list)  # lists: [_Item]
+    header: list = field(default_factory=list)  # tables: [handle]
+    rows: list = field(default_factory=list)  # tables: [(line, [handle])]
+    content: str = ""  # html blocks
 
 
 def _without_recording_labels(inl: _Inline) -> _Inline:
@@ -463,7 +447,7 @@ def _without_recording_labels(inl: _Inline) -> _Inline:
         text = text[:a] + text[b:]
         cut = b - a
         bold = [(x, y) if y <= a else (x - cut, y - cut) if x >= b else (x, max(x, y - cut)) for x, y in bold]
-    return _Inline(text, bold, inl.source, [])
+    return _Inline(text, bold, [])
 
 
 def _first_line(inl: _Inline) -> tuple[str, list]:
@@ -472,57 +456,6 @@ def _first_line(inl: _Inline) -> tuple[str, list]:
     if cut < 0:
         return text, inl.bold
     return text[:cut], [(a, b) for a, b in inl.bold if b <= cut]
-
-
-@dataclass
-class _Item:
-    inline: object | None  # the inline token of the item's first paragraph
-    line: int  # 0-based
-    end: int  # 0-based, exclusive
-    children: list
-
-
-def _list_tree(tokens, i: int) -> tuple[list[_Item], int]:
-    """The list at tokens[i] as a tree of items; returns (items, index after the list)."""
-    root: list[_Item] = []
-    stack: list[list[_Item]] = []  # item lists being filled, innermost last
-    current_items: list[_Item] | None = None
-    item_stack: list[_Item] = []
-    n = len(tokens)
-    j = i
-    depth = 0
-    while j < n:
-        t = tokens[j]
-        tt = t.type
-        if tt == "bullet_list_open" or tt == "ordered_list_open":
-            depth += 1
-            if depth == 1:
-                current_items = root
-            else:
-                parent = item_stack[-1] if item_stack else None
-                current_items = parent.children if parent is not None else root
-            stack.append(current_items)
-        elif tt == "bullet_list_close" or tt == "ordered_list_close":
-            depth -= 1
-            stack.pop()
-            if depth == 0:
-                return root, j + 1
-        elif tt == "list_item_open":
-            mp = t.map or (0, 0)
-            item = _Item(None, mp[0], mp[1], [])
-            stack[-1].append(item)
-            item_stack.append(item)
-        elif tt == "list_item_close":
-            if item_stack:
-                item_stack.pop()
-        elif tt == "inline" and item_stack and item_stack[-1].inline is None:
-            item = item_stack[-1]
-            # only the item's own first paragraph, not a nested item's
-            if t.level == tokens[j - 1].level + 1 and tokens[j - 1].type == "paragraph_open":
-                if tokens[j - 2].type == "list_item_open":
-                    item.inline = t
-        j += 1
-    return root, j
 
 
 def _walk_items(items: list[_Item]):
@@ -537,8 +470,7 @@ class _Lines:
     def __init__(self, text: str):
         self.text = text
         starts = [0]
-        for m in re.finditer(r"\r\n?|\n", text):
-            starts.append(m.end())
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
         self.starts = starts
         self.count = len(starts) if text else 0
 
@@ -552,6 +484,393 @@ class _Lines:
 
     def line(self, a: int) -> str:
         return self.slice(a, a + 1)
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# HTML blocks of CommonMark types 1-5 run across blank lines, until their end marker
+_HTML_OPEN = re.compile(r" {0,3}(?:<(script|pre|style|textarea)(?:\s|>|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[)", re.I)
+_HTML_END = {"script": "</script>", "pre": "</pre>", "style": "</style>", "textarea": "</textarea>"}
+_REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
+CHUNK_CHARS = 32_000
+
+
+def _chunks(text: str, size: int | None = None):
+    """Split ``text`` into (first line, text) pieces markdown-it reads the same apart as together.
+
+    A cut goes only before a column-0 ATX heading that follows a blank line,
+    outside a top-level fence or a type 1-5 HTML block: no CommonMark
+    container or leaf block stays open across it. Link reference definitions
+    reach across the whole document, so a document with any is not cut.
+    Bounds the parser's memory on big notes.
+    """
+    size = size or CHUNK_CHARS
+    if len(text) <= size or _REFERENCE_DEF.search(text):
+        yield 0, text
+        return
+    lines = text.splitlines(keepends=True)  # only \r, \n count in markdown; see below
+    start_char = start_line = pos = 0
+    fence = ""
+    html_end = ""
+    prev_blank = True
+    line_no = 0
+    for raw in lines:
+        # splitlines() also breaks at \x0b, \x1c, \u2028...; those are not line ends
+        # for markdown-it, so only lines that truly end in \r or \n count
+        line = raw.rstrip("\r\n")
+        ends = raw != line
+        if fence:
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
+                fence = ""
+        elif html_end:
+            if html_end in line.lower():
+                html_end = ""
+        else:
+            if prev_blank and pos - start_char >= size and _ATX.match(line):
+                yield start_line, text[start_char:pos]
+                start_char, start_line = pos, line_no
+            m = _FENCE.match(line)
+            if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+                fence = m.group(1)
+            else:
+                h = _HTML_OPEN.match(line)
+                if h:
+                    tag = (h.group(1) or "").lower()
+                    end = _HTML_END.get(tag) or ("-->" if "<!--" in h.group(0) else "?>" if "<?" in h.group(0)
+                                                 else "]]>" if "CDATA" in h.group(0) else ">")
+                    if end not in line[h.end() - (1 if end == ">" else 0):].lower():
+                        html_end = end
+        prev_blank = not line.strip()
+        pos += len(raw)
+        if ends:
+            line_no += 1
+        else:
+            prev_blank = False  # a line split by \u2028 and friends is still one line
+    yield start_line, text[start_char:]
+
+
+class _PyBackend:
+    """markdown-it-py: block tokens, inline markup parsed on demand."""
+
+    # block parse only: inline markup is parsed for the few blocks that need it
+    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+
+    def __init__(self, text: str):
+        self.text = text
+        self.env: dict = {}
+
+    def blocks(self):
+        for line0, chunk in _chunks(self.text):
+            for block in self._blocks(self.md.parse(chunk, self.env)):
+                if line0:
+                    _shift(block, line0)
+                yield block
+
+    def source(self, tok) -> str:
+        return tok.content or "" if tok is not None else ""
+
+    def inline(self, tok) -> _Inline:
+        src = self.source(tok)
+        if not any(c in src for c in "*_[`<\\&!"):
+            return _Inline(src, [])  # nothing to parse
+        children: list = []
+        self.md.inline.parse(src, self.md, self.env, children)
+        out: list[str] = []
+        bold: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
+        n = 0
+        opened: list[int] = []
+        link_at: list[tuple[int, str]] = []
+        for c in children:
+            t = c.type
+            if t == "text" or t == "code_inline":
+                out.append(c.content)
+                n += len(c.content)
+            elif t in ("softbreak", "hardbreak"):
+                out.append("\n")
+                n += 1
+            elif t == "strong_open":
+                opened.append(n)
+            elif t == "strong_close" and opened:
+                a = opened.pop()
+                if not opened:
+                    bold.append((a, n))
+            elif t == "link_open":
+                link_at.append((n, str(c.attrGet("href") or "")))
+            elif t == "link_close" and link_at:
+                a, href = link_at.pop()
+                found.append((a, n, href))
+            elif t == "image":
+                alt = "".join(ch.content for ch in (c.children or []))
+                out.append(alt)
+                n += len(alt)
+        return _Inline("".join(out), bold, found)
+
+    def _blocks(self, tokens) -> list[_Block]:
+        blocks: list[_Block] = []
+        n = len(tokens)
+        i = 0
+        while i < n:
+            tok = tokens[i]
+            if tok.level != 0 or tok.map is None:
+                i += 1
+                continue
+            start, end = tok.map
+            tt = tok.type
+            nxt = tokens[i + 1] if i + 1 < n else None
+            if tt == "heading_open":
+                blocks.append(_Block("heading", start, end, level=int(tok.tag[1]), inline=nxt))
+                i += 3
+            elif tt == "paragraph_open":
+                blocks.append(_Block("paragraph", start, end, inline=nxt))
+                i += 3
+            elif tt in ("bullet_list_open", "ordered_list_open"):
+                items, i = self._list(tokens, i)
+                blocks.append(_Block("list", start, end, items=items))
+            elif tt == "table_open":
+                block = _Block("table", start, end)
+                row: list | None = None
+                row_line = start
+                in_head = False
+                i += 1
+                while i < n and tokens[i].type != "table_close":
+                    t = tokens[i]
+                    if t.type == "thead_open":
+                        in_head = True
+                    elif t.type == "thead_close":
+                        in_head = False
+                    elif t.type == "tr_open":
+                        row = []
+                        row_line = t.map[0] if t.map else row_line + 1
+                    elif t.type == "inline" and row is not None:
+                        row.append(t)
+                    elif t.type == "tr_close" and row is not None:
+                        if in_head:
+                            block.header = row
+                        else:
+                            block.rows.append((row_line, row))
+                        row = None
+                    i += 1
+                blocks.append(block)
+                i += 1
+            elif tt == "html_block":
+                blocks.append(_Block("html", start, end, content=tok.content))
+                i += 1
+            else:
+                # fences, code, blockquotes, rules: notes text only
+                close = tt.replace("_open", "_close")
+                j = i + 1
+                if tok.nesting == 1:
+                    depth = 1
+                    while j < n and depth:
+                        if tokens[j].type == tt:
+                            depth += 1
+                        elif tokens[j].type == close:
+                            depth -= 1
+                        j += 1
+                blocks.append(_Block("other", start, end))
+                i = j
+        return blocks
+
+    @staticmethod
+    def _list(tokens, i: int) -> tuple[list[_Item], int]:
+        """The list at tokens[i] as a tree of items; returns (items, index after the list)."""
+        root: list[_Item] = []
+        stack: list[list[_Item]] = []
+        item_stack: list[_Item] = []
+        n = len(tokens)
+        j = i
+        depth = 0
+        while j < n:
+            t = tokens[j]
+            tt = t.type
+            if tt == "bullet_list_open" or tt == "ordered_list_open":
+                depth += 1
+                parent = item_stack[-1] if item_stack and depth > 1 else None
+                stack.append(parent.children if parent is not None else root)
+            elif tt == "bullet_list_close" or tt == "ordered_list_close":
+                depth -= 1
+                stack.pop()
+                if depth == 0:
+                    return root, j + 1
+            elif tt == "list_item_open":
+                mp = t.map or (0, 0)
+                item = _Item(None, mp[0], mp[1], [])
+                stack[-1].append(item)
+                item_stack.append(item)
+            elif tt == "list_item_close":
+                if item_stack:
+                    item_stack.pop()
+            elif tt == "inline" and item_stack and item_stack[-1].inline is None:
+                # only the item's own first paragraph, not a nested item's
+                if tokens[j - 1].type == "paragraph_open" and tokens[j - 2].type == "list_item_open":
+                    item_stack[-1].inline = t
+            j += 1
+        return root, j
+
+
+def _shift(block: _Block, n: int) -> None:
+    block.start += n
+    block.end += n
+    block.rows = [(line + n, cells) for line, cells in block.rows]
+    for item in _walk_items(block.items):
+        item.line += n
+        item.end += n
+
+
+_RS_BLOCK_NODES = {
+    "paragraph", "bullet_list", "ordered_list", "fence", "code_block", "blockquote", "heading",
+    "lheading", "hr", "html_block", "table", "definition", "footnote_definition",
+}
+
+
+class _RsBackend:
+    """markdown-it-pyrs: one Rust pass builds the whole tree, inline included.
+
+    Nodes carry byte offsets (``srcmap``); they are turned into line numbers
+    with the same line breaks markdown-it-py counts.
+    """
+
+    md = None
+
+    def __init__(self, text: str):
+        cls = type(self)
+        if cls.md is None:
+            from markdown_it_pyrs import MarkdownIt as RsMarkdownIt
+
+            cls.md = RsMarkdownIt("commonmark").enable("table")
+        self.text = text
+        self.data = text.encode("utf-8")
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer(rb"\r\n?|\n", self.data))
+        self.starts = starts
+        self.base = 0  # byte offset of the chunk being read
+
+    def blocks(self):
+        base = 0
+        for _, chunk in _chunks(self.text):
+            self.base = base
+            tree = self.md.tree(chunk)
+            for node in tree.children:
+                block = self._block(node)
+                if block is not None:
+                    yield block
+            del tree
+            base += len(chunk.encode("utf-8"))
+
+    def _map(self, node) -> tuple[int, int]:
+        a, b = node.srcmap or (0, 0)
+        return a + self.base, b + self.base
+
+    def _line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def _span(self, node) -> tuple[int, int]:
+        a, b = self._map(node)
+        return self._line(a), self._line(max(a, b - 1)) + 1
+
+    def source(self, handle) -> str:
+        if handle is None:
+            return ""
+        a, b = handle[1]
+        return self.data[a:b].decode("utf-8", "replace")
+
+    def _block(self, node) -> _Block | None:
+        name = node.name
+        if node.srcmap is None:
+            return None
+        start, end = self._span(node)
+        if name == "heading" or name == "lheading":
+            return _Block("heading", start, end, level=int(node.meta.get("level", 1)), inline=(node.children, self._map(node)))
+        if name == "paragraph":
+            return _Block("paragraph", start, end, inline=(node.children, self._map(node)))
+        if name == "bullet_list" or name == "ordered_list":
+            return _Block("list", start, end, items=[self._item(it) for it in node.children])
+        if name == "table":
+            block = _Block("table", start, end)
+            for part in node.children:
+                for row in part.children:
+                    cells = [(cell.children, self._map(cell)) for cell in row.children]
+                    if part.name == "thead":
+                        block.header = cells
+                    else:
+                        block.rows.append((self._span(row)[0], cells))
+            return block
+        if name == "html_block":
+            return _Block("html", start, end, content=str(node.meta.get("content", "")))
+        return _Block("other", start, end)
+
+    def _item(self, node) -> _Item:
+        start, end = self._span(node)
+        kids = node.children
+        handle = None
+        if kids:
+            first = kids[0]
+            if first.name == "paragraph":
+                handle = (first.children, self._map(first))
+            elif first.name not in _RS_BLOCK_NODES:
+                # a tight item: its inline nodes sit directly under it
+                inline = []
+                a, stop = self._map(node)
+                for k in kids:
+                    if k.name in _RS_BLOCK_NODES:
+                        stop = self._map(k)[0] if k.srcmap else stop
+                        break
+                    inline.append(k)
+                handle = (inline, (a, stop))
+        children = []
+        for k in kids:
+            if k.name == "bullet_list" or k.name == "ordered_list":
+                children.extend(self._item(it) for it in k.children)
+        return _Item(handle, start, end, children)
+
+    def inline(self, handle) -> _Inline:
+        out: list[str] = []
+        bold: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
+        size = [0]
+
+        def put(s: str) -> None:
+            out.append(s)
+            size[0] += len(s)
+
+        def walk(nodes, in_bold: bool) -> None:
+            for c in nodes:
+                name = c.name
+                if name == "text" or name == "text_special":
+                    put(str(c.meta.get("content", "")))
+                elif name == "softbreak" or name == "hardbreak":
+                    put("\n")
+                elif name == "html_inline":
+                    continue
+                elif name == "strong":
+                    a = size[0]
+                    walk(c.children, True)
+                    if not in_bold:
+                        bold.append((a, size[0]))
+                elif name == "link" or name == "autolink":
+                    a = size[0]
+                    walk(c.children, in_bold)
+                    found.append((a, size[0], str(c.meta.get("url", ""))))
+                else:
+                    walk(c.children, in_bold)
+
+        if handle is not None:
+            walk(handle[0], False)
+        return _Inline("".join(out), bold, found)
+
+
+def _rs_available() -> bool:
+    try:
+        import markdown_it_pyrs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+BACKENDS = {"rs": _RsBackend, "py": _PyBackend}
 
 
 # --------------------------------------------------------------------------
@@ -569,16 +888,16 @@ _DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
 _TITLE_COL = re.compile(r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title)s?\b", re.I)
 _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", re.I)
 _ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
+_MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
 _SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, backend=_PyBackend):
         self.text = text
         self.lines = _Lines(text)
-        self.env: dict = {}
-        self.tokens = _md.parse(text, self.env)
+        self.md = backend(text)
         self.notes = Notes()
         self.meetings: list[Meeting] = []
         self.warnings = self.notes.warnings
@@ -642,48 +961,20 @@ class _Parser:
     # -- walking ------------------------------------------------------------
 
     def run(self) -> Notes:
-        tokens = self.tokens
-        n = len(tokens)
-        i = 0
-        while i < n:
-            tok = tokens[i]
-            if tok.level != 0 or tok.map is None:
-                i += 1
-                continue
-            start, end = tok.map
-            tt = tok.type
-            if tt == "heading_open":
-                self.on_heading(int(tok.tag[1]), tokens[i + 1] if i + 1 < n else None, start, end)
-                i += 3
-            elif tt == "paragraph_open":
-                self.on_paragraph(tokens[i + 1] if i + 1 < n else None, start, end)
-                i += 3
-            elif tt in ("bullet_list_open", "ordered_list_open"):
-                items, i = _list_tree(tokens, i)
-                self.on_list(items, start, end)
-            elif tt == "table_open":
-                j = i + 1
-                while j < n and tokens[j].type != "table_close":
-                    j += 1
-                self.on_table(tokens[i:j], start, end)
-                i = j + 1
-            elif tt == "html_block":
-                self.on_html(tok.content, start, end)
-                i += 1
+        for block in self.md.blocks():
+            kind = block.kind
+            if kind == "heading":
+                self.on_heading(block)
+            elif kind == "paragraph":
+                self.on_paragraph(block)
+            elif kind == "list":
+                self.on_list(block.items, block.start, block.end)
+            elif kind == "table":
+                self.on_table(block)
+            elif kind == "html":
+                self.on_html(block.content, block.start, block.end)
             else:
-                # fences, code, blockquotes, rules: notes text only
-                close = tt.replace("_open", "_close")
-                j = i + 1
-                if tok.nesting == 1:
-                    depth = 1
-                    while j < n and depth:
-                        if tokens[j].type == tt:
-                            depth += 1
-                        elif tokens[j].type == close:
-                            depth -= 1
-                        j += 1
-                self.add_notes(start, end)
-                i = j
+                self.add_notes(block.start, block.end)
         self.close_meeting(self.lines.count)
         return self.finish()
 
@@ -696,8 +987,9 @@ class _Parser:
         else:
             self.pending_notes.append(block)
 
-    def on_heading(self, level: int, inline_tok, start: int, end: int) -> None:
-        inl = _inline(inline_tok, self.env) if inline_tok is not None else _Inline("", [], "")
+    def on_heading(self, block: _Block) -> None:
+        level, start = block.level, block.start
+        inl = self.md.inline(block.inline)
         text = inl.text.strip()
         if not self.notes.title and level == 1 and find_date(text) is None:
             self.notes.title = text
@@ -732,11 +1024,12 @@ class _Parser:
             if _CANCELLED.search(text):
                 self.current.cancelled = True
 
-    def on_paragraph(self, inline_tok, start: int, end: int) -> None:
+    def on_paragraph(self, block: _Block) -> None:
         m = self.current
-        if m is None or inline_tok is None:
+        if m is None:
             return
-        src = inline_tok.content
+        start, end = block.start, block.end
+        src = self.md.source(block.inline)
         first = src.split("\n", 1)[0]
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
@@ -750,7 +1043,7 @@ class _Parser:
                 m.notes_author = am.group(1)
             return
         if "(" in first and m.talks:
-            inl = _inline(inline_tok, self.env)
+            inl = self.md.inline(block.inline)
             header = _parse_notes_header(_first_line(inl)[0])
             if header is not None:
                 self.section = "notes"
@@ -787,12 +1080,12 @@ class _Parser:
     def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
             return "", [], ""
-        inl = _inline(item.inline, self.env)
+        inl = self.md.inline(item.inline)
         if inl.links:
             inl = _without_recording_labels(inl)
         text, bold = _first_line(inl)
         title, presenters = parse_talk(text, bold)
-        return title, presenters, inl.source.split("\n", 1)[0].strip()
+        return title, presenters, _MARKER.sub("", self.lines.line(item.line)).strip()
 
     def agenda(self, m: Meeting, items: list[_Item]) -> None:
         self._talks(items, m.talks)
@@ -806,7 +1099,7 @@ class _Parser:
             kids = [(c, *self.item_talk(c)) for c in item.children]
             if not title and presenters:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
-                title, presenters = _first_line(_inline(item.inline, self.env))[0].strip(), []
+                title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
                 _GROUP.match(title) or any(k[2] and k[1] for k in kids)
             ):
@@ -837,11 +1130,11 @@ class _Parser:
             if item.inline is None:
                 self.bullet_meetings(item.children)
                 continue
-            src = item.inline.content
-            if not _DATE_RE.search(src[:60]):
+            src = self.md.source(item.inline)
+            if not _DATE_RE.search(src[:80]):
                 self.bullet_meetings(item.children)
                 continue
-            inl = _inline(item.inline, self.env)
+            inl = self.md.inline(item.inline)
             text = _first_line(inl)[0].strip()
             hit = self.date_for_meeting(text, item.line, at_start=True)
             if hit is None:
@@ -861,28 +1154,10 @@ class _Parser:
             meeting.end_line = item.end + 1
             self.meetings.append(meeting)
 
-    def on_table(self, toks, start: int, end: int) -> None:
-        rows: list[tuple[int, list[_Inline]]] = []
-        header: list[str] = []
-        row: list[_Inline] | None = None
-        row_line = 0
-        in_head = False
-        for t in toks:
-            if t.type == "thead_open":
-                in_head = True
-            elif t.type == "thead_close":
-                in_head = False
-            elif t.type == "tr_open":
-                row = []
-                row_line = t.map[0] if t.map else row_line + 1
-            elif t.type == "inline" and row is not None:
-                row.append(_inline(t, self.env))
-            elif t.type == "tr_close" and row is not None:
-                if in_head:
-                    header = [c.text.strip() for c in row]
-                else:
-                    rows.append((row_line, row))
-                row = None
+    def on_table(self, block: _Block) -> None:
+        start, end = block.start, block.end
+        header = [self.md.inline(h).text.strip() for h in block.header]
+        rows = [(line0, [self.md.inline(h) for h in cells]) for line0, cells in block.rows]
         role = _column_roles(header)
         m = self.current
         if m is not None:
@@ -1101,16 +1376,26 @@ def _header_sources(text: str, meetings: list[Meeting]) -> list[Source]:
     return sources
 
 
-def parse_notes(text: str, path: str = "") -> Notes:
-    """Parse a notes document. Never raises."""
+def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
+    """Parse a notes document. Never raises.
+
+    ``backend`` picks the markdown-it build ("rs" or "py"); by default the
+    Rust one when installed, markdown-it-py if it is missing or fails.
+    """
     if not isinstance(text, str):
         text = str(text)
-    try:
-        return _Parser(text).run()
-    except Exception as exc:  # pragma: no cover - a bug, but the contract is "never raise"
-        notes = Notes()
-        notes.warnings.append(Warning(1, f"parser error: {type(exc).__name__}: {exc}"))
-        return notes
+    names = [backend] if backend else (["rs", "py"] if _rs_available() else ["py"])
+    error: BaseException | None = None
+    for name in names:
+        try:
+            return _Parser(text, BACKENDS[name]).run()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
+            error = exc
+    notes = Notes()  # a bug, but the contract is "never raise"
+    notes.warnings.append(Warning(1, f"parser error: {type(error).__name__}: {error}"))
+    return notes
 
 
 def meeting_to_json(m: Meeting) -> dict:
