@@ -161,7 +161,7 @@ def pages(word: str) -> list[tuple[str, str, str]]:
     return [
         ("search", "talks ?_search (FTS)", f"/index/talks?_search={word}"),
         ("search", "videos ?_search (FTS)", f"/index/videos?_search={word}"),
-        ("facets", "videos, 4 facets", "/index/videos"),
+        ("facets", "videos, 3 facets", "/index/videos"),
         ("facets", "talk_presenters, 2 facets", "/index/talk_presenters"),
         ("query", "Find a talk", f"/index/find_a_talk?words={word}"),
         ("LIKE", "talks LIKE scan", "/index?sql=" + q(like_sql("talks", ["title", "presenters_raw", "notes"], word))),
