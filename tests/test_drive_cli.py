@@ -1,0 +1,297 @@
+"""`meetup-indexer sync` with Drive: incremental runs with a service-account key, Google Docs
+as notes, the notes' header as default sources, faults, SIGKILL and secrets."""
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from indexer.emulator import DriveData, Emulator, YouTubeData
+from indexer.emulator.drive_data import DOC, FOLDER, make_file
+
+from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env
+
+KEY = "test-key-drive-9e2b7a"
+FOLDER_ID = "1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4"  # the folder the seed notes' header names
+VOLATILE = {"first_seen", "last_seen", "synced_at", "updated_at", "removed_at"}
+WHEN = datetime(2021, 2, 9, 17, 0, tzinfo=timezone.utc)
+
+MEETING = """
+## Feb 9, 2021
+
+### Agenda:
+* Flyte Egress Events [Sonja - Katrina - Nian - Spotify]
+* Planning [Ketan - OSC]
+"""
+
+
+def notes_file(tmp_path, channel: bool = False, folder: str = FOLDER_ID):
+    head = "# Flyte Meetup Notes\n\n"
+    if channel:
+        head += f"[YouTube Channel](https://www.youtube.com/channel/{FLYTE_CHANNEL}/)\n\n"
+    head += f"[Video Archives](https://drive.google.com/drive/folders/{folder}?usp=sharing)\n"
+    path = tmp_path / "notes.md"
+    path.write_text(head + MEETING)
+    return path
+
+
+def run(db, *args, env=None):
+    from indexer.cli import cli
+
+    return CliRunner().invoke(cli, ["sync", str(db), *map(str, args)], env=env or clean_env(),
+                              catch_exceptions=False)
+
+
+def run_process(db, *args):
+    return subprocess.run([sys.executable, "-m", "indexer", "sync", str(db), *map(str, args)],
+                          env=clean_env(), capture_output=True, text=True, cwd=ROOT)
+
+
+def dump(db_path) -> dict:
+    conn = sqlite3.connect(db_path)
+    out = {}
+    for (t,) in conn.execute("select name from sqlite_master where type = 'table' order by name"):
+        if t == "sync_runs" or "_fts" in t:
+            continue
+        cols = [r[1] for r in conn.execute(f"pragma table_info([{t}])") if r[1] not in VOLATILE]
+        out[t] = sorted(conn.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{t}]").fetchall(), key=repr)
+    conn.close()
+    return out
+
+
+def small_archive():
+    items = [make_file(FOLDER_ID, "Video Archives", FOLDER, "0AmyDrive", WHEN)]
+    year, day = "1year" + "0" * 28, "1day" + "0" * 29
+    items += [make_file(year, "2021", FOLDER, FOLDER_ID, WHEN), make_file(day, "02-09", FOLDER, year, WHEN)]
+    items.append(make_file("1zoom" + "0" * 28, "GMT20210209-170012_Recording_1920x1080.mp4", "video/mp4", day, WHEN,
+                           600_000_000, videoMediaMetadata={"durationMillis": "3480000", "width": 1920, "height": 1080}))
+    items.append(make_file("1deck" + "0" * 28, "Flyte Egress Events.pdf", "application/pdf", day, WHEN, 2_000_000))
+    items.append(make_file("1elsewhere" + "0" * 23, "Other", FOLDER, "0AmyDrive", WHEN))
+    return DriveData(items, root_folder_id=FOLDER_ID)
+
+
+def drive_calls(emu) -> dict:
+    return {k: v for k, v in emu.stats()["calls"].items() if k.startswith("drive.")}
+
+
+def test_incremental_run_with_a_service_account_key(tmp_path):
+    data = small_archive()
+    day = "1day" + "0" * 29
+    with Emulator(drive=data, api_key=KEY) as emu:
+        sa = tmp_path / "sa.json"
+        emu.write_service_account(sa)  # token_uri = the emulator: google-auth's real JWT-bearer flow
+        notes, db = notes_file(tmp_path), tmp_path / "i.db"
+        args = [notes, "--credentials", sa, "--api-endpoint", emu.url]
+        first = run(db, *args)
+        assert first.exit_code == 0, first.output
+        assert "YouTube skipped: no channel" in first.output
+        calls = drive_calls(emu)
+        assert calls["drive.changes.getStartPageToken"] == 1 and calls["drive.files.list"] >= 2
+        assert sqlite_utils.Database(db)["sync_cursors"].get(f"drive:{FOLDER_ID}")["token"]
+
+        added = data.add_file("GMT20210309-170000_Recording_1920x1080.mp4", day, size=123)
+        data.rename("1deck" + "0" * 28, "Egress Events (final).pdf")
+        data.trash("1zoom" + "0" * 28)
+        moved_in = data.add_folder("Imported", "1elsewhere" + "0" * 23)
+        inside = data.add_file("2021-02-09 Flyte sync.mp4", moved_in, size=7)
+        data.move(moved_in, FOLDER_ID)
+        data.add_file("unrelated.mp4", "1elsewhere" + "0" * 23)
+        emu.reset_stats()
+        second = run(db, *args)
+        assert second.exit_code == 0, second.output
+        # one changes page, plus listing the one folder that moved in
+        assert drive_calls(emu) == {"drive.changes.list": 1, "drive.files.list": 1}
+
+        d = sqlite_utils.Database(db)
+        assert d["drive_files"].get(added)["path"] == "Video Archives/2021/02-09/GMT20210309-170000_Recording_1920x1080.mp4"
+        assert d["drive_files"].get(added)["name_date"] == "2021-03-09T17:00:00Z"
+        deck = d["drive_files"].get("1deck" + "0" * 28)
+        assert deck["name"] == "Egress Events (final).pdf" and deck["path"].endswith("/02-09/Egress Events (final).pdf")
+        assert deck["removed_at"] is None
+        assert d["drive_files"].get("1zoom" + "0" * 28)["removed_at"] is not None
+        assert d["drive_files"].get(inside)["path"] == "Video Archives/Imported/2021-02-09 Flyte sync.mp4"
+        assert not d["drive_files"].count_where("name = 'unrelated.mp4'")
+
+        # moved out of the tree: removed_at on the folder and what it holds
+        data.move(moved_in, "1elsewhere" + "0" * 23)
+        emu.reset_stats()
+        assert run(db, *args).exit_code == 0
+        assert d["drive_folders"].get(moved_in)["removed_at"] is not None
+        assert d["drive_files"].get(inside)["removed_at"] is not None
+
+        # nothing changed: at most 2 calls
+        emu.reset_stats()
+        assert run(db, *args).exit_code == 0
+        assert sum(drive_calls(emu).values()) <= 2
+
+        # the incremental result equals a fresh full listing of the same tree
+        emu.reset_stats()
+        fresh = tmp_path / "fresh.db"
+        assert run(fresh, *args).exit_code == 0
+        live = "select id, name, path, parent_id from {} where removed_at is null order by id"
+        for t in ("drive_files", "drive_folders"):
+            assert d.execute(live.format(t)).fetchall() == sqlite_utils.Database(fresh).execute(live.format(t)).fetchall()
+
+        # --full lists everything again
+        emu.reset_stats()
+        assert run(db, *args, "--full").exit_code == 0
+        assert drive_calls(emu)["drive.files.list"] >= 2
+
+
+def test_an_api_key_relists_the_tree_every_run(tmp_path):
+    data = small_archive()
+    with Emulator(drive=data, api_key=KEY) as emu:
+        notes, db = notes_file(tmp_path), tmp_path / "i.db"
+        assert run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+        data.rename("1deck" + "0" * 28, "renamed.pdf")
+        emu.reset_stats()
+        assert run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+        calls = drive_calls(emu)
+    assert "drive.changes.list" not in calls and calls["drive.files.list"] >= 2
+    assert sqlite_utils.Database(db)["drive_files"].get("1deck" + "0" * 28)["name"] == "renamed.pdf"
+
+
+def test_header_links_are_the_default_sources_and_flags_override(tmp_path):
+    data = small_archive()
+    other = "1otherroot" + "0" * 23
+    data.files[other] = make_file(other, "Other archive", FOLDER, "0AmyDrive", WHEN)
+    data.add_file("2022-05-05 talk.mp4", other)
+    yt = YouTubeData.generate(videos=30, seed=21, channel_id=FLYTE_CHANNEL)
+    with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
+        notes = notes_file(tmp_path, channel=True)
+        db = tmp_path / "i.db"
+        res = run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
+        assert res.exit_code == 0, res.output
+        d = sqlite_utils.Database(db)
+        assert d["videos"].count > 20
+        assert {r["root_id"] for r in d["drive_folders"].rows} == {FOLDER_ID}
+        assert d["drive_files"].count == 2
+        # the flag wins over the header
+        res = run(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url,
+                  "--drive-folder", f"https://drive.google.com/drive/folders/{other}")
+        assert res.exit_code == 0, res.output
+        assert [r["path"] for r in sqlite_utils.Database(tmp_path / "j.db")["drive_files"].rows] == \
+            ["Other archive/2022-05-05 talk.mp4"]
+
+
+def test_google_doc_as_notes(tmp_path):
+    doc = "1notesdoc" + "0" * 24
+    data = small_archive()
+    data.files[doc] = make_file(doc, "Flyte Meetup Notes", DOC, "1elsewhere" + "0" * 23, WHEN)
+    data.contents[doc] = notes_file(tmp_path).read_text().replace("Feb 9, 2021", "March 9, 2021")
+    with Emulator(drive=data, api_key=KEY) as emu:
+        for i, arg in enumerate((f"gdoc:{doc}", f"https://docs.google.com/document/d/{doc}/edit?usp=sharing")):
+            db = tmp_path / f"{i}.db"
+            res = run(db, arg, "--api-key", KEY, "--api-endpoint", emu.url)
+            assert res.exit_code == 0, res.output
+            d = sqlite_utils.Database(db)
+            assert [r["id"] for r in d["meetings"].rows] == ["2021-03-09"]
+            assert [r["title"] for r in d["talks"].rows_where(order_by="position")] == ["Flyte Egress Events", "Planning"]
+            assert [r["path"] for r in d["notes_files"].rows] == [f"gdoc:{doc}"]
+            # the doc's header named the archive: harvested too
+            assert d["drive_files"].count == 2
+        assert emu.stats()["calls"]["drive.files.export"] == 2
+        res = run(tmp_path / "x.db", "gdoc:1nosuchdoc" + "0" * 22, "--api-key", KEY, "--api-endpoint", emu.url)
+        assert res.exit_code != 0 and res.output.startswith("Error: Google Doc not found")
+        res = run(tmp_path / "y.db", f"gdoc:{doc}", env=clean_env())
+        assert res.exit_code == 1 and "needs Drive access" in res.output
+
+
+def test_google_doc_falls_back_to_plain_text(monkeypatch):
+    from indexer.emulator import drive_api
+    from indexer.sources import read_gdoc
+
+    from indexer import drive
+    from indexer.auth import Auth
+
+    doc = "1plaindoc" + "0" * 24
+    data = DriveData([make_file(doc, "Notes", DOC, "0AmyDrive", WHEN)], root_folder_id=None)
+    data.contents[doc] = "## Feb 9, 2021\n\nFlyte Egress Events [Nian - Spotify]\n"
+    monkeypatch.setitem(drive_api.EXPORTS, DOC, {"text/plain"})  # a Docs build without markdown export
+    with Emulator(drive=data, api_key=KEY) as emu:
+        client = drive.client(Auth(api_key=KEY), emu.url)
+        text = read_gdoc(client.service, doc, client.execute)
+        assert emu.stats()["calls"]["drive.files.export"] == 2
+    # the plain-text export: no markdown heading marks
+    assert text.startswith("Feb 9, 2021") and "Flyte Egress Events [Nian - Spotify]" in text
+
+
+def test_faults_leave_the_same_database_as_a_clean_run(tmp_path):
+    notes = notes_file(tmp_path)
+    dbs = {}
+    for name, rate in (("clean", 0.0), ("flaky", 0.2)):
+        data = DriveData.generate(folders=300, files=1500, seed=8, root_folder_id=FOLDER_ID)
+        with Emulator(drive=data, api_key=KEY, fault_rate=rate, fault_seed=3) as emu:
+            res = run(tmp_path / f"{name}.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
+            assert res.exit_code == 0, res.output
+            if rate:
+                assert emu.stats()["faults"] >= 3
+        dbs[name] = dump(tmp_path / f"{name}.db")
+    assert dbs["flaky"] == dbs["clean"]
+    assert len(dbs["clean"]["drive_files"]) > 1000
+
+
+@pytest.mark.slow
+def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
+    notes = notes_file(tmp_path)
+    data = DriveData.generate(folders=400, files=12000, seed=9, root_folder_id=FOLDER_ID)
+    with Emulator(drive=data, api_key=KEY) as emu:
+        args = [notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet"]
+        assert run_process(tmp_path / "whole.db", *args).returncode == 0
+        killed = tmp_path / "killed.db"
+        proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", str(killed), *map(str, args)],
+                                env=clean_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline, got = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and got < 500:
+            time.sleep(0.01)
+            try:
+                got = sqlite3.connect(killed, timeout=0.1).execute("select count(*) from drive_files").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        partial = sqlite3.connect(killed).execute("select count(*) from drive_files").fetchone()[0]
+        whole = sqlite3.connect(tmp_path / "whole.db").execute("select count(*) from drive_files").fetchone()[0]
+        assert 0 < partial < whole  # killed mid-harvest; the pages so far were kept
+        res = run_process(killed, *args)
+        assert res.returncode == 0, res.stderr
+    assert dump(killed) == dump(tmp_path / "whole.db")
+
+
+def test_no_secret_in_database_recordings_or_logs(tmp_path):
+    data = DriveData.generate(folders=30, files=400, seed=10, root_folder_id=FOLDER_ID)
+    with Emulator(drive=data, api_key=KEY, fault_rate=0.1, fault_seed=4) as emu:
+        sa = tmp_path / "sa.json"
+        info = emu.write_service_account(sa)
+        notes = notes_file(tmp_path)
+        outputs = []
+        for args in (
+            ["--api-key", KEY, "--record", tmp_path / "rec"],
+            ["--credentials", sa, "--record", tmp_path / "rec2"],
+            ["--credentials", sa, "--record", tmp_path / "rec2"],  # incremental: changes.list recorded
+            ["--api-key", KEY + "x"],  # a bad key, reported
+            ["--api-key", KEY, "--drive-folder", "1nosuchfolder" + "0" * 20],
+        ):
+            r = run_process(tmp_path / "i.db", notes, "--api-endpoint", emu.url, *args)
+            outputs.append(r.stdout + r.stderr)
+        issued = list(getattr(emu.oauth, "tokens", {}) or [])
+    assert all("Error" not in o for o in outputs[:3]), outputs
+    assert all(o.count("Error:") == 1 for o in outputs[3:]), outputs
+    key_body = "".join(info["private_key"].splitlines()[1:-1])
+    secrets = [KEY, info["private_key_id"], key_body[:64], key_body[-64:], *issued]
+    files = [tmp_path / "i.db", *(tmp_path / "rec").rglob("*.json"), *(tmp_path / "rec2").rglob("*.json")]
+    recorded = [json.loads(p.read_text())["request"] for p in (tmp_path / "rec2").glob("*.json")]
+    assert any("/drive/v3/changes" in r for r in recorded) and not any("key=" in r for r in recorded)
+    assert len(files) > 5
+    for secret in secrets:
+        for o in outputs:
+            assert secret not in o
+        for f in files:
+            assert secret.encode() not in f.read_bytes(), f
