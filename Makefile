@@ -23,8 +23,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# the bundled synthetic channel, replayed offline (data/sample/README.md)
 sync: install
-	$(BIN)/meetup-indexer sync $(DB) data/notes/flyte-meetup-notes.md
+	$(BIN)/meetup-indexer sync $(DB) data/notes/flyte-meetup-notes.md --replay data/sample/recording
 
 demo: sync
 	@echo "Datasette: http://127.0.0.1:$(PORT)/"
