@@ -160,23 +160,30 @@ def load_overrides(path: str | Path | None, required: bool = False) -> Overrides
 
 
 def validate(ov: Overrides, meeting_ids, talk_ids, recording_ids, video_ids, durations=None) -> None:
-    """Every id must exist: an override on nothing is a typo that would silently do nothing."""
+    """Every id must exist: an override on nothing is a typo that would silently do nothing.
+
+    Raises OverrideError for the first problem in the file's order.
+    """
     meeting_ids, talk_ids = set(meeting_ids), set(talk_ids)
     recording_ids, video_ids = set(recording_ids), set(video_ids)
     durations = durations or {}
+    problems: list[tuple[int, str]] = []
     for mid, line in ov.meeting_lines.items():
         if mid not in meeting_ids:
-            raise OverrideError(f"{ov.path}:{line}: unknown meeting {mid} (not in the notes)")
+            problems.append((line, f"unknown meeting {mid} (not in the notes)"))
     for table in (ov.pins, ov.forbids):
         for mid, refs in table.items():
             for ref, line in refs:
                 if ref not in recording_ids:
-                    raise OverrideError(f"{ov.path}:{line}: unknown video or Drive file id '{ref}'")
+                    problems.append((line, f"unknown video or Drive file id '{ref}'"))
     for tid, (vid, start, line) in ov.talks.items():
-        if tid not in talk_ids:
-            raise OverrideError(f"{ov.path}:{line}: unknown talk '{tid}'")
-        if vid not in video_ids:
-            raise OverrideError(f"{ov.path}:{line}: unknown video id '{vid}' for talk {tid}")
         dur = durations.get(vid)
-        if dur and start >= dur:
-            raise OverrideError(f"{ov.path}:{line}: time {start}s is past the end of {vid} ({dur}s)")
+        if tid not in talk_ids:
+            problems.append((line, f"unknown talk '{tid}'"))
+        elif vid not in video_ids:
+            problems.append((line, f"unknown video id '{vid}' for talk {tid}"))
+        elif dur and start >= dur:
+            problems.append((line, f"time {start}s is past the end of {vid} ({dur}s)"))
+    if problems:
+        line, message = min(problems)
+        raise OverrideError(f"{ov.path}:{line}: {message}")

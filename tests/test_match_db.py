@@ -1,0 +1,149 @@
+"""Matching through a real database: `match`, `report`, sync's hook, cleanup."""
+import json
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from indexer.cli import cli
+from match_helpers import add_harvest
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result
+
+
+@pytest.fixture
+def harvested(seed_db):
+    add_harvest(seed_db)
+    return seed_db
+
+
+def test_seed_end_to_end(harvested):
+    r = run("match", harvested)
+    assert r.exit_code == 0, r.output
+    assert "matched 2 recording(s) to 1 meeting(s), 3 talk(s) to a recording (3 at a chapter)" in r.output
+    db = sqlite_utils.Database(harvested)
+    recs = {row["ref"]: row for row in db["recordings"].rows}
+    assert set(recs) == {"iHBUxzSC9XE", "1zoomfile0209"}  # not the KubeCon talk, not the slides
+    yt, zoom = recs["iHBUxzSC9XE"], recs["1zoomfile0209"]
+    assert (yt["id"], yt["meeting_id"], yt["method"], yt["confidence"]) == (
+        "2021-02-09:youtube:iHBUxzSC9XE", "2021-02-09", "link", 1.0)
+    assert (zoom["source"], zoom["kind"], zoom["method"]) == ("drive", "zoom", "date")
+    assert "09:00 local" in zoom["reason"]
+    talks = {row["talk_id"]: row for row in db["talk_recordings"].rows}
+    assert {t: (row["start_s"], row["url"]) for t, row in talks.items()} == {
+        "2021-02-09/flyte-egress-events": (754, "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=754s"),
+        "2021-02-09/flyte-at-lyft-l5-autonomous-cars-using-bazel":
+            (1900, "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=1900s"),
+        "2021-02-09/planning": (3100, "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=3100s"),
+    }
+    view = {row["talk"]: row for row in db.query("select * from talks_with_recordings")}
+    egress = view["Flyte Egress Events"]
+    assert egress["meeting_date"] == "2021-02-09" and egress["organisations"] == "Spotify"
+    assert set(egress["presenters"].split(", ")) == {"Sonja", "Katrina", "Nian"}
+    assert egress["link"].endswith("&t=754s")
+    assert {fk.other_table for fk in db["talk_recordings"].foreign_keys} == {"talks", "videos"}
+    assert list(db["sync_runs"].rows)[-1]["command"] == "match"
+
+
+def test_match_twice_is_identical(harvested):
+    run("match", harvested)
+    db = sqlite_utils.Database(harvested)
+    before = sorted(map(repr, db["recordings"].rows)), sorted(map(repr, db["talk_recordings"].rows))
+    assert run("match", harvested).exit_code == 0
+    db = sqlite_utils.Database(harvested)
+    assert (sorted(map(repr, db["recordings"].rows)), sorted(map(repr, db["talk_recordings"].rows))) == before
+
+
+def test_without_chapters_talks_link_to_the_start(seed_db):
+    add_harvest(seed_db, chapters=[])
+    assert run("match", seed_db).exit_code == 0
+    rows = list(sqlite_utils.Database(seed_db)["talk_recordings"].rows)
+    assert {(r["method"], r["start_s"], r["url"]) for r in rows} == {
+        ("meeting", 0, "https://www.youtube.com/watch?v=iHBUxzSC9XE")}
+
+
+def test_sync_runs_the_matcher_once_something_is_harvested(harvested, seed_path):
+    r = run("sync", harvested, seed_path)
+    assert r.exit_code == 0, r.output
+    assert "matched 2 recording(s)" in r.output
+    assert sqlite_utils.Database(harvested)["recordings"].count == 2
+
+
+def test_sync_of_notes_alone_does_not_match(seed_db):
+    db = sqlite_utils.Database(seed_db)
+    assert "recordings" not in db.table_names()
+    assert "talks_with_recordings" not in db.view_names()
+
+
+def test_notes_dropping_a_meeting_or_talk_clean_the_links(tmp_path, seed_text):
+    notes = tmp_path / "notes.md"
+    notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* Flyte Pipelines [Ada - Acme]\n")
+    db_path = tmp_path / "i.db"
+    assert run("sync", db_path, notes).exit_code == 0
+    later = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
+             "removed_at": None, "id": "march000009", "title": "Community Sync March 9, 2021",
+             "published_at": "2021-03-10T01:00:00Z", "duration_s": 3000}
+    add_harvest(db_path, extra_videos=[later])
+    assert run("match", db_path).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    assert db["recordings"].count_where("meeting_id = '2021-03-09'") == 1
+    assert db["talk_recordings"].count_where("talk_id like '%planning'") == 1
+    # the notes lose the March meeting and the Planning talk: foreign keys must not block the sync
+    notes.write_text(seed_text.replace("* Planning [Ketan - OSC]\n", ""))
+    r = run("sync", db_path, notes)
+    assert r.exit_code == 0, r.output
+    db = sqlite_utils.Database(db_path)
+    assert db["recordings"].count_where("meeting_id = '2021-03-09'") == 0
+    assert db["talk_recordings"].count_where("talk_id like '%planning'") == 0
+    assert db["talk_recordings"].count == 2
+
+
+def test_report_lists_what_needs_a_human(tmp_path, seed_text):
+    notes = tmp_path / "notes.md"
+    notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* Nobody pressed record [Ada - Acme]\n"
+                     "\n## Mar 16, 2021\n\n### Agenda:\n* Alpha [Bo - Acme]\n"
+                     "\n## Mar 17, 2021\n\n### Agenda:\n* Beta [Cy - Acme]\n")
+    db_path = tmp_path / "i.db"
+    assert run("sync", db_path, notes).exit_code == 0
+    unsure = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
+              "removed_at": None, "id": "unsure00001", "title": "Community meeting",
+              "published_at": "2021-03-18T20:00:00Z", "duration_s": 3000}
+    add_harvest(db_path, extra_videos=[unsure])
+    assert run("match", db_path).exit_code == 0
+    r = run("report", db_path, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert [m["meeting"] for m in out["meetings without a recording"]] == ["2021-03-09", "2021-03-16"]
+    assert [(o["source"], o["ref"]) for o in out["recordings without a meeting"]] == [("youtube", "kubecon0001")]
+    # Tuesday and Wednesday meetings, an untitled upload on Thursday: linked, but flagged
+    [flagged] = out["ambiguous or low-confidence links"]
+    assert (flagged["ref"], flagged["meeting"]) == ("unsure00001", "2021-03-17")
+    assert flagged["confidence"] < 0.5
+    text = run("report", db_path)
+    assert "## meetings without a recording:" in text.output and "kubecon0001" in text.output
+
+
+def test_match_errors_are_one_line(tmp_path, seed_db):
+    r = run("match", tmp_path / "missing.db")
+    assert r.exit_code == 1 and r.output.startswith("Error: database not found")
+    r = run("match", seed_db, "--timezone", "Mars/Olympus")
+    assert r.exit_code == 1 and r.output.strip().count("\n") == 0 and "unknown time zone" in r.output
+
+
+def test_timezone_option_changes_local_days(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# N\n\n## Feb 3, 2021\n\n### Agenda:\n* Kickoff [Aiko - LINE]\n"
+                     "\n## Feb 10, 2021\n\n### Agenda:\n* Feature store [Kenji - Mercari]\n")
+    db_path = tmp_path / "i.db"
+    assert run("sync", db_path, notes).exit_code == 0
+    # 08:00 Tokyo on Wednesday Feb 10 is Tuesday 23:00 UTC
+    db = sqlite_utils.Database(db_path)
+    db["videos"].insert({"id": "tokyo000001", "title": "Flyte meetup Japan", "description": "",
+                         "recorded_at": "2021-02-09T23:00:00Z", "published_at": "2021-02-10T02:00:00Z",
+                         "duration_s": 3000, "live_status": "completed", "removed_at": None}, pk="id")
+    assert run("match", db_path, "--timezone", "Asia/Tokyo").exit_code == 0
+    [rec] = sqlite_utils.Database(db_path)["recordings"].rows
+    assert rec["meeting_id"] == "2021-02-10" and "08:00 local" in rec["reason"]
