@@ -585,7 +585,7 @@ class _PyBackend:
         link_at: list[tuple[int, str]] = []
         for c in children:
             t = c.type
-            if t == "text" or t == "code_inline":
+            if t == "text" or t == "code_inline" or t == "text_special":  # text_special: escapes, entities
                 out.append(c.content)
                 n += len(c.content)
             elif t in ("softbreak", "hardbreak"):

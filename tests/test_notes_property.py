@@ -26,7 +26,14 @@ LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def check(text):
-    notes = parse_notes(text)
+    # the default (markdown-it.rs, falling back on a panic) and markdown-it-py alone
+    for backend in (None, "py"):
+        notes = check_one(text, backend)
+    return notes
+
+
+def check_one(text, backend):
+    notes = parse_notes(text, backend=backend)
     lines = LINE_BREAK.split(text)
     starts = [0]
     for m in LINE_BREAK.finditer(text):
