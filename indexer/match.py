@@ -342,8 +342,13 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
     return score, reasons
 
 
+_AUDIO = (".m4a", ".mp3", ".wav", ".ogg", ".aac")
+
+
 def _kind(c: dict, main: dict | None) -> str:
     if c.get("source") == "drive":
+        if (c.get("title") or "").lower().endswith(_AUDIO):
+            return "audio"
         return "zoom" if zoom_time(f"{c.get('title') or ''} {c.get('path') or ''}") else "file"
     m = _PART.search(c.get("title") or "")
     if m:
@@ -357,6 +362,9 @@ def _same_recording(a: dict, b: dict) -> bool:
     """A re-upload: the same length (within a few seconds) or said so in the title."""
     if _PART.search(a.get("title") or "") and _PART.search(b.get("title") or ""):
         return True
+    za, zb = zoom_time(a.get("title") or ""), zoom_time(b.get("title") or "")
+    if za and za == zb:
+        return True  # Zoom saves one session as video, audio-only and more, all stamped alike
     da, db_ = a.get("duration_s"), b.get("duration_s")
     if da and db_:
         return abs(da - db_) <= max(5, 0.01 * max(da, db_))
@@ -504,7 +512,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
     pinned = (overrides or {}).get("talks") or {}
     index = _TalkIndex(meetings)
     recs: dict[str, list[dict]] = {}
-    order = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "reupload": 5, "zoom": 6, "file": 7}
+    order = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "reupload": 5, "zoom": 6, "file": 7, "audio": 8}
     for r in sorted(recordings, key=lambda r: (order.get(r["kind"], 4), -r["confidence"], r["ref"])):
         if r["ref"] in by_id:
             recs.setdefault(r["meeting_id"], []).append(r)

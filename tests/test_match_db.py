@@ -1,5 +1,6 @@
 """Matching through a real database: `match`, `report`, sync's hook, cleanup."""
 import json
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -147,3 +148,40 @@ def test_timezone_option_changes_local_days(tmp_path):
     assert run("match", db_path, "--timezone", "Asia/Tokyo").exit_code == 0
     [rec] = sqlite_utils.Database(db_path)["recordings"].rows
     assert rec["meeting_id"] == "2021-02-10" and "08:00 local" in rec["reason"]
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "recording"
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="no sample recording")
+def test_sample_channel_and_archive_end_to_end(tmp_path, seed_path, monkeypatch):
+    """The bundled sample (replayed offline): the seed meeting gets its video,
+    its Zoom files, and its three talks their chapters; nothing else is forced on it."""
+    monkeypatch.delenv("YOUTUBE_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    db_path = tmp_path / "s.db"
+    r = run("sync", db_path, seed_path, "--replay", SAMPLE)
+    assert r.exit_code == 0, r.output
+    db = sqlite_utils.Database(db_path)
+    recs = {(row["source"], row["kind"], row["method"]): row for row in db["recordings"].rows}
+    assert set(recs) == {("youtube", "video", "link"), ("drive", "zoom", "date"), ("drive", "audio", "date")}
+    assert recs[("youtube", "video", "link")]["ref"] == "iHBUxzSC9XE"
+    assert {row["meeting_id"] for row in db["recordings"].rows} == {"2021-02-09"}
+    moments = {row["talk_id"]: row for row in db["talk_recordings"].rows}
+    assert set(moments) == {"2021-02-09/flyte-egress-events", "2021-02-09/flyte-at-lyft-l5-autonomous-cars-using-bazel",
+                            "2021-02-09/planning"}
+    assert {row["method"] for row in moments.values()} == {"chapter"}
+    chapters = {row["start_s"]: row["title"] for row in db["chapters"].rows_where("video_id = 'iHBUxzSC9XE'")}
+    for row in moments.values():
+        assert row["video_id"] == "iHBUxzSC9XE" and row["start_s"] > 0
+        assert row["url"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={row['start_s']}s"
+        assert chapters[row["start_s"]] in row["reason"]
+    # talks in agenda order start in order
+    starts = [moments[t]["start_s"] for t in ("2021-02-09/flyte-egress-events",
+                                              "2021-02-09/flyte-at-lyft-l5-autonomous-cars-using-bazel",
+                                              "2021-02-09/planning")]
+    assert starts == sorted(starts)
+    out = json.loads(run("report", db_path, "--json").output)
+    assert out["meetings without a recording"] == []
+    orphans = {o["ref"] for o in out["recordings without a meeting"]}
+    assert "iHBUxzSC9XE" not in orphans and len(orphans) >= 5  # other syncs, a walkthrough, a short
