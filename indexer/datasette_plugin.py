@@ -29,10 +29,26 @@ BYTES_COLUMNS = {("drive_files", "size")}
 _SAFE_IMAGE = re.compile(r"^https://[A-Za-z0-9.-]+/[^\s\"'<>]*$")
 
 
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+async def _method_not_allowed(send):
+    await send({
+        "type": "http.response.start", "status": 405,
+        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")],
+    })
+    await send({"type": "http.response.body", "body": b"This site is read-only.\n"})
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def remember_path(scope, receive, send):
+            # the site only reads: no POST reaches Datasette (0.65 answers a POST
+            # to a read-only canned query with a 500)
+            if scope.get("type") == "http" and scope.get("method", "GET").upper() not in READ_METHODS:
+                await _method_not_allowed(send)
+                return
             token = _path.set(scope.get("path", "") if scope.get("type") == "http" else "")
             try:
                 await app(scope, receive, send)

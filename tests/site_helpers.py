@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from indexer import db as dbmod
-from indexer import drive
+from indexer import drive, linkdb, youtube
 from indexer.cli import REPO_ROOT, cli
 
 SEED = REPO_ROOT / "data" / "notes" / "flyte-meetup-notes.md"
@@ -48,6 +48,11 @@ def video(vid: str, title: str, published_at: str, **extra) -> dict:
 def add_recordings(db_path: Path) -> None:
     """Videos, chapters and links as the harvester and matcher write them (contract columns)."""
     db = sqlite_utils.Database(db_path)
+    # the real schemas of the harvesters and the matcher
+    youtube.create_tables(db)
+    drive.create_tables(db)
+    linkdb.create_tables(db)
+    db["channels"].insert({"id": "UCNduEoLOToNo3nFVly-vUTQ", "title": "Flyte"}, pk="id")
     db["videos"].insert_all(
         [
             video(
@@ -74,7 +79,6 @@ def add_recordings(db_path: Path) -> None:
         ],
         pk=("video_id", "start_s"),
     )
-    drive.create_tables(db)
     folder = {"root_id": "1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4", "first_seen": "2026-11-27T00:00:00+00:00",
               "last_seen": "2026-11-27T00:00:00+00:00", "mime_type": "video/mp4"}
     db["drive_files"].insert_all(
@@ -93,10 +97,10 @@ def add_recordings(db_path: Path) -> None:
         [
             {"id": "2021-02-09:youtube:iHBUxzSC9XE", "meeting_id": "2021-02-09", "source": "youtube",
              "ref": "iHBUxzSC9XE", "kind": "recording", "method": "explicit", "confidence": 1.0,
-             "reason": "linked in the notes"},
+             "reason": "linked in the notes", "ambiguous": 0},
             {"id": "2021-02-09:drive:zoomfile0209", "meeting_id": "2021-02-09", "source": "drive",
              "ref": "zoomfile0209", "kind": "raw", "method": "date", "confidence": 0.95,
-             "reason": "Zoom file recorded 2021-02-09 17:00 UTC, 9:00 Pacific on the meeting day"},
+             "reason": "Zoom file recorded 2021-02-09 17:00 UTC, 9:00 Pacific on the meeting day", "ambiguous": 0},
         ],
         pk="id",
         foreign_keys=[("meeting_id", "meetings", "id")],

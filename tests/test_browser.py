@@ -73,9 +73,9 @@ def browser():
 
 
 def sample_recording() -> Path | None:
-    """The bundled YouTube recording (issue 3), once it exists."""
-    return SAMPLE if SAMPLE.is_dir() and any(p.name.startswith("youtube") or p.suffix == ".json"
-                                              for p in SAMPLE.iterdir() if p.is_file()) else None
+    """The bundled recording of the synthetic channel and Drive tree (what `make demo` replays)."""
+    recording = SAMPLE / "recording"
+    return recording if recording.is_dir() and any(recording.glob("youtube-*.json")) else None
 
 
 @pytest.fixture(scope="module")
