@@ -299,6 +299,14 @@ class Corpus:
                 dur, kind, desc = rnd.randint(10, 30) * 60, "tutorial", ""
             self.count(f"non-meeting: {kind}")
             self._video(None, title, when, dur, [], desc)
+        # another series on the same channel, not in these notes: office hours two days after some meetings
+        for m in rnd.sample(self.meetings, len(self.meetings) // 20):
+            day = m["date"] + dt.timedelta(days=2)
+            when = self._start_utc(day)
+            dated = rnd.random() < 0.7
+            title = f"Flyte Office Hours - {fmt_date(day, rnd)}" if dated else "Flyte Office Hours"
+            self.count("non-meeting: office hours" + ("" if dated else " (undated)"))
+            self._video(None, title, when + dt.timedelta(hours=3), rnd.randint(1500, 3000), [], "Bring questions!")
 
     def run(self):
         notes = parse_notes(self.md)
