@@ -145,25 +145,35 @@ def render_cell(row, value, column, table, database, datasette):
         if on_row_page(datasette, database, table):
             return player(link.ref, start, _row_get(row, "title") or "") + watch_link(value, link.ref, start)
         return watch_link(value, link.ref, start)
-    if table == "talks" and column == "title" and on_row_page(datasette, database, table):
-        return _talk_title_with_player(row, value, database, datasette)
+    if table in PLAYER_FOR and column == "title" and on_row_page(datasette, database, table):
+        return _title_with_player(row, value, database, datasette, *PLAYER_FOR[table])
     return None
 
 
-def _talk_title_with_player(row, value, database, datasette):
-    """On a talk's own page, the player opens where the talk starts."""
-    talk_id = _row_get(row, "id")
+# row page -> (table it needs, the recording and second to play for the row's id)
+PLAYER_FOR = {
+    # a talk plays where it starts
+    "talks": (
+        "talk_recordings",
+        "select video_id, start_s from talk_recordings where talk_id = ? order by confidence desc limit 1",
+    ),
+    # a meeting plays its main YouTube recording from the beginning
+    "meetings": (
+        "recordings",
+        "select ref as video_id, 0 as start_s from recordings where meeting_id = ? and source = 'youtube' "
+        "order by kind = 'video' desc, confidence desc limit 1",
+    ),
+}
+
+
+def _title_with_player(row, value, database, datasette, needs, sql):
+    row_id = _row_get(row, "id")
 
     async def inner():
         db = datasette.get_database(database)
-        if not talk_id or not await db.table_exists("talk_recordings"):
+        if not row_id or not await db.table_exists(needs):
             return None
-        result = await db.execute(
-            "select video_id, start_s from talk_recordings where talk_id = ? "
-            "order by confidence desc limit 1",
-            [talk_id],
-        )
-        first = result.first()
+        first = (await db.execute(sql, [row_id])).first()
         if not first or not VIDEO_ID.match(first["video_id"] or ""):
             return None
         vid, start = first["video_id"], first["start_s"]
@@ -190,9 +200,17 @@ def fts_words(words) -> str:
     return " ".join(quoted)
 
 
+def meetup_timezone() -> str:
+    """The organiser's time zone (MEETUP_TIMEZONE), the one the matcher uses."""
+    from .linkdb import default_tz
+
+    return default_tz()
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("fts_words", 1, fts_words, deterministic=True)
+    conn.create_function("meetup_timezone", 0, meetup_timezone)
     # reads through mmap skip a read() per page: a facet over 10,000 search
     # hits went from ~60 ms to ~20 ms (bench/datasette.py); writes are unaffected
     conn.execute("pragma mmap_size = 536870912")

@@ -151,6 +151,8 @@ def test_row_pages_play_from_the_talk_second(site):
     listing = get(site, "/index/talk_recordings")
     assert "<iframe" not in listing.text
     assert f"&amp;t={EGRESS_START_S}s" in listing.text
+    meeting_page = get(site, "/index/meetings/2021-02-09")
+    assert 'src="https://www.youtube-nocookie.com/embed/iHBUxzSC9XE"' in meeting_page.text
     video_page = get(site, "/index/videos/iHBUxzSC9XE")
     assert 'src="https://www.youtube-nocookie.com/embed/iHBUxzSC9XE"' in video_page.text
 
@@ -221,15 +223,20 @@ def test_label_columns_and_newest_first(site):
     assert [v["id"] for v in rows(site, "/index/videos.json")] == ["conftalk001", "hostile0001", "iHBUxzSC9XE"]
 
 
-def test_calendar_feed(site):
+def test_calendar_feed(site, monkeypatch):
+    monkeypatch.delenv("MEETUP_TIMEZONE", raising=False)
     r = get(site, "/index/meetings_calendar.ics")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/calendar")
     body = r.text.replace("\r\n", "\n")
     assert "UID:2021-02-09@meetup-indexer" in body
-    assert "DTSTART:20210209" in body
+    assert "DTSTART;TZID=America/Los_Angeles:20210209T000000" in body
+    assert "DURATION:P1D" in body
     assert "SUMMARY:Community meeting 2021-02-09" in body
     assert "Flyte Egress Events" in body
+    # the organiser's zone, as the matcher reads it
+    monkeypatch.setenv("MEETUP_TIMEZONE", "Asia/Tokyo")
+    assert "DTSTART;TZID=Asia/Tokyo:20210209T000000" in get(site, "/index/meetings_calendar.ics").text
 
 
 def test_atom_feed_of_new_recordings(site):
