@@ -340,5 +340,59 @@ def report(db_path, as_json):
 # --- end matching ---
 
 
+# --- emulator (issues 3 and 4) ---
+@cli.command()
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--videos", default=120, show_default=True, type=click.IntRange(0), help="Generated YouTube videos.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated data.")
+@click.option("--channel-id", metavar="ID", help="Channel id to serve (default: derived from the seed).")
+@click.option("--folders", default=20, show_default=True, type=click.IntRange(0), help="Generated Drive folders.")
+@click.option("--files", default=200, show_default=True, type=click.IntRange(0), help="Generated Drive files.")
+@click.option("--root-folder-id", metavar="ID", help="Drive root folder id (default: derived from the seed).")
+@click.option("--data", metavar="DIR", type=click.Path(file_okay=False),
+              help="Serve API resources from DIR (channels.json, playlists.json, playlist_items.json, videos.json, "
+                   "drive_files.json) instead of generated data.")
+@click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of calls answered 500/503/429/rateLimitExceeded.")
+@click.option("--fault-seed", type=int, help="Seed of the fault sequence.")
+@click.option("--quota-limit", type=click.IntRange(0), metavar="N", help="Daily quota units before quotaExceeded.")
+@click.option("--api-key", metavar="KEY", help="Only accept this API key (default: any).")
+@click.option("--write-service-account", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write a TEST service-account key (mode 0600) whose token_uri is this emulator.")
+@click.option("--write-user-token", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write a TEST authorized-user token file (refresh token) for this emulator.")
+def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_id, data, fault_rate, fault_seed,
+             quota_limit, api_key, write_service_account, write_user_token):
+    """Run a local emulator of the YouTube Data API v3 and Drive v3 subset we use.
+
+    Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
+    """
+    from .emulator import command
+
+    try:
+        emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
+                            root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
+                            quota_limit=quota_limit, api_key=api_key, port=port, host=host)
+        command.start(emu)
+    except command.EmulatorSetupError as exc:
+        fail(str(exc))
+    lines = command.banner(emu)
+    if write_service_account:
+        emu.write_service_account(write_service_account)
+        lines.append(f"service_account: {write_service_account} (test key, valid only here)")
+    if write_user_token:
+        emu.write_user_token(write_user_token, ["https://www.googleapis.com/auth/youtube.readonly",
+                                                "https://www.googleapis.com/auth/drive.readonly"])
+        lines.append(f"user_token: {write_user_token} (test token, valid only here)")
+    for line in lines:
+        click.echo(line)
+    sys.stdout.flush()
+    try:
+        emu.serve_forever()
+    except KeyboardInterrupt:
+        emu.stop()
+# --- end emulator ---
+
+
 def main():  # pragma: no cover
     cli()

@@ -128,15 +128,17 @@ def _playlist_item(data: YouTubeData, pid: str, pos: int, entry, channel: dict |
         item["snippet"].update(title="Private video", description="This video is private.")
         item["status"]["privacyStatus"] = "private"
         return item
-    added = sn["publishedAt"]
+    added = sn.get("publishedAt", "")
     return {
         "kind": "youtube#playlistItem", "id": _item_id(pid, entry),
-        "snippet": {"publishedAt": added, "channelId": (channel or {}).get("id", sn["channelId"]),
-                    "title": sn["title"], "description": sn["description"], "thumbnails": sn["thumbnails"],
+        "snippet": {"publishedAt": added, "channelId": (channel or {}).get("id", sn.get("channelId", "")),
+                    "title": sn.get("title", ""), "description": sn.get("description", ""),
+                    "thumbnails": sn.get("thumbnails", {}),
                     "channelTitle": sn.get("channelTitle", ""), "playlistId": pid, "position": pos,
                     "resourceId": {"kind": "youtube#video", "videoId": entry},
-                    "videoOwnerChannelTitle": sn.get("channelTitle", ""), "videoOwnerChannelId": sn["channelId"]},
-        "contentDetails": {"videoId": entry, "videoPublishedAt": sn["publishedAt"]},
+                    "videoOwnerChannelTitle": sn.get("channelTitle", ""),
+                    "videoOwnerChannelId": sn.get("channelId", "")},
+        "contentDetails": {"videoId": entry, "videoPublishedAt": added},
         "status": {"privacyStatus": privacy},
     }
 
