@@ -15,10 +15,13 @@ call); search.list (100 units a call, and it misses videos) is never used.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -516,6 +519,49 @@ def harvest(
     return result
 
 
+class _Pipeline:
+    """Fetch in worker threads, write in order in this one.
+
+    The API answers in milliseconds but a call waits on the network; up to
+    ``WORKERS`` calls are in flight while the main thread writes earlier pages,
+    each in its own transaction and in page order, so an interrupted run still
+    holds a prefix of the pages.
+    """
+
+    def __init__(self, pool, write, depth: int):
+        self.pool, self.write, self.depth = pool, write, depth
+        self.pending: collections.deque = collections.deque()
+
+    def submit(self, fn, *args, context=None):
+        self.pending.append((self.pool.submit(fn, *args), context))
+        self.drain(self.depth)
+
+    def drain(self, keep: int = 0):
+        while len(self.pending) > keep:
+            future, context = self.pending.popleft()
+            try:
+                value = future.result()
+            except BaseException:
+                for f, _ in self.pending:
+                    f.cancel()
+                self.pending.clear()
+                raise
+            self.write(value, context)
+
+    def salvage(self):
+        """After a failure: write the pages already fetched, drop the rest."""
+        while self.pending:
+            future, context = self.pending.popleft()
+            try:
+                value = future.result()
+            except BaseException:  # noqa: BLE001 - the first failure is the one reported
+                continue
+            self.write(value, context)
+
+
+WORKERS = 4
+
+
 def _harvest(db, client, channel_ref, full, refresh, progress, result: Result) -> None:
     now = _now()
     channel = fetch_channel(client, channel_ref)
@@ -525,50 +571,75 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result) -
     uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
     known = _known(db, channel_id)
     may_stop_early = not full and bool(previous and previous[0]) and bool(known)
-    if uploads:
-        set_uploads_complete(db, channel_id, False)
-        seen: set[str] = set()
-        done = 0
-        reached_end = True
-        for ids, total in iter_upload_pages(client, uploads):
-            result.pages += 1
-            fresh = [i for i in ids if i not in seen]
-            seen.update(fresh)
-            wanted = fresh if (refresh or full) else [i for i in fresh if i not in known]
-            counts = save_videos(db, fetch_videos(client, wanted), now)
-            result.new += counts["new"]
-            result.updated += counts["updated"]
-            done += len(ids)
-            if progress:
-                progress(done, total)
-            if may_stop_early and any(i in known for i in ids):
-                reached_end = False
-                break
-        if reached_end:
-            # everything still on the channel was listed: the rest has left it
-            result.removed += mark_removed(db, known - seen, now)
-        elif refresh:
-            result_counts = refresh_videos(db, client, sorted(known - seen), now)
-            result.updated += result_counts["updated"]
-            result.removed += result_counts["removed"]
-        set_uploads_complete(db, channel_id, True)
-    result.playlists = harvest_playlists(db, client, channel_id, now, full=full)
+    done = 0
+
+    def write_page(videos, context):
+        nonlocal done
+        listed, total = context
+        counts = save_videos(db, videos, now)
+        result.new += counts["new"]
+        result.updated += counts["updated"]
+        done += listed
+        if progress:
+            progress(done, total)
+
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube") as pool:
+        pages = _Pipeline(pool, write_page, WORKERS)
+        if uploads:
+            set_uploads_complete(db, channel_id, False)
+            seen: set[str] = set()
+            reached_end = True
+            try:
+                for ids, total in iter_upload_pages(client, uploads):
+                    result.pages += 1
+                    fresh = [i for i in ids if i not in seen]
+                    seen.update(fresh)
+                    wanted = fresh if (refresh or full) else [i for i in fresh if i not in known]
+                    pages.submit(fetch_videos, client, wanted, context=(len(ids), total))
+                    if may_stop_early and any(i in known for i in ids):
+                        reached_end = False
+                        break
+                pages.drain()
+            except BaseException:
+                pages.salvage()  # a budget or quota stop keeps every page already fetched
+                raise
+            if reached_end:
+                # everything still on the channel was listed: the rest has left it
+                result.removed += mark_removed(db, known - seen, now)
+            elif refresh:
+                counts = refresh_videos(db, client, sorted(known - seen), now, pool)
+                result.updated += counts["updated"]
+                result.removed += counts["removed"]
+            set_uploads_complete(db, channel_id, True)
+        result.playlists = harvest_playlists(db, client, channel_id, now, full=full, pool=pool)
 
 
-def refresh_videos(db, client: GoogleClient, ids: list[str], now: str) -> dict:
+def refresh_videos(db, client: GoogleClient, ids: list[str], now: str, pool=None) -> dict:
     """Refetch known videos 50 at a time; those YouTube no longer returns are removed."""
     counts = {"updated": 0, "removed": 0}
-    for i in range(0, len(ids), PAGE):
-        batch = ids[i:i + PAGE]
-        got = fetch_videos(client, batch)
+
+    def write(got, batch):
         c = save_videos(db, got, now)
         counts["updated"] += c["updated"] + c["new"]
         returned = {v["id"] for v in got}
         counts["removed"] += mark_removed(db, [v for v in batch if v not in returned], now)
+
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube"))
+        pipe = _Pipeline(pool, write, WORKERS)
+        for i in range(0, len(ids), PAGE):
+            batch = ids[i:i + PAGE]
+            pipe.submit(fetch_videos, client, batch, context=batch)
+        pipe.drain()
     return counts
 
 
-def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full: bool = False) -> int:
+def _playlist_items(client: GoogleClient, pid: str) -> list[dict]:
+    return list(iter_playlist_items(client, pid))
+
+
+def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full: bool = False, pool=None) -> int:
     """The channel's playlists; items are refetched only for playlists whose etag
     or item count changed (or with ``full``), which keeps a quiet re-sync at 3 units."""
     stored = {
@@ -576,17 +647,22 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
         for r in db.execute("select id, etag, item_count from playlists where channel_id = ?", [channel_id])
     }
     seen = set()
-    for playlist in iter_playlists(client, channel_id):
-        pid = playlist["id"]
-        seen.add(pid)
-        row = playlist_row(playlist, channel_id)
-        unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
-        if not full and unchanged:
-            with db.conn:
-                db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
-            continue
-        items = list(iter_playlist_items(client, pid))
-        save_playlist(db, playlist, channel_id, now, items)
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube"))
+        # each playlist pages on its own thread; rows are written here, in order
+        pipe = _Pipeline(pool, lambda items, playlist: save_playlist(db, playlist, channel_id, now, items), WORKERS)
+        for playlist in iter_playlists(client, channel_id):
+            pid = playlist["id"]
+            seen.add(pid)
+            row = playlist_row(playlist, channel_id)
+            unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
+            if not full and unchanged:
+                with db.conn:
+                    db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
+                continue
+            pipe.submit(_playlist_items, client, pid, context=playlist)
+        pipe.drain()
     gone = [pid for pid in stored if pid not in seen]
     if gone:
         with db.conn:
