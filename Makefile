@@ -36,6 +36,7 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python bench/notes.py
+	$(BIN)/python bench/match_eval.py
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache

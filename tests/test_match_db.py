@@ -107,7 +107,7 @@ def test_report_lists_what_needs_a_human(tmp_path, seed_text):
     notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* Nobody pressed record [Ada - Acme]\n"
                      "\n## Mar 16, 2021\n\n### Agenda:\n* Alpha [Bo - Acme]\n"
                      "\n## Mar 17, 2021\n\n### Agenda:\n* Beta [Cy - Acme]\n")
-    db_path = tmp_path / "i.db"
+    db_path = tmp_path / "index.db"  # the name metadata.yml describes
     assert run("sync", db_path, notes).exit_code == 0
     unsure = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
               "removed_at": None, "id": "unsure00001", "title": "Community meeting",
@@ -125,6 +125,12 @@ def test_report_lists_what_needs_a_human(tmp_path, seed_text):
     assert flagged["confidence"] < 0.5
     text = run("report", db_path)
     assert "## meetings without a recording:" in text.output and "kubecon0001" in text.output
+    # the same list as a canned query of the site
+    from site_helpers import app, get
+
+    page = get(app(db_path), "/index/links_to_check.json?_shape=array")
+    assert page.status_code == 200
+    assert [(r["meeting_id"], r["ref"]) for r in page.json()] == [("2021-03-17", "unsure00001")]
 
 
 def test_match_errors_are_one_line(tmp_path, seed_db):
