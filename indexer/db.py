@@ -272,6 +272,22 @@ def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list
         db[table].delete(row[0] if len(keys) == 1 else row)
 
 
+def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> None:
+    """``upsert_all`` as one executemany: the same INSERT ... ON CONFLICT DO UPDATE
+    sqlite-utils writes, without its per-100-rows statement building, which cost
+    ~1 s of the 5,000-meeting benchmark (bench/notes.py). Tables exist already."""
+    keys = [pk] if isinstance(pk, str) else list(pk)
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    names = ", ".join(f"[{c}]" for c in cols)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys)
+    conflict = f"do update set {updates}" if updates else "do nothing"
+    sql = (
+        f"insert into [{table}] ({names}) values ({', '.join('?' for _ in cols)}) "
+        f"on conflict ({', '.join(f'[{k}]' for k in keys)}) {conflict}"
+    )
+    db.conn.executemany(sql, [tuple(map(r.get, cols)) for r in rows])  # rows hold plain values
+
+
 def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     """Write one parsed notes file; rows it no longer holds are removed.
 
@@ -399,7 +415,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
         ("backlog_items", backlog, "id"),
     ):
         if rows:
-            db[table].upsert_all(rows, pk=pk)
+            _upsert_rows(db, table, rows, pk)
     in_file = "meeting_id in (select id from meetings where notes_path = ?)"
     _delete_stale(
         db,

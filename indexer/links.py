@@ -5,6 +5,7 @@ every YouTube video, channel and Drive file/folder/doc link with its line.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
@@ -42,6 +43,19 @@ def parse_offset(value: str | None) -> int | None:
 
 def classify_url(url: str) -> Link | None:
     """Return what a single URL points at, or None if it is not YouTube/Drive."""
+    found = _classify(url)
+    # a fresh Link each time: callers set its label and line
+    return Link(*found) if found else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(url: str) -> tuple | None:
+    # the same URL is met on its talk's line, in its meeting's section and as a label
+    link = _classify_uncached(url)
+    return (link.kind, link.ref, link.url, link.label, link.line, link.start_s) if link else None
+
+
+def _classify_uncached(url: str) -> Link | None:
     url = url.rstrip(".,;:!?*_>\\")
     try:
         u = urlparse(url)

@@ -137,10 +137,15 @@ class Notes:
 # --------------------------------------------------------------------------
 # small pure helpers
 
+@functools.lru_cache(maxsize=16384)  # db.save_notes slugs every presenter of every talk
 def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = _NON_SLUG.sub("-", text).strip("-").lower()
     return text or "untitled"
+
+
+_NON_SLUG = re.compile(r"[^a-zA-Z0-9]+")
 
 
 # --------------------------------------------------------------------------
@@ -423,6 +428,7 @@ class _Item:
     line: int  # 0-based
     end: int  # 0-based, exclusive
     children: list
+    talk: tuple | None = None  # memo of _Parser.item_talk
 
 
 @dataclass
@@ -436,6 +442,12 @@ class _Block:
     header: list = field(default_factory=list)  # tables: [handle]
     rows: list = field(default_factory=list)  # tables: [(line, [handle])]
     content: str = ""  # html blocks
+    lazy: object = None  # lists: builds ``items`` when first asked (notes bullets never are)
+
+    def list_items(self) -> list:
+        if self.lazy is not None:
+            self.items, self.lazy = self.lazy(), None
+        return self.items
 
 
 def _without_recording_labels(inl: _Inline) -> _Inline:
@@ -487,68 +499,73 @@ class _Lines:
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
-_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-# HTML blocks of CommonMark types 1-5 run across blank lines, until their end marker
-_HTML_OPEN = re.compile(r" {0,3}(?:<(script|pre|style|textarea)(?:\s|>|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[)", re.I)
-_HTML_END = {"script": "</script>", "pre": "</pre>", "style": "</style>", "textarea": "</textarea>"}
+# a column-0 ATX heading right after a blank line: where a cut may go
+_CUT = re.compile(r"\n[ \t]*\r?\n(?=#{1,6}(?:[ \t]|\r?\n|$))")
+# blocks that run across blank lines: fences, and HTML blocks of CommonMark types 1-5
+_OPENER = re.compile(
+    r"^ {0,3}(?:(?P<fence>`{3,}(?=[^`\n]*$)|~{3,})"
+    r"|<(?P<tag>script|pre|style|textarea)(?:[\s>]|$)|(?P<comment><!--)|(?P<pi><\?)|(?P<cdata><!\[CDATA\[)|(?P<decl><![A-Za-z]))",
+    re.M | re.I,
+)
+_HTML_CLOSE = {
+    "tag": re.compile(r"</(?:script|pre|style|textarea)>", re.I),
+    "comment": re.compile(r"-->"),
+    "pi": re.compile(r"\?>"),
+    "cdata": re.compile(r"\]\]>"),
+    "decl": re.compile(r">"),
+}
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
 CHUNK_CHARS = 32_000
+
+
+def _block_end(text: str, m: re.Match) -> int:
+    """Where the fence or HTML block opened by ``m`` ends (the end of its last line)."""
+    if m.group("fence"):
+        fence = m.group("fence")
+        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\r?$", re.M)
+        line_end = text.find("\n", m.end())
+        c = close.search(text, line_end + 1) if line_end >= 0 else None
+    else:
+        kind = next(k for k in _HTML_CLOSE if m.group(k))
+        c = _HTML_CLOSE[kind].search(text, m.end() - (1 if kind == "decl" else 0))
+    if c is None:
+        return len(text)
+    end = text.find("\n", c.end())
+    return len(text) if end < 0 else end
 
 
 def _chunks(text: str, size: int | None = None):
     """Split ``text`` into (first line, text) pieces markdown-it reads the same apart as together.
 
     A cut goes only before a column-0 ATX heading that follows a blank line,
-    outside a top-level fence or a type 1-5 HTML block: no CommonMark
-    container or leaf block stays open across it. Link reference definitions
-    reach across the whole document, so a document with any is not cut.
-    Bounds the parser's memory on big notes.
+    outside any fence or type 1-5 HTML block: CommonMark keeps no container or
+    leaf block open across it. Link reference definitions reach across the
+    whole document, and a lone "\\r" line end hides lines from the ``^`` anchors
+    used here, so such documents are not cut. Bounds the parser's memory on
+    big notes; missing a possible cut only costs memory.
     """
     size = size or CHUNK_CHARS
-    if len(text) <= size or _REFERENCE_DEF.search(text):
+    if len(text) <= size or _REFERENCE_DEF.search(text) or text.count("\r") != text.count("\r\n"):
         yield 0, text
         return
-    lines = text.splitlines(keepends=True)  # only \r, \n count in markdown; see below
-    start_char = start_line = pos = 0
-    fence = ""
-    html_end = ""
-    prev_blank = True
-    line_no = 0
-    for raw in lines:
-        # splitlines() also breaks at \x0b, \x1c, \u2028...; those are not line ends
-        # for markdown-it, so only lines that truly end in \r or \n count
-        line = raw.rstrip("\r\n")
-        ends = raw != line
-        if fence:
-            m = _FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
-                fence = ""
-        elif html_end:
-            if html_end in line.lower():
-                html_end = ""
-        else:
-            if prev_blank and pos - start_char >= size and _ATX.match(line):
-                yield start_line, text[start_char:pos]
-                start_char, start_line = pos, line_no
-            m = _FENCE.match(line)
-            if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
-                fence = m.group(1)
-            else:
-                h = _HTML_OPEN.match(line)
-                if h:
-                    tag = (h.group(1) or "").lower()
-                    end = _HTML_END.get(tag) or ("-->" if "<!--" in h.group(0) else "?>" if "<?" in h.group(0)
-                                                 else "]]>" if "CDATA" in h.group(0) else ">")
-                    if end not in line[h.end() - (1 if end == ">" else 0):].lower():
-                        html_end = end
-        prev_blank = not line.strip()
-        pos += len(raw)
-        if ends:
-            line_no += 1
-        else:
-            prev_blank = False  # a line split by \u2028 and friends is still one line
-    yield start_line, text[start_char:]
+    start = line = 0
+    resolved = 0  # text before this is known to be outside fences and HTML blocks
+    for m in _CUT.finditer(text):
+        cut = m.end()
+        if cut - start < size:
+            continue
+        while resolved < cut:
+            o = _OPENER.search(text, resolved, cut)
+            if o is None:
+                resolved = cut
+                break
+            resolved = max(_block_end(text, o), o.end())
+        if resolved > cut:
+            continue  # the heading is inside a fence or an HTML block
+        yield line, text[start:cut]
+        line += text.count("\n", start, cut)
+        start = cut
+    yield line, text[start:]
 
 
 class _PyBackend:
@@ -787,7 +804,7 @@ class _RsBackend:
         if name == "paragraph":
             return _Block("paragraph", start, end, inline=(node.children, self._map(node)))
         if name == "bullet_list" or name == "ordered_list":
-            return _Block("list", start, end, items=[self._item(it) for it in node.children])
+            return _Block("list", start, end, lazy=lambda: [self._item(it) for it in node.children])
         if name == "table":
             block = _Block("table", start, end)
             for part in node.children:
@@ -827,38 +844,38 @@ class _RsBackend:
         return _Item(handle, start, end, children)
 
     def inline(self, handle) -> _Inline:
+        if handle is None:
+            return _Inline("", [])
         out: list[str] = []
         bold: list[tuple[int, int]] = []
         found: list[tuple[int, int, str]] = []
-        size = [0]
 
-        def put(s: str) -> None:
-            out.append(s)
-            size[0] += len(s)
-
-        def walk(nodes, in_bold: bool) -> None:
+        def walk(nodes, n: int, in_bold: bool) -> int:
             for c in nodes:
                 name = c.name
                 if name == "text" or name == "text_special":
-                    put(str(c.meta.get("content", "")))
+                    s = c.meta.get("content", "")
+                    out.append(s)
+                    n += len(s)
                 elif name == "softbreak" or name == "hardbreak":
-                    put("\n")
+                    out.append("\n")
+                    n += 1
                 elif name == "html_inline":
                     continue
                 elif name == "strong":
-                    a = size[0]
-                    walk(c.children, True)
+                    a = n
+                    n = walk(c.children, n, True)
                     if not in_bold:
-                        bold.append((a, size[0]))
+                        bold.append((a, n))
                 elif name == "link" or name == "autolink":
-                    a = size[0]
-                    walk(c.children, in_bold)
-                    found.append((a, size[0], str(c.meta.get("url", ""))))
+                    a = n
+                    n = walk(c.children, n, in_bold)
+                    found.append((a, n, str(c.meta.get("url", ""))))
                 else:
-                    walk(c.children, in_bold)
+                    n = walk(c.children, n, in_bold)
+            return n
 
-        if handle is not None:
-            walk(handle[0], False)
+        walk(handle[0], 0, False)
         return _Inline("".join(out), bold, found)
 
 
@@ -968,7 +985,7 @@ class _Parser:
             elif kind == "paragraph":
                 self.on_paragraph(block)
             elif kind == "list":
-                self.on_list(block.items, block.start, block.end)
+                self.on_list(block)
             elif kind == "table":
                 self.on_table(block)
             elif kind == "html":
@@ -1056,30 +1073,35 @@ class _Parser:
                 return
         self.add_notes(start, end)
 
-    def on_list(self, items: list[_Item], start: int, end: int) -> None:
+    def on_list(self, block: _Block) -> None:
         m = self.current
         if m is None:
             if self.backlog_level:
-                self.backlog(items)
+                self.backlog(block.list_items())
             else:
-                self.bullet_meetings(items)
+                self.bullet_meetings(block.list_items())
             return
         if self.section == "agenda":
-            self.agenda(m, items)
+            self.agenda(m, block.list_items())
         elif self.section is None:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
-            self._talks(items, talks)
+            self._talks(block.list_items(), talks)
             if any(t.presenters for t in talks):
                 m.talks.extend(talks)
         else:
-            self.add_notes(start, end)
+            self.add_notes(block.start, block.end)
 
     # -- agendas ------------------------------------------------------------
 
     def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
             return "", [], ""
+        if item.talk is None:
+            item.talk = self._item_talk(item)
+        return item.talk
+
+    def _item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         inl = self.md.inline(item.inline)
         if inl.links:
             inl = _without_recording_labels(inl)
@@ -1243,7 +1265,7 @@ class _Parser:
                 elif link.kind in ("drive_file", "drive_folder") and link.ref not in m.drive_ids:
                     m.drive_ids.append(link.ref)
         self.notes.meetings = _merge_duplicates(meetings, self.warnings)
-        self.notes.sources = _header_sources(self.text, meetings)
+        self.notes.sources = _header_sources(self.lines, meetings)
         return self.notes
 
 
@@ -1360,11 +1382,10 @@ def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[
     return out
 
 
-def _header_sources(text: str, meetings: list[Meeting]) -> list[Source]:
+def _header_sources(lines: _Lines, meetings: list[Meeting]) -> list[Source]:
     """Channel and folder links written before the first meeting."""
     first = min((m.line for m in meetings), default=None)
-    lines = _Lines(text)
-    head = lines.slice(0, first - 1) if first else text
+    head = lines.slice(0, first - 1) if first else lines.text
     sources = []
     seen = set()
     for link in links.find_links(head, first_line=1):
