@@ -207,8 +207,10 @@ class Corpus:
                     self.count("wrong date in title")
                 styles = [f"Community Sync - {date_text}", f"Flyte Community Meeting {date_text}",
                           f"OSS Sync | {date_text}", "Flyte Community Sync", "Community meeting recording",
-                          " & ".join(t[0] for t in m["talks"][:2]), f"{date_text}"]
-                title = rnd.choices(styles, weights=[25, 25, 10, 12, 6, 6, 6])[0]
+                          " & ".join(t[0] for t in m["talks"][:2]), f"{date_text}",
+                          # no meeting word and no date: only the description can tell
+                          f"Flyte Contributors #{i + 1}", f"Flyte Biweekly {date_text}"]
+                title = rnd.choices(styles, weights=[25, 25, 10, 12, 6, 6, 6, 3, 4])[0]
                 if m["talks"] and title == m["talks"][0][0]:
                     title = f"Community Sync - {date_text}"
                 parts = rnd.random() < 0.03 and duration > 40 * 60
