@@ -227,6 +227,8 @@ class Tree:
     def __init__(self, root_id: str):
         self.root_id = root_id
         self.folders: dict[str, tuple[str, str | None, str | None]] = {}
+        # folder id -> its shared drive id, None for My Drive, UNKNOWN for a shortcut's target
+        self.drive_of: dict[str, str | None] = {}
 
     def child(self, item: dict, parent_id: str) -> tuple[str, tuple]:
         ppath, pdate, pform = self.folders[parent_id]
@@ -237,6 +239,21 @@ class Tree:
             if p in self.folders and (among is None or p in among):
                 return p
         return None
+
+
+UNKNOWN = "?"
+
+
+def corpora_params(drive_ids: set) -> dict:
+    """Where a batch's children live: My Drive (the default corpus), one shared drive
+    (``corpora=drive``: the documented way to list a shared drive), or a mix or a
+    shortcut target of unknown drive (``allDrives``: the default "user" corpus may
+    leave out shared-drive files the account never opened)."""
+    if drive_ids == {None}:
+        return {}
+    if len(drive_ids) == 1 and UNKNOWN not in drive_ids:
+        return {"corpora": "drive", "driveId": next(iter(drive_ids))}
+    return {"corpora": "allDrives"}
 
 
 def get_root(service, folder_id: str, execute: Execute = default_execute) -> dict:
@@ -271,6 +288,7 @@ def fetch_tree(
     if start is None:
         dated = date_from_name(root.get("name", ""))
         tree.folders[root["id"]] = (root.get("name", ""), *dated)
+        tree.drive_of[root["id"]] = root.get("driveId")
         yield {"folders": [folder_row(root, None, root.get("name", ""), tree.root_id, dated)], "files": []}
         start = [root["id"]]
     queue = deque(start)
@@ -279,7 +297,8 @@ def fetch_tree(
         batch_set = set(batch)
         token = None
         while True:
-            params = dict(q=parent_query(batch), pageSize=PAGE_SIZE, fields=LIST_FIELDS, **ALL_DRIVES)
+            params = dict(q=parent_query(batch), pageSize=PAGE_SIZE, fields=LIST_FIELDS, **ALL_DRIVES,
+                          **corpora_params({tree.drive_of.get(f, UNKNOWN) for f in batch}))
             if token:
                 params["pageToken"] = token
             resp = execute(service.files().list(**params))
@@ -303,6 +322,7 @@ def _place(tree: Tree, item: dict, parent: str, page: dict) -> list[str]:
         if item["id"] in tree.folders:
             return []
         tree.folders[item["id"]] = (path, *dated)
+        tree.drive_of[item["id"]] = item.get("driveId")
         return [item["id"]]
     page["files"].append(file_row(item, parent, path, tree.root_id, dated))
     details = item.get("shortcutDetails") or {}
@@ -311,6 +331,7 @@ def _place(tree: Tree, item: dict, parent: str, page: dict) -> list[str]:
         if target and target not in tree.folders:
             # walked under the shortcut's own path; the visited check stops cycles
             tree.folders[target] = (path, *dated)
+            tree.drive_of[target] = UNKNOWN
             return [target]
     return []
 
@@ -416,18 +437,22 @@ def cursor_source(root_id: str) -> str:
 def load_tree(db, root_id: str) -> Tree:
     """The live folders of a harvested tree, as the walk would know them."""
     tree = Tree(root_id)
-    for fid, path, date, form in db.execute(
-        "select id, path, name_date, name_date_form from drive_folders where root_id = ? and removed_at is null",
+    for fid, path, date, form, drive_id in db.execute(
+        "select id, path, name_date, name_date_form, drive_id from drive_folders "
+        "where root_id = ? and removed_at is null",
         [root_id],
     ).fetchall():
         tree.folders[fid] = (path, date, form)
+        tree.drive_of[fid] = drive_id
     # folders reached through shortcuts are walked under the shortcut's path
     for target, path, date, form in db.execute(
         "select target_id, path, name_date, name_date_form from drive_files where root_id = ? "
         "and removed_at is null and mime_type = ? and target_mime_type = ?",
         [root_id, SHORTCUT, FOLDER],
     ).fetchall():
-        tree.folders.setdefault(target, (path, date, form))
+        if target not in tree.folders:
+            tree.folders[target] = (path, date, form)
+            tree.drive_of[target] = UNKNOWN
     return tree
 
 
@@ -495,6 +520,7 @@ def apply_change(db, tree: Tree, change: dict, now: str) -> tuple[str, list[str]
         old = tree.folders.get(fid)
         _upsert(db, "drive_folders", [folder_row(item, parent, path, tree.root_id, dated)], now)
         tree.folders[fid] = (path, *dated)
+        tree.drive_of[fid] = item.get("driveId")
         if old is None or not known:
             return "added", [fid]
         if old[0] != path:

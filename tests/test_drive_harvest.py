@@ -192,3 +192,43 @@ def test_folder_url_forms_and_errors():
         assert KEY not in str(exc.value)
     with pytest.raises(drive.DriveError, match="not a Drive folder URL"):
         drive.folder_id_from("https://www.youtube.com/watch?v=iHBUxzSC9XE")
+
+
+def test_a_root_in_a_shared_drive(tmp_path):
+    """Listed with corpora=drive, and its changes read with the drive's id."""
+    import json
+
+    from google.oauth2 import service_account
+
+    sd = "0AsharedDriveXXXXXXXUk9PVA"
+    sub, rec = "1sub" + "0" * 29, "1rec" + "0" * 29
+    items = [make_file(ROOT, "Shared archive", FOLDER, sd, WHEN, drive_id=sd),
+             make_file(sub, "2021-02-09", FOLDER, ROOT, WHEN, drive_id=sd),
+             make_file(rec, "recording.mp4", "video/mp4", sub, WHEN, 5, drive_id=sd)]
+    data = DriveData(items, root_folder_id=ROOT, drives=[{"kind": "drive#drive", "id": sd, "name": "Shared"}])
+    with Emulator(drive=data, api_key=KEY) as emu:
+        creds = service_account.Credentials.from_service_account_info(
+            emu.service_account_info(), scopes=["https://www.googleapis.com/auth/drive.readonly"])
+        db = sqlite_utils.Database(memory=True)
+        client = drive.client(Auth(credentials=creds), emu.url, record=tmp_path / "rec")
+        drive.sync_folder(db, ROOT, client, use_changes=True)
+        assert db["drive_files"].get(rec)["path"] == "Shared archive/2021-02-09/recording.mp4"
+        assert db["drive_files"].get(rec)["name_date"] == "2021-02-09"
+        added = data.add_file("GMT20210316-170000_Recording.m4a", sub)
+        emu.reset_stats()
+        counts = drive.sync_folder(db, ROOT, client, use_changes=True)
+        assert counts["mode"] == "changes" and counts["added"] == 1
+        assert emu.stats()["calls"] == {"drive.changes.list": 1}
+        assert db["drive_files"].get(added)["drive_id"] == sd
+    requests = [json.loads(p.read_text())["request"] for p in (tmp_path / "rec").glob("*.json")]
+    lists = [r for r in requests if r.startswith("GET /drive/v3/files?")]
+    changes = [r for r in requests if r.startswith("GET /drive/v3/changes")]
+    assert lists and all("corpora=drive" in r and f"driveId={sd}" in r for r in lists)
+    assert len(changes) == 2 and all(f"driveId={sd}" in r for r in changes)
+
+
+def test_corpora_for_a_batch():
+    assert drive.corpora_params({None}) == {}
+    assert drive.corpora_params({"0Ad"}) == {"corpora": "drive", "driveId": "0Ad"}
+    assert drive.corpora_params({None, "0Ad"}) == {"corpora": "allDrives"}
+    assert drive.corpora_params({drive.UNKNOWN}) == {"corpora": "allDrives"}
