@@ -17,8 +17,13 @@ LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".m4a", ".mp3")
 
 
-def default_tz() -> str:
-    return os.environ.get(TZ_ENV) or matcher.DEFAULT_TZ
+def default_tz(db: sqlite_utils.Database | None = None) -> str:
+    """$MEETUP_TIMEZONE, else the zone this database was last matched in, else Pacific."""
+    stored = None
+    if db is not None and "match_settings" in db.table_names():
+        row = db.execute("select value from match_settings where key = 'timezone'").fetchone()
+        stored = row[0] if row else None
+    return os.environ.get(TZ_ENV) or stored or matcher.DEFAULT_TZ
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
@@ -145,7 +150,8 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
     """Recompute every link; returns counts. Raises OverrideError on a bad overrides file."""
     from . import db as dbmod
 
-    tz = tz or default_tz()
+    # remembered, so the sync after `match --timezone Asia/Tokyo` keeps reading Tokyo days
+    tz = tz or default_tz(db)
     ov: Overrides = load_overrides(overrides, required=overrides_required)
     meetings, candidates = load_input(db)
     validate(
@@ -170,6 +176,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         talk_links = [t for t in talk_links if t["video_id"] in harvested]
     with db.conn:
         create_tables(db)
+        db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
         if recordings:
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:

@@ -191,3 +191,25 @@ def test_sample_channel_and_archive_end_to_end(tmp_path, seed_path, monkeypatch)
     assert out["meetings without a recording"] == []
     orphans = {o["ref"] for o in out["recordings without a meeting"]}
     assert "iHBUxzSC9XE" not in orphans and len(orphans) >= 5  # other syncs, a walkthrough, a short
+
+
+def test_time_zone_is_remembered_for_later_syncs(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEETUP_TIMEZONE", raising=False)
+    notes = tmp_path / "notes.md"
+    notes.write_text("# N\n\n## Feb 3, 2021\n\n### Agenda:\n* Kickoff [Aiko - LINE]\n"
+                     "\n## Feb 10, 2021\n\n### Agenda:\n* Feature store [Kenji - Mercari]\n")
+    db_path = tmp_path / "i.db"
+    assert run("sync", db_path, notes).exit_code == 0
+    sqlite_utils.Database(db_path)["videos"].insert(
+        {"id": "tokyo000001", "title": "Flyte meetup Japan", "description": "", "recorded_at": "2021-02-09T23:00:00Z",
+         "published_at": "2021-02-10T02:00:00Z", "duration_s": 3000, "live_status": "completed",
+         "removed_at": None}, pk="id")
+    assert run("match", db_path, "--timezone", "Asia/Tokyo").exit_code == 0
+    r = run("sync", db_path, notes)
+    assert r.exit_code == 0, r.output
+    [rec] = sqlite_utils.Database(db_path)["recordings"].rows
+    assert rec["meeting_id"] == "2021-02-10" and "recorded 2021-02-10 08:00 local" in rec["reason"]
+    # read in Pacific time the stream started on Feb 9: weaker evidence, said so
+    assert run("match", db_path, "--timezone", "America/Los_Angeles").exit_code == 0
+    [pacific] = sqlite_utils.Database(db_path)["recordings"].rows
+    assert "a day off" in pacific["reason"] and pacific["confidence"] < rec["confidence"]
