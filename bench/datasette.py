@@ -10,8 +10,8 @@ recording and a talk moment per meeting/talk in the contract's columns, then
 (``meetup-indexer serve``: immutable, SQL time limit) and times, in one run,
 sequential HTTP GETs of:
 
-- search pages: /index/talks?_search=W and /index/videos?_search=W (FTS5);
-- facet pages: /index/videos (year, live status, privacy, tags facets) and
+- search pages: /index/{talks,videos,meetings}?_search=W (FTS5);
+- facet pages: /index/videos (year and live status facets) and
   /index/talk_presenters (presenter and organisation facets, labels);
 - the "Find a talk" canned query;
 - the same searches as LIKE scans over the same columns (arbitrary SQL),
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import socket
 import statistics
@@ -161,7 +162,8 @@ def pages(word: str) -> list[tuple[str, str, str]]:
     return [
         ("search", "talks ?_search (FTS)", f"/index/talks?_search={word}"),
         ("search", "videos ?_search (FTS)", f"/index/videos?_search={word}"),
-        ("facets", "videos, 3 facets", "/index/videos"),
+        ("search", "meetings ?_search (FTS)", f"/index/meetings?_search={word}"),
+        ("facets", "videos, 2 facets", "/index/videos"),
         ("facets", "talk_presenters, 2 facets", "/index/talk_presenters"),
         ("query", "Find a talk", f"/index/find_a_talk?words={word}"),
         ("LIKE", "talks LIKE scan", "/index?sql=" + q(like_sql("talks", ["title", "presenters_raw", "notes"], word))),
@@ -228,6 +230,8 @@ def main(argv=None):
 
     from tabulate import tabulate
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (other work on the machine inflates p95)")
     print(f"{args.videos:,} videos, {args.talks:,} talks, {args.meetings:,} meetings; served immutable, "
           f"sql_time_limit_ms={settings['sql_time_limit_ms']}; {args.requests} sequential GETs per page, "
           f"search word '{SEARCH_WORD}'")
