@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# the bundled synthetic channel, replayed offline (data/sample/README.md)
+# the bundled synthetic channel and Drive archive, replayed offline (data/sample/README.md)
 sync: install
 	$(BIN)/meetup-indexer sync $(DB) data/notes/flyte-meetup-notes.md --replay data/sample/recording
 
@@ -37,6 +37,7 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/notes.py
 	$(BIN)/python bench/match_eval.py
+	$(BIN)/python bench/drive.py
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache
