@@ -7,7 +7,7 @@ Dogsheep style, three layers:
 * fetchers over a ``GoogleClient``: ``fetch_channel``, ``iter_upload_pages``,
   ``fetch_videos``, ``iter_playlists``, ``iter_playlist_items``;
 * writers, one transaction per page: ``save_channel``, ``save_videos``,
-  ``mark_removed``, ``save_playlist``, ``save_playlist_items``.
+  ``mark_removed``, ``start_playlist``, ``save_playlist_page``, ``finish_playlist``.
 
 ``harvest`` strings them together. The cheapest full enumeration is
 channels.list -> playlistItems.list (uploads, 50 a page) -> videos.list (50 ids a
@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -328,30 +328,29 @@ def mark_removed(db, ids, now: str) -> int:
     return n
 
 
-def save_playlist(db, playlist: dict, channel_id: str, now: str, items: list[dict]) -> None:
-    """The playlist and its items in one transaction: a stored etag always
-    describes the items stored with it."""
+def start_playlist(db, playlist: dict, channel_id: str, now: str) -> None:
+    """The playlist row, without its etag until all its items are stored: an
+    interrupted listing leaves no etag, so the next run lists it again."""
     row = playlist_row(playlist, channel_id)
-    row.update(first_seen=now, last_seen=now, removed_at=None)
+    row.update(first_seen=now, last_seen=now, removed_at=None, etag=None)
     with db.conn:
         _upsert_sql(db, "playlists", [row])
-        save_playlist_items(db, row["id"], items)
 
 
-def save_playlist_items(db, playlist_id: str, items: list[dict]) -> int:
-    """Replace a playlist's items (positions shift, so the whole list is rewritten)."""
-    with db.conn:  # nests inside save_playlist's transaction
-        db.execute("delete from playlist_videos where playlist_id = ?", [playlist_id])
+def save_playlist_page(db, playlist_id: str, rows: list[tuple]) -> None:
+    """One page of ``(video_id, position, title)``, in its own transaction."""
+    with db.conn:
         db.conn.executemany(
             "insert or replace into playlist_videos (playlist_id, video_id, position, title) values (?, ?, ?, ?)",
-            [
-                (playlist_id, it["contentDetails"]["videoId"], it.get("snippet", {}).get("position", i),
-                 it.get("snippet", {}).get("title"))
-                for i, it in enumerate(items)
-                if it.get("contentDetails", {}).get("videoId")
-            ],
+            [(playlist_id, *r) for r in rows],
         )
-    return len(items)
+
+
+def finish_playlist(db, playlist: dict, count: int) -> None:
+    """Positions shift when videos leave a playlist: drop what lies past the end."""
+    with db.conn:
+        db.execute("delete from playlist_videos where playlist_id = ? and position >= ?", [playlist["id"], count])
+        db.execute("update playlists set etag = ? where id = ?", [playlist.get("etag"), playlist["id"]])
 
 
 # ---------------------------------------------------------------- fetchers
@@ -432,6 +431,24 @@ def iter_playlists(client: GoogleClient, channel_id: str) -> Iterator[dict]:
         token = resp.get("nextPageToken")
         if not token:
             return
+
+
+def fetch_playlist_page(client: GoogleClient, playlist_id: str, token: str | None, offset: int):
+    """``([(video_id, position, title)], next token)`` for one page of a playlist."""
+    resp = client.execute(
+        resources(client).playlistItems.list(
+            part="snippet,contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
+            fields=PLAYLIST_ITEM_FIELDS,
+        ),
+        what=f"playlist {playlist_id}",
+    )
+    rows = []
+    for i, it in enumerate(resp.get("items", [])):
+        vid = it.get("contentDetails", {}).get("videoId")
+        if vid:
+            sn = it.get("snippet", {})
+            rows.append((vid, sn.get("position", offset + i), sn.get("title")))
+    return rows, resp.get("nextPageToken"), offset + len(resp.get("items", []))
 
 
 def iter_playlist_items(client: GoogleClient, playlist_id: str) -> Iterator[dict]:
@@ -635,34 +652,58 @@ def refresh_videos(db, client: GoogleClient, ids: list[str], now: str, pool=None
     return counts
 
 
-def _playlist_items(client: GoogleClient, pid: str) -> list[dict]:
-    return list(iter_playlist_items(client, pid))
-
-
 def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full: bool = False, pool=None) -> int:
     """The channel's playlists; items are refetched only for playlists whose etag
-    or item count changed (or with ``full``), which keeps a quiet re-sync at 3 units."""
+    or item count changed (or with ``full``), which keeps a quiet re-sync at 3 units.
+
+    Playlists page in parallel (each one's pages follow its own tokens); every
+    page is written here as it arrives, so memory does not grow with playlist size.
+    """
     stored = {
         r[0]: (r[1], r[2])
         for r in db.execute("select id, etag, item_count from playlists where channel_id = ?", [channel_id])
     }
     seen = set()
+    changed = []
+    for playlist in iter_playlists(client, channel_id):
+        pid = playlist["id"]
+        seen.add(pid)
+        row = playlist_row(playlist, channel_id)
+        unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
+        if not full and unchanged:
+            with db.conn:
+                db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
+        else:
+            changed.append(playlist)
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube"))
-        # each playlist pages on its own thread; rows are written here, in order
-        pipe = _Pipeline(pool, lambda items, playlist: save_playlist(db, playlist, channel_id, now, items), WORKERS)
-        for playlist in iter_playlists(client, channel_id):
-            pid = playlist["id"]
-            seen.add(pid)
-            row = playlist_row(playlist, channel_id)
-            unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
-            if not full and unchanged:
-                with db.conn:
-                    db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
-                continue
-            pipe.submit(_playlist_items, client, pid, context=playlist)
-        pipe.drain()
+        waiting = collections.deque(changed)
+        running: dict = {}
+
+        def start_next():
+            while waiting and len(running) < WORKERS:
+                playlist = waiting.popleft()
+                start_playlist(db, playlist, channel_id, now)
+                running[pool.submit(fetch_playlist_page, client, playlist["id"], None, 0)] = playlist
+
+        start_next()
+        try:
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    playlist = running.pop(future)
+                    rows, token, offset = future.result()
+                    save_playlist_page(db, playlist["id"], rows)
+                    if token:
+                        running[pool.submit(fetch_playlist_page, client, playlist["id"], token, offset)] = playlist
+                    else:
+                        finish_playlist(db, playlist, offset)
+                start_next()
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
     gone = [pid for pid in stored if pid not in seen]
     if gone:
         with db.conn:
