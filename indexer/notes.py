@@ -896,6 +896,11 @@ BACKENDS = {"rs": _RsBackend, "py": _PyBackend}
 _AGENDA_HEAD = re.compile(
     r"^\W*(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b", re.I
 )
+_PART_OF_MEETING = re.compile(
+    r"^\W*(?:meeting\s+)?(?:agenda|notes?|minutes|attendees|attendance|action\s+items|recording|video"
+    r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements)\b\W*(?:(?:by|from)\b.*)?$",
+    re.I,
+)
 _NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
 _GROUP = re.compile(
     r"^(?:guest\s+|community\s+|lightning\s+|main\s+)?(?:presentations?|talks?|demos?|speakers?|updates?)\W*$",
@@ -905,6 +910,7 @@ _DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
 _TITLE_COL = re.compile(r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title)s?\b", re.I)
 _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", re.I)
 _ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
+_DIGIT = re.compile(r"\d")
 _MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
 _SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
@@ -1016,7 +1022,11 @@ class _Parser:
                 self.open_meeting(hit, _heading_title(text, hit), start, level, "heading")
                 self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
                 return
-        if self.current is not None and level <= self.cur_level:
+        if self.current is not None and (
+            level < self.cur_level or (level == self.cur_level and not _PART_OF_MEETING.match(text))
+        ):
+            # "### Feb 9" then "### Agenda": people often write a meeting's parts
+            # at its own level; any other heading at that level ends the meeting
             self.close_meeting(start)
         if self.current is None:
             self.outer_level = level
@@ -1152,8 +1162,8 @@ class _Parser:
             if item.inline is None:
                 self.bullet_meetings(item.children)
                 continue
-            src = self.md.source(item.inline)
-            if not _DATE_RE.search(src[:80]):
+            src = self.md.source(item.inline)[:80]
+            if not _DIGIT.search(src) or not _DATE_RE.search(src):
                 self.bullet_meetings(item.children)
                 continue
             inl = self.md.inline(item.inline)

@@ -273,3 +273,21 @@ def test_parse_talk_bold_spans():
 def test_bold_only_agenda_line_is_a_talk():
     m = parse_notes("## 2022-01-05\n\n### Agenda\n* **Welcome**\n* Intro [Ann - Acme]\n").meetings[0]
     assert [(t.title, who(t)) for t in m.talks] == [("Welcome", []), ("Intro", [("Ann", "Acme")])]
+
+
+def test_meeting_parts_at_the_meetings_own_heading_level():
+    text = (
+        "### Feb 9, 2021\n### [YouTube Video](https://youtu.be/aaaaaaaaaaa)\n### Agenda\n* Talk [Ann - Acme]\n"
+        "### Notes\nTalk (Presenter: Ann from Acme)\n* said things\n### Community links\n* not this meeting's\n"
+    )
+    (m,) = parse_notes(text).meetings
+    assert [(t.title, who(t), t.notes) for t in m.talks] == [("Talk", [("Ann", "Acme")], "* said things")]
+    assert m.video_ids == ["aaaaaaaaaaa"]
+    assert "Community links" not in m.raw
+
+
+def test_a_document_section_after_a_meeting_is_not_part_of_it():
+    text = "## Feb 9, 2021\n### Agenda\n* Talk [Ann - Acme]\n## Recordings\n* 2021-02-16: [Recording](https://youtu.be/aaaaaaaaaaa)\n"
+    feb9, feb16 = parse_notes(text).meetings
+    assert (feb9.id, [t.title for t in feb9.talks], feb9.video_ids) == ("2021-02-09", ["Talk"], [])
+    assert (feb16.id, feb16.form, feb16.video_ids) == ("2021-02-16", "bullet", ["aaaaaaaaaaa"])

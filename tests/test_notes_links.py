@@ -102,3 +102,50 @@ def test_talk_keeps_the_links_on_its_own_line():
     assert (intro.title, [(p.name, p.org) for p in intro.presenters]) == ("Intro", [("Ann", "Acme")])
     assert [(l.ref, l.start_s) for l in intro.links] == [("iHBUxzSC9XE", 60)]
     assert qa.links == []
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer import links as L
+
+_ID = st.text("abcXYZ019_-", min_size=9, max_size=13)
+_VALUE = st.one_of(st.sampled_from(["90", "1m30s", "1h2m3s", "", "x", "share", "%3D", "a+b", "0"]), st.text("0123456789hms", max_size=5))
+_PARAM = st.tuples(st.sampled_from(["t", "start", "v", "si", "feature", "usp", "list"]), _VALUE).map("=".join)
+
+
+@st.composite
+def urls(draw):
+    base = draw(st.sampled_from([
+        "https://www.youtube.com/watch?v=", "https://youtube.com/watch?v=", "http://www.youtube.com/live/",
+        "https://www.youtube.com/embed/", "https://youtube.com/shorts/", "https://youtu.be/", "https://m.youtube.com/watch?v=",
+        "https://www.youtube.com/watch/?v=", "https://drive.google.com/file/d/", "https://drive.google.com/drive/folders/",
+        "https://drive.google.com/drive/u/1/folders/", "https://www.YouTube.com/watch?v=",
+    ]))
+    tail = draw(st.sampled_from(["", "/", "/view", "/edit", "/x/y"]))
+    params = draw(st.lists(_PARAM, max_size=3))
+    sep = draw(st.sampled_from(["?", "&"]))
+    query = (sep + "&".join(params)) if params else ""
+    frag = draw(st.sampled_from(["", "#t=45", "#x"]))
+    return base + draw(_ID) + tail + query + frag + draw(st.sampled_from(["", ".", ")", "*"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(urls())
+def test_fast_url_reading_agrees_with_urllib(url):
+    url = url.rstrip(".,;:!?*_>\\")
+    fast = L._classify_fast(url)
+    if fast is not None:
+        slow = L._classify_slow(url)
+        assert slow is not None and (fast.kind, fast.ref, fast.url, fast.start_s) == (slow.kind, slow.ref, slow.url, slow.start_s)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=95", "https://youtu.be/iHBUxzSC9XE?t=1m30s",
+    "https://www.youtube.com/live/iHBUxzSC9XE?feature=share", "https://www.youtube.com/embed/iHBUxzSC9XE?start=30",
+    "https://youtube.com/shorts/iHBUxzSC9XE", "https://drive.google.com/file/d/1AbC/view?usp=sharing",
+    "https://drive.google.com/drive/folders/1Op9?usp=sharing",
+])
+def test_common_forms_take_the_fast_way_and_agree(url):
+    fast, slow = L._classify_fast(url), L._classify_slow(url)
+    assert fast is not None and (fast.kind, fast.ref, fast.start_s) == (slow.kind, slow.ref, slow.start_s)
