@@ -410,8 +410,9 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         for ref in pins.get(m["id"], []):
             if ref in by_id:
                 add(m["id"], by_id[ref], "override", 1.0, "pinned in the overrides file")
+    pinned_refs = {(l["meeting_id"], l["ref"]) for l in links}
     for m in meetings:
-        done = {l["ref"] for l in links if l["meeting_id"] == m["id"]}
+        done = {ref for mid, ref in pinned_refs if mid == m["id"]}
         for link in m.get("links") or []:
             ref = link.get("ref")
             if ref in by_id and ref not in done and ref not in forbid.get(m["id"], set()):
@@ -480,17 +481,22 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                                    for r in reasons[:1]) else "text",
             confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN)
     # 3. a re-upload too late for its date to speak: same length and title as a linked recording
-    linked = [(l, by_id[l["ref"]]) for l in links if l["source"] == "youtube"]
+    # linked videos by length, to find those within 5 s without a scan per candidate
+    linked = sorted(
+        ((by_id[l["ref"]]["duration_s"], i, l, by_id[l["ref"]]) for i, l in enumerate(links)
+         if l["source"] == "youtube" and by_id[l["ref"]].get("duration_s")),
+        key=lambda x: (x[0], x[1]),
+    )
+    lengths = [x[0] for x in linked]
     for c in candidates:
         if c["id"] in claimed or c["source"] != "youtube" or _looks_like(c) == "short" or not c.get("duration_s"):
             continue
         title = _REUPLOAD.sub("", c.get("title") or "")
         published = parse_utc(c.get("published_at"))
+        near = linked[bisect.bisect_left(lengths, c["duration_s"] - 5): bisect.bisect_right(lengths, c["duration_s"] + 5)]
         same = [
-            (l, orig) for l, orig in linked
-            if orig.get("duration_s")
-            and abs(orig["duration_s"] - c["duration_s"]) <= 5
-            and fuzz.token_set_ratio(title.lower(), (orig.get("title") or "").lower()) >= 90
+            (l, orig) for _, _, l, orig in near
+            if fuzz.token_set_ratio(title.lower(), (orig.get("title") or "").lower()) >= 90
             and not (published and parse_utc(orig.get("published_at")) and published < parse_utc(orig["published_at"]))
         ]
         # only when one recording fits: two candidates would be a guess
