@@ -16,7 +16,7 @@ from site_helpers import EGRESS_START_S, HOSTILE_TITLE, SEED, app, build_site_db
 from click.testing import CliRunner
 
 from indexer.cli import REPO_ROOT, cli
-from indexer.datasette_plugin import fts_words, hms, tables_used
+from indexer.datasette_plugin import fts_words, hms, tables_used, year_counts_sql
 
 EGRESS_ID = "2021-02-09/flyte-egress-events"
 
@@ -309,3 +309,20 @@ def test_search_all_lists_the_searchable_tables(site):
     assert r.status_code == 200
     for table in ("meetings", "talks", "videos"):
         assert f"/index/{table}.json" in r.text
+
+
+def test_year_counts_whole_table_and_filtered_agree():
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create table v (id text, at text)")
+    conn.execute("create index v_at on v (at)")
+    values = ["2019-12-31T23:59:59Z", "2021-01-01", "2021-06-30T10:00:00+00:00", "2024-02-29", None, "", "n/a",
+              "0999-01-01", "2024"]
+    conn.executemany("insert into v values (?, ?)", [(str(i), at) for i, at in enumerate(values)])
+    whole = conn.execute(year_counts_sql("select id, at from v ", "[at]")).fetchall()
+    grouped = [
+        row for row in conn.execute(year_counts_sql("select id, at from v where 1", "[at]")).fetchall()
+        if re.fullmatch(r"[0-9]{4}", row[0] or "")
+    ]
+    assert whole == grouped == [("2024", 2), ("2021", 2), ("2019", 1), ("0999", 1)]
