@@ -214,14 +214,17 @@ def report(db: sqlite_utils.Database, today: dt.date | None = None) -> dict[str,
         f"from meetings where not cancelled and date <= ? and id not in ({linked_sql}) order by id", [today]))
     refs = "select ref from recordings" if has_links else "select null where 0"
     if "videos" in tables:
+        # videos gone from the channel are history, not work to do
+        removed = "removed_at is null and " if "removed_at" in db["videos"].columns_dict else ""
         out["recordings without a meeting"] += list(db.query(
             f"select 'youtube' as source, id as ref, title, substr(published_at, 1, 10) as date, duration_s "
-            f"from videos where id not in ({refs}) order by published_at"))
+            f"from videos where {removed}id not in ({refs}) order by published_at"))
     if "drive_files" in tables:
         out["recordings without a meeting"] += [
             r for r in db.query(
                 f"select 'drive' as source, id as ref, name as title, substr(created_time, 1, 10) as date, "
-                f"duration_s, mime_type from drive_files where id not in ({refs}) order by created_time")
+                f"duration_s, mime_type from drive_files where removed_at is null and id not in ({refs}) "
+                f"order by created_time")
             if (r.pop("mime_type") or "").startswith(("video/", "audio/"))
             or (r["title"] or "").lower().endswith(VIDEO_SUFFIXES)
         ]

@@ -112,7 +112,9 @@ def test_report_lists_what_needs_a_human(tmp_path, seed_text):
     unsure = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
               "removed_at": None, "id": "unsure00001", "title": "Community meeting",
               "published_at": "2021-03-18T20:00:00Z", "duration_s": 3000}
-    add_harvest(db_path, extra_videos=[unsure])
+    gone = {**unsure, "id": "gone0000001", "title": "Flyte Egress Events | PyData",
+            "published_at": "2021-01-01T00:00:00Z", "removed_at": "2026-01-01T00:00:00Z"}
+    add_harvest(db_path, extra_videos=[unsure, gone])
     assert run("match", db_path).exit_code == 0
     r = run("report", db_path, "--json")
     assert r.exit_code == 0, r.output
