@@ -304,3 +304,28 @@ def test_no_secret_in_database_recordings_or_logs(tmp_path):
             assert secret not in o
         for f in files:
             assert secret.encode() not in f.read_bytes(), f
+
+
+def test_drive_errors_are_one_line(tmp_path):
+    data = small_archive()
+    with Emulator(drive=data, api_key=KEY) as emu:
+        notes = notes_file(tmp_path)
+        base = [notes, "--api-key", KEY, "--api-endpoint", emu.url]
+        cases = {
+            "not a Drive folder id or URL: no such thing": ["--drive-folder", "no such thing"],
+            "not a Drive folder URL: https://www.youtube.com/watch?v=iHBUxzSC9XE":
+                ["--drive-folder", "https://www.youtube.com/watch?v=iHBUxzSC9XE"],
+            "not a Drive folder: 1deck": ["--drive-folder", f"https://drive.google.com/file/d/1deck{'0' * 28}/view"],
+            "Drive has no folder or file": ["--drive-folder", "1nosuchfolder" + "0" * 20],
+        }
+        for expected, extra in cases.items():
+            res = run(tmp_path / "e.db", *base, *extra)
+            errors = [l for l in res.output.splitlines() if l.startswith("Error:")]
+            assert res.exit_code != 0 and len(errors) == 1 and expected in errors[0], res.output
+            assert KEY not in res.output
+        # the failed runs are recorded as such
+        statuses = [r["status"] for r in sqlite_utils.Database(tmp_path / "e.db")["sync_runs"].rows]
+        assert statuses == ["failed"] * len(cases)
+        # without any credential Drive is skipped, and says so when asked for by flag
+        res = run(tmp_path / "s.db", notes, "--drive-folder", FOLDER_ID, "--api-endpoint", emu.url)
+        assert res.exit_code == 0 and "Drive skipped: no API key" in res.output
