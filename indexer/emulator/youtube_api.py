@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .errors import ApiError, bad_request
 from .paging import page, read_token
-from .youtube_data import UPLOADS, YouTubeData, etag
+from .youtube_data import UPLOADS, YouTubeData, _hid, etag
 
 DOMAIN = "youtube.parameter"
 PARTS = {
@@ -45,8 +45,8 @@ def _max_results(params: dict, default: int = 5) -> int:
     return n
 
 
-def _select(resource: dict, parts: set[str]) -> dict:
-    out = {"kind": resource["kind"], "etag": etag(resource), "id": resource["id"]}
+def _select(resource: dict, parts: set[str], tag: str | None = None) -> dict:
+    out = {"kind": resource["kind"], "etag": tag or etag(resource), "id": resource["id"]}
     for p in parts:
         if p != "id" and p in resource:
             out[p] = resource[p]
@@ -118,7 +118,7 @@ def _item_id(pid: str, vid: str) -> str:
 def _playlist_item(data: YouTubeData, pid: str, pos: int, entry, channel: dict | None, who) -> dict:
     if isinstance(entry, dict):
         return dict(entry, snippet=dict(entry["snippet"], position=pos))
-    v = data.videos.peek(entry)
+    v, tag = data.videos.peek_etag(entry)
     if v is None:
         return _deleted_item(pid, pos, entry, channel)
     sn = v["snippet"]
@@ -130,6 +130,7 @@ def _playlist_item(data: YouTubeData, pid: str, pos: int, entry, channel: dict |
         return item
     added = sn.get("publishedAt", "")
     return {
+        "_etag": _hid("item", tag, pid, pos, privacy, n=20),
         "kind": "youtube#playlistItem", "id": _item_id(pid, entry),
         "snippet": {"publishedAt": added, "channelId": (channel or {}).get("id", sn.get("channelId", "")),
                     "title": sn.get("title", ""), "description": sn.get("description", ""),
@@ -165,7 +166,10 @@ def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
     scope = f"playlistItems|{pid}|{size}"
     offset = read_token(params.get("pageToken"), scope, domain=DOMAIN)
     start, end, tokens = page(len(entries), offset, size, scope)
-    items = [_select(_playlist_item(data, pid, pos, entries[pos], channel, who), parts) for pos in range(start, end)]
+    items = []
+    for pos in range(start, end):
+        item = _playlist_item(data, pid, pos, entries[pos], channel, who)
+        items.append(_select(item, parts, item.pop("_etag", None)))
     return _list("youtube#playlistItemListResponse", items, len(entries), size, tokens)
 
 
@@ -180,10 +184,10 @@ def videos_list(data: YouTubeData, params: dict, who) -> dict:
                           domain="youtube.parameter")
     items = []
     for vid in ids:
-        v = data.videos.peek(vid)
+        v, tag = data.videos.peek_etag(vid)
         if v is None or (v.get("status", {}).get("privacyStatus") == "private" and who.kind != "user"):
             continue
-        items.append(_select(v, parts))
+        items.append(_select(v, parts, tag))
     return _list("youtube#videoListResponse", items, len(items), len(items))
 
 

@@ -117,10 +117,24 @@ class VideoStore(MutableMapping):
 
     def peek(self, vid):
         """The resource without storing it (the server's read path), or None."""
+        return self.peek_etag(vid)[0]
+
+    def peek_etag(self, vid) -> tuple[dict | None, str | None]:
+        """(resource, etag). A harvest renders each generated video twice in a row
+        (playlistItems, then videos.list): a small cache halves that work."""
         v = self._items.get(vid)
-        if v is None or isinstance(v, dict):
-            return v
-        return self._owner._render_video(v)
+        if v is None:
+            return None, None
+        if isinstance(v, dict):
+            return v, etag(v)
+        cache = self._owner._render_cache
+        hit = cache.get(vid)
+        if hit is None:
+            hit = (self._owner._render_video(v), _hid("etag", self._owner._gen["seed"], *v, n=20))
+            if len(cache) >= 512:
+                cache.pop(next(iter(cache)))
+            cache[vid] = hit
+        return hit
 
     def summary(self, vid) -> tuple[str, str, str]:
         """(publishedAt, privacyStatus, channelId) cheaply, for ordering the uploads playlist."""
@@ -151,6 +165,7 @@ class YouTubeData:
         self.version = 0
         self._uploads_cache: dict[tuple, list[str]] = {}
         self._gen: dict = {}
+        self._render_cache: dict = {}
         for v in videos:
             self.videos._items[v["id"]] = v
         for item in playlist_items:
@@ -168,6 +183,7 @@ class YouTubeData:
 
     def changed(self):
         self.version += 1
+        self._render_cache.clear()
 
     # ---- loading -------------------------------------------------------------
     @classmethod
