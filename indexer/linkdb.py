@@ -67,14 +67,14 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
     ):
         presenters.setdefault(row["talk_id"], []).append({"name": row["name"], "org": row["org"]})
     talks: dict[str, list[dict]] = {}
-    for row in db.query("select id, meeting_id, title from talks order by meeting_id, position"):
+    for row in db.query("select id, meeting_id, title, line from talks order by meeting_id, position"):
         talks.setdefault(row["meeting_id"], []).append(
-            {"id": row["id"], "title": row["title"], "presenters": presenters.get(row["id"], [])}
+            {"id": row["id"], "title": row["title"], "line": row["line"], "presenters": presenters.get(row["id"], [])}
         )
     links: dict[str, list[dict]] = {}
-    for row in db.query("select meeting_id, kind, ref, start_s from meeting_links order by line"):
+    for row in db.query("select meeting_id, kind, ref, start_s, line from meeting_links order by line"):
         links.setdefault(row["meeting_id"], []).append(
-            {"kind": row["kind"], "ref": row["ref"], "start_s": row["start_s"]}
+            {"kind": row["kind"], "ref": row["ref"], "start_s": row["start_s"], "line": row["line"]}
         )
     meetings = [
         {

@@ -552,6 +552,14 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 vid, start = pinned[tid]
                 out.append(_talk_link(tid, vid, start, "override", 1.0, "pinned in the overrides file"))
                 continue
+            # a timestamped video link written on the talk's own agenda line
+            line = row["talk"].get("line")
+            noted = next((l for l in m.get("links") or [] if line and l.get("line") == line
+                          and l.get("kind") == "youtube" and l.get("start_s") is not None), None)
+            if noted:
+                out.append(_talk_link(tid, noted["ref"], noted["start_s"], "link", 1.0,
+                                      f"timestamped link on the talk's agenda line ({_hms(noted['start_s'])})"))
+                continue
             if ti in chosen:
                 s, ref, ch = chosen[ti]
                 start = int(ch.get("start_s") or 0)
@@ -604,11 +612,11 @@ def meetings_from_notes(notes) -> list[dict]:
             while tid in used:
                 tid += "-2"
             used.add(tid)
-            talks.append({"id": tid, "title": t.title,
+            talks.append({"id": tid, "title": t.title, "line": t.line,
                           "presenters": [{"name": p.name, "org": p.org} for p in t.presenters]})
         out.append({
             "id": m.id, "date": m.date, "title": m.title, "cancelled": m.cancelled,
-            "links": [{"kind": l.kind, "ref": l.ref, "start_s": l.start_s} for l in m.links],
+            "links": [{"kind": l.kind, "ref": l.ref, "start_s": l.start_s, "line": l.line} for l in m.links],
             "talks": talks,
         })
     return out

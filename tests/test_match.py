@@ -292,3 +292,19 @@ def test_zoom_names_follow_the_time_zone(tz):
     f = drive_file("1z", f"GMT{start:%Y%m%d-%H%M%S}_Recording.mp4")
     [rec] = match_meetings(WEEKS, [f], tz=tz)
     assert rec["meeting_id"] == "2021-02-09"
+
+
+def test_timestamped_link_on_the_agenda_line_sets_the_moment():
+    notes = parse_notes(
+        "# N\n\n## Feb 9, 2021\n\n### Agenda:\n"
+        "* Flyte Egress Events [Nian - Spotify] [video](https://youtu.be/iHBUxzSC9XE?t=754)\n"
+        "* Planning [Ketan - OSC]\n"
+    )
+    meetings = meetings_from_notes(notes)
+    out = match(meetings, [video("iHBUxzSC9XE", "Sync", "2021-02-10T01:00:00Z")])
+    moments = {t["talk_id"].split("/")[1][:6]: t for t in out["talk_recordings"]}
+    egress = next(t for k, t in moments.items() if k.startswith("flyte"))
+    assert (egress["start_s"], egress["method"]) == (754, "link")
+    assert egress["url"] == "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=754s"
+    planning = moments["planni"]
+    assert (planning["start_s"], planning["method"]) == (0, "meeting")
