@@ -93,13 +93,14 @@ def notes(files, as_json):
 @click.option("--quota-budget", type=click.IntRange(0), metavar="N", help="Stop cleanly before spending more than N units.")
 @click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Save every API response (secrets redacted).")
 @click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Answer API calls from a recording, offline.")
+@click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
 # --- end YouTube ---
 # --- Drive (issue 4) ---
 @click.option("--drive-folder", metavar="ID|URL",
               help="Drive archive folder to harvest (default: the notes' header). --full lists it again.")
 # --- end Drive ---
 def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay,
-         drive_folder):
+         drive_folder, no_playlists):
     """Load notes into the database: sync [DB] [NOTES...]
 
     DB defaults to data/index.db. Without NOTES, the notes files the
@@ -130,7 +131,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     from .sync import YouTubeOptions, youtube_step
 
     yt_opts = YouTubeOptions(channel, api_key, api_endpoint, credentials, full, not no_refresh,
-                             quota_budget, record, replay, quiet)
+                             quota_budget, record, replay, quiet, playlists=not no_playlists)
     try:
         with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
             with db.conn:

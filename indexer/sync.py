@@ -28,6 +28,7 @@ class YouTubeOptions:
     record: str | None = None
     replay: str | None = None
     quiet: bool = False
+    playlists: bool = True
 
 
 def channel_from_notes(db) -> str | None:
@@ -40,6 +41,16 @@ def channel_from_notes(db) -> str | None:
         list(CHANNEL_KINDS),
     ).fetchone()
     return row[0] if row else None
+
+
+def recording_has(directory: str, path_prefix: str) -> bool:
+    from pathlib import Path
+
+    from .google_api import ReplayHttp
+
+    if not Path(directory).is_dir():
+        return True  # let the client say the recording is missing
+    return any(key.split(" ", 1)[1].startswith(path_prefix) for key in ReplayHttp(directory).responses)
 
 
 class Progress:
@@ -78,6 +89,8 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
         return None, "YouTube skipped: no channel (pass --channel or link one in the notes' header)"
     # --- end Drive ---
     if opts.replay:
+        if not opts.channel and not recording_has(opts.replay, "/youtube/v3/"):
+            return None, f"YouTube skipped: the recording in {opts.replay} has no YouTube responses"
         auth = authmod.Auth(source="replay")
     else:
         auth = authmod.resolve("youtube", api_key=opts.api_key, credentials_file=opts.credentials,
@@ -103,7 +116,7 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
     try:
         # a replay must ask exactly what was recorded: list everything
         result = harvest(db, client, channel, full=opts.full or bool(opts.replay), refresh=opts.refresh,
-                         progress=progress)
+                         playlists=opts.playlists, progress=progress)
     finally:
         progress.close()
         usage = client.usage.as_dict()

@@ -509,6 +509,7 @@ def harvest(
     *,
     full: bool = False,
     refresh: bool = True,
+    playlists: bool = True,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> Result:
     """Harvest one channel into ``db``; every page is its own transaction.
@@ -525,7 +526,7 @@ def harvest(
     db.execute("pragma journal_mode = wal")
     db.execute("pragma synchronous = normal")
     try:
-        _harvest(db, client, channel_ref, full, refresh, progress, result)
+        _harvest(db, client, channel_ref, full, refresh, progress, result, playlists)
     except QuotaBudgetReached as exc:
         result.complete = False
         result.stopped = str(exc)
@@ -579,7 +580,7 @@ class _Pipeline:
 WORKERS = 4
 
 
-def _harvest(db, client, channel_ref, full, refresh, progress, result: Result) -> None:
+def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, playlists: bool = True) -> None:
     now = _now()
     channel = fetch_channel(client, channel_ref)
     channel_id = result.channel_id = channel["id"]
@@ -628,7 +629,8 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result) -
                 result.updated += counts["updated"]
                 result.removed += counts["removed"]
             set_uploads_complete(db, channel_id, True)
-        result.playlists = harvest_playlists(db, client, channel_id, now, full=full, pool=pool)
+        if playlists:
+            result.playlists = harvest_playlists(db, client, channel_id, now, full=full, pool=pool)
 
 
 def refresh_videos(db, client: GoogleClient, ids: list[str], now: str, pool=None) -> dict:

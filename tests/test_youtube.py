@@ -203,3 +203,24 @@ def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path):
     assert len([l for l in res.stderr.splitlines() if "YouTube" in l]) == 1
     db = sqlite_utils.Database(db_path)
     assert db["meetings"].count >= 1 and "videos" not in db.table_names()
+
+
+def test_no_playlists_meets_the_full_sync_goal(tmp_path):
+    data = YouTubeData.generate(videos=500, seed=8, channel_id=FLYTE_CHANNEL)
+    with Emulator(youtube=data, api_key=KEY) as emu:
+        res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--no-playlists")
+        assert res.exit_code == 0, res.stderr
+        stats = emu.stats()
+    assert "youtube.playlists.list" not in stats["calls"]
+    assert stats["quota_units"] <= 2 * math.ceil(500 / 50) + 2
+    assert sqlite_utils.Database(tmp_path / "i.db")["videos"].count == uploads_count(data, FLYTE_CHANNEL)
+
+
+def test_replay_without_youtube_responses_skips_youtube(tmp_path):
+    rec = tmp_path / "drive-only"
+    rec.mkdir()
+    (rec / "drive-v3-files.0.json").write_text(json.dumps(
+        {"request": "GET /drive/v3/files?q=x", "status": 200, "content_type": "application/json", "body": {}}))
+    res = sync(tmp_path / "i.db", "--replay", rec)
+    assert res.exit_code == 0, res.stderr
+    assert f"YouTube skipped: the recording in {rec} has no YouTube responses" in res.stderr
