@@ -388,10 +388,7 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
     for line in lines:
         click.echo(line)
     sys.stdout.flush()
-    try:
-        emu.serve_forever()
-    except KeyboardInterrupt:
-        emu.stop()
+    command.serve_until_stopped(emu)
 # --- end emulator ---
 
 

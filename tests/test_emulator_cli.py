@@ -33,8 +33,8 @@ def start(*args):
     return proc, banner
 
 
-def stop(proc):
-    proc.send_signal(signal.SIGINT)
+def stop(proc, sig=signal.SIGTERM):
+    proc.send_signal(sig)
     assert proc.wait(timeout=10) == 0
 
 
@@ -79,7 +79,7 @@ def test_serves_a_data_folder(tmp_path):
         r = yt.playlistItems().list(part="contentDetails", playlistId="UUdatadatadatadatadata01").execute()
         assert [i["contentDetails"]["videoId"] for i in r["items"]] == ["iHBUxzSC9XE"]
     finally:
-        stop(proc)
+        stop(proc, signal.SIGINT)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -273,3 +273,14 @@ def test_quota_and_faults_on_drive():
         st = emu.stats()
         assert st["faults"] > 0 and st["calls"]["drive.files.list"] == 10 + st["faults"]
         assert st["quota_units"] == 10
+
+
+def test_short_pages_still_cover_everything(emu):
+    s = drive(emu)
+    year = next(f for f in emu.drive.files.values() if f["name"] == "2020")
+    q = f"'{year['id']}' in parents or '{emu.drive.root_folder_id}' in parents"
+    full, calls = list_all(s, q, page_size=10)
+    emu.drive.short_pages = True
+    short, short_calls = list_all(s, q, page_size=10)
+    assert [f["id"] for f in short] == [f["id"] for f in full]
+    assert short_calls > calls

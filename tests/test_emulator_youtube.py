@@ -296,3 +296,18 @@ def test_load_from_json_files(tmp_path, emu):
         assert r["items"][0]["snippet"] == next(v for v in vids if v["id"] == ids[0])["snippet"]
         r2 = s2.playlistItems().list(part="snippet", playlistId=pl[0]["id"], maxResults=50).execute()
         assert [i["snippet"]["title"] for i in r2["items"]] == [i["snippet"]["title"] for i in items]
+
+
+def test_etags_save_no_quota(emu):
+    s = yt(emu)
+    cid = "UCabcdefghijklmnopqrstuv"
+    first = s.channels().list(part="snippet", id=cid).execute()
+    req = s.channels().list(part="snippet", id=cid)
+    req.headers["If-None-Match"] = first["etag"]
+    with pytest.raises(HttpError) as e:
+        req.execute()
+    assert e.value.resp.status == 304
+    assert emu.stats()["quota_units"] == 2
+    a = s.playlistItems().list(part="id", playlistId="UUabcdefghijklmnopqrstuv").execute()
+    b = s.playlistItems().list(part="id", playlistId="UUabcdefghijklmnopqrstuv").execute()
+    assert a["items"] == b["items"] and a["etag"] != b["etag"]

@@ -43,6 +43,22 @@ def start(emu: Emulator) -> None:
         raise EmulatorSetupError(f"cannot listen on {emu.host}:{emu.port}: {why}") from None
 
 
+def serve_until_stopped(emu: Emulator) -> None:
+    """Serve until Ctrl+C or SIGTERM, then close the socket and return (exit 0)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # a shell's `cmd &` starts us with SIGINT ignored; take both signals back
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        emu.serve_forever()
+    except KeyboardInterrupt:
+        emu.stop()
+
+
 def banner(emu: Emulator) -> list[str]:
     """Start-up lines, `name: value` so scripts can read them too."""
     lines = [f"url: {emu.url}"]

@@ -79,6 +79,7 @@ class DriveData:
         self.changes: list[dict] = []  # {"n", "fileId", "time", "removed", "driveId"}
         self.export_limit = EXPORT_LIMIT
         self.max_query_parents = 200  # more `in parents` terms than this: 413, as users met
+        self.short_pages = False  # True: files.list pages come back short, as Drive's sometimes do
         self.version = 0
         self._index_version = -1
         self._children: dict[str, list[str]] = {}

@@ -305,6 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
             return project(func(emu.youtube, params, who), tree)
 
         result = emu.handle_api("youtube", method, youtube_api.COSTS[method], run, params, self.headers)
+        if self.headers.get("If-None-Match") and self.headers["If-None-Match"].strip('"') == result.get("etag"):
+            # a 304 still costs its unit (charged above): ETags save no quota on YouTube
+            return self._send(304, b"", headers={"ETag": result["etag"]})
         self._json(200, result)
 
     def _drive(self, rest: str, params: dict):

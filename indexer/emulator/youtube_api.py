@@ -170,7 +170,10 @@ def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
     for pos in range(start, end):
         item = _playlist_item(data, pid, pos, entries[pos], channel, who)
         items.append(_select(item, parts, item.pop("_etag", None)))
-    return _list("youtube#playlistItemListResponse", items, len(entries), size, tokens)
+    resp = _list("youtube#playlistItemListResponse", items, len(entries), size, tokens)
+    data.list_serial += 1  # playlistItems answers a fresh etag on every call, as reported of YouTube
+    resp["etag"] = _hid(resp["etag"], data.list_serial, n=27)
+    return resp
 
 
 def videos_list(data: YouTubeData, params: dict, who) -> dict:

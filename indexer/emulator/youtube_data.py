@@ -166,6 +166,7 @@ class YouTubeData:
         self._uploads_cache: dict[tuple, list[str]] = {}
         self._gen: dict = {}
         self._render_cache: dict = {}
+        self.list_serial = 0
         for v in videos:
             self.videos._items[v["id"]] = v
         for item in playlist_items:
