@@ -13,6 +13,7 @@ import re
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
@@ -335,3 +336,30 @@ def canned_queries(datasette, database):
         return replaced
 
     return inner
+
+
+# Datasette 0.65 lists every column description above the rows, one per two
+# lines: a compact grid keeps the rows on the first screen
+SITE_CSS = """
+dl.column-descriptions { display: grid; grid-template-columns: repeat(2, max-content minmax(0, 1fr));
+  gap: 0.1em 0.8em; font-size: 0.85em; align-items: baseline; }
+dl.column-descriptions dt { font-weight: bold; }
+dl.column-descriptions dd { margin: 0; color: #555; }
+@media (max-width: 800px) { dl.column-descriptions { grid-template-columns: max-content minmax(0, 1fr); } }
+.mi-player iframe { max-width: 100%; }
+img.mi-thumb { height: auto; max-width: 100%; }
+"""
+
+
+async def site_css():
+    return Response(SITE_CSS, content_type="text/css; charset=utf-8", headers={"cache-control": "max-age=3600"})
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/meetup-indexer\.css$", site_css)]
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/-/meetup-indexer.css")]

@@ -59,7 +59,7 @@ def add_recordings(db_path: Path) -> None:
                 "iHBUxzSC9XE", "Flyte community sync Feb 9, 2021", "2021-02-10T01:00:00Z",
                 recorded_at="2021-02-09T17:00:00Z", duration_s=3725,
                 description="0:00 Intro\n12:34 Flyte Egress Events\n30:00 Flyte at Lyft L5",
-                live_status="completed",
+                live_status="was_live",
             ),
             video(
                 "hostile0001", HOSTILE_TITLE, "2022-03-01T17:00:00Z",

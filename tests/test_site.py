@@ -326,3 +326,11 @@ def test_year_counts_whole_table_and_filtered_agree():
         if re.fullmatch(r"[0-9]{4}", row[0] or "")
     ]
     assert whole == grouped == [("2024", 2), ("2021", 2), ("2019", 1), ("0999", 1)]
+
+
+def test_site_css_keeps_descriptions_compact(site):
+    page = get(site, "/index/videos")
+    assert '<link rel="stylesheet" href="/-/meetup-indexer.css">' in page.text
+    css = get(site, "/-/meetup-indexer.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert "dl.column-descriptions" in css.text
