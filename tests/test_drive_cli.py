@@ -329,3 +329,23 @@ def test_drive_errors_are_one_line(tmp_path):
         # without any credential Drive is skipped, and says so when asked for by flag
         res = run(tmp_path / "s.db", notes, "--drive-folder", FOLDER_ID, "--api-endpoint", emu.url)
         assert res.exit_code == 0 and "Drive skipped: no API key" in res.output
+
+
+def test_zero_configuration_with_a_saved_user_token(tmp_path):
+    """One token (YouTube and Drive scopes), no source flag: the header's channel and folder."""
+    data = small_archive()
+    yt = YouTubeData.generate(videos=12, seed=22, channel_id=FLYTE_CHANNEL)
+    with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
+        token = tmp_path / "user.token.json"
+        emu.write_user_token(token, ["https://www.googleapis.com/auth/youtube.readonly",
+                                     "https://www.googleapis.com/auth/drive.readonly"])
+        notes, db = notes_file(tmp_path, channel=True), tmp_path / "i.db"
+        res = run(db, notes, "--credentials", token, "--api-endpoint", emu.url)
+        assert res.exit_code == 0, res.output
+        d = sqlite_utils.Database(db)
+        assert d["videos"].count >= 10 and d["drive_files"].count == 2
+        data.add_file("2021-02-23 Flyte sync.mp4", FOLDER_ID)
+        emu.reset_stats()
+        assert run(db, notes, "--credentials", token, "--api-endpoint", emu.url).exit_code == 0
+        assert drive_calls(emu) == {"drive.changes.list": 1}
+        assert d["drive_files"].count == 3
