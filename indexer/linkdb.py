@@ -174,9 +174,11 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         # talk_recordings.video_id is a foreign key to videos: only harvested videos
         harvested = {c["id"] for c in candidates if c.get("harvested", True)}
         talk_links = [t for t in talk_links if t["video_id"] in harvested]
-    with db.conn:
-        create_tables(db)
+    # atomic(), not `with db.conn`: sqlite-utils 4 commits each statement unless
+    # a transaction is open, and the drops below must roll back on a failure
+    with db.atomic():
         db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
+        create_tables(db)
         if recordings:
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:

@@ -215,3 +215,20 @@ def test_time_zone_is_remembered_for_later_syncs(tmp_path, monkeypatch):
     assert run("match", db_path, "--timezone", "America/Los_Angeles").exit_code == 0
     [pacific] = sqlite_utils.Database(db_path)["recordings"].rows
     assert "a day off" in pacific["reason"] and pacific["confidence"] < rec["confidence"]
+
+
+def test_a_failed_match_keeps_the_previous_links(harvested, monkeypatch):
+    assert run("match", harvested).exit_code == 0
+    before = sorted(map(repr, sqlite_utils.Database(harvested)["talk_recordings"].rows))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    # the next match would give other links: the chapters are gone
+    sqlite_utils.Database(harvested).execute("delete from chapters")
+    monkeypatch.setattr("indexer.db.ensure_db_shape", broken)
+    r = run("match", harvested)
+    assert r.exit_code != 0
+    db = sqlite_utils.Database(harvested)
+    assert sorted(map(repr, db["talk_recordings"].rows)) == before
+    assert db["recordings"].count == 2
