@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 
 import sqlite_utils
 
@@ -261,15 +262,16 @@ def _person_org(p: Presenter) -> tuple[dict, dict | None]:
 def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list) -> None:
     """Delete the rows of this scope (``where``) whose keys are not in ``rows``."""
     keys = [pk] if isinstance(pk, str) else list(pk)
-    wanted = {tuple(r[k] for k in keys) for r in rows}
+    wanted = set(map(operator.itemgetter(*keys), rows))  # plain values for one key, tuples for several
+    # ``rows`` were just upserted into this scope: as many rows there as keys written means none is stale
+    (count,) = db.execute(f"select count(*) from [{table}] where {where}", params).fetchone()
+    if count == len(wanted):
+        return
     cols = ", ".join(f"[{k}]" for k in keys)
-    stale = [
-        tuple(row)
-        for row in db.execute(f"select {cols} from [{table}] where {where}", params).fetchall()
-        if tuple(row) not in wanted
-    ]
-    for row in stale:
-        db[table].delete(row[0] if len(keys) == 1 else row)
+    for row in db.execute(f"select {cols} from [{table}] where {where}", params).fetchall():
+        key = row[0] if len(keys) == 1 else tuple(row)
+        if key not in wanted:
+            db[table].delete(key)
 
 
 def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> None:
@@ -277,7 +279,9 @@ def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) ->
     sqlite-utils writes, without its per-100-rows statement building, which cost
     ~1 s of the 5,000-meeting benchmark (bench/notes.py). Tables exist already."""
     keys = [pk] if isinstance(pk, str) else list(pk)
-    cols = list(dict.fromkeys(k for r in rows for k in r))
+    cols = list(rows[0])
+    if any(len(r) != len(cols) for r in rows):
+        cols = list(dict.fromkeys(k for r in rows for k in r))
     names = ", ".join(f"[{c}]" for c in cols)
     updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys)
     conflict = f"do update set {updates}" if updates else "do nothing"

@@ -25,6 +25,8 @@ import bisect
 import dataclasses
 import datetime as dt
 import functools
+import itertools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -275,7 +277,13 @@ def _looks_like_name(s: str) -> bool:
 
 
 def _people(names: str, org: str | None) -> list[Presenter]:
+    if not _HAS_SEPARATOR.search(names):
+        names = names.strip(" .")
+        return [Presenter(names, org)] if names else []
     return [Presenter(n, org) for n in (p.strip(" .") for p in _NAME_SPLIT.split(names)) if n]
+
+
+_HAS_SEPARATOR = re.compile(r"[/&+,;]|\band\b", re.I)
 
 
 def parse_presenters(text: str) -> list[Presenter]:
@@ -481,10 +489,8 @@ class _Lines:
 
     def __init__(self, text: str):
         self.text = text
-        starts = [0]
-        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
-        self.starts = starts
-        self.count = len(starts) if text else 0
+        self.starts = _line_starts(text)
+        self.count = len(self.starts) if text else 0
 
     def slice(self, a: int, b: int) -> str:
         """Lines a..b-1 (0-based) exactly as in the input, trailing blank lines dropped."""
@@ -499,6 +505,20 @@ class _Lines:
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n?|\n")
+
+
+def _line_starts(text):
+    """Offsets where lines start (str or bytes), counting \r\n, \r and \n as markdown does."""
+    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    if cr in text:
+        rx = _LINE_BREAK if isinstance(text, str) else _LINE_BREAK_BYTES
+        return [0, *(m.end() for m in rx.finditer(text))]
+    # C-speed for the usual case: cumulative line lengths, one more for each "\n"
+    lengths = map(len, text.split(nl))
+    return [0, *map(operator.add, itertools.accumulate(lengths), range(1, text.count(nl) + 1))]
+
+
 # a column-0 ATX heading right after a blank line: where a cut may go
 _CUT = re.compile(r"\n[ \t]*\r?\n(?=#{1,6}(?:[ \t]|\r?\n|$))")
 # blocks that run across blank lines: fences, and HTML blocks of CommonMark types 1-5
@@ -760,9 +780,7 @@ class _RsBackend:
             cls.md = RsMarkdownIt("commonmark").enable("table")
         self.text = text
         self.data = text.encode("utf-8")
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer(rb"\r\n?|\n", self.data))
-        self.starts = starts
+        self.starts = _line_starts(self.data)
         self.base = 0  # byte offset of the chunk being read
 
     def blocks(self):
@@ -846,6 +864,9 @@ class _RsBackend:
     def inline(self, handle) -> _Inline:
         if handle is None:
             return _Inline("", [])
+        nodes = handle[0]
+        if len(nodes) == 1 and nodes[0].name == "text":  # most cells and headings
+            return _Inline(nodes[0].meta.get("content", ""), [])
         out: list[str] = []
         bold: list[tuple[int, int]] = []
         found: list[tuple[int, int, str]] = []
