@@ -74,6 +74,8 @@ class Corpus:
         self.tzname = tz
         self.prefix = prefix
         self.truth: set[tuple[str, str]] = set()
+        self.tags: dict[str, set[str]] = {}  # recording id -> the traps it carries
+        self.noise: dict[str, str] = {}  # non-meeting video id -> what it is
         self.talk_truth: dict[str, tuple[set[str], int]] = {}  # talk title key -> (video ids, start)
         self.videos: list[dict] = []
         self.files: list[dict] = []
@@ -188,23 +190,30 @@ class Corpus:
             description = "\n".join(desc_lines)
             if has_youtube:
                 lag = rnd.choices([0, 1, 2, 3, 4, 6, 9, 15], weights=[40, 22, 10, 10, 6, 5, 4, 3])[0]
+                tags = set()
                 if lag >= 3:
                     self.count("uploaded 3+ days late")
+                    tags.add("uploaded 3+ days late")
+                if any(abs((o["date"] - d).days) <= 3 for o in self.meetings if o is not m):
+                    tags.add("two meetings in one week")
                 published = start + dt.timedelta(days=lag, hours=rnd.randint(1, 8))
                 recorded = start if rnd.random() < 0.3 else None
                 live = "completed" if recorded else "none"
                 if recorded and rnd.random() < 0.5:
                     # a stream scheduled days ahead: publishedAt before the meeting
                     published = start - dt.timedelta(days=rnd.randint(1, 5))
+                if recorded:
+                    tags.add("stream (recorded_at)")
                 date_text = fmt_date(d, rnd)
+                wrong = False
                 tr = rnd.random()
                 if tr < 0.03 and i > 0:
                     # copy-pasted title: the previous meeting's date
                     date_text = fmt_date(self.meetings[i - 1]["date"], rnd)
-                    self.count("wrong date in title")
+                    wrong = True
                 elif tr < 0.05:
                     date_text = fmt_date(d + dt.timedelta(days=rnd.choice([-1, 1])), rnd)
-                    self.count("wrong date in title")
+                    wrong = True
                 styles = [f"Community Sync - {date_text}", f"Flyte Community Meeting {date_text}",
                           f"OSS Sync | {date_text}", "Flyte Community Sync", "Community meeting recording",
                           " & ".join(t[0] for t in m["talks"][:2]), f"{date_text}",
@@ -213,6 +222,14 @@ class Corpus:
                 title = rnd.choices(styles, weights=[25, 25, 10, 12, 6, 6, 6, 3, 4])[0]
                 if m["talks"] and title == m["talks"][0][0]:
                     title = f"Community Sync - {date_text}"
+                if date_text in title:
+                    if wrong:
+                        self.count("wrong date in title")
+                        tags.add("wrong date in title")
+                else:
+                    tags.add("no date in title")
+                    if not any(w in title.lower() for w in ("sync", "meeting")):
+                        tags.add("no date, no meeting word")
                 parts = rnd.random() < 0.03 and duration > 40 * 60
                 if parts:
                     self.count("parts 1 and 2")
@@ -244,11 +261,17 @@ class Corpus:
                         if with_chapters:
                             for (tt, _, _), s in zip(m["talks"], starts):
                                 self.talk_truth[f"{key}|{tt}"] = ({vid, rid}, s)
+                if parts:
+                    tags.add("parts 1 and 2")
                 for v in vids:
                     self.truth.add((key, v))
+                    self.tags[v] = set(tags)
+                if len(vids) == 2 and not parts:
+                    self.tags[vids[1]].add("re-upload")
                 if rnd.random() < 0.2:
                     m["link"] = vids[0]
                     self.count("explicit link in notes")
+                    self.tags[vids[0]].add("explicit link in notes")
             if zoom_only or (has_youtube and rnd.random() < 0.35):
                 if zoom_only:
                     self.count("zoom only")
@@ -265,6 +288,10 @@ class Corpus:
                     "path": f"Recordings/{d.year}/{name}",
                 })
                 self.truth.add((key, fid))
+                self.tags[fid] = {"Drive: zoom only" if zoom_only else "Drive: beside a YouTube upload"}
+                if self.hour >= 16 or self.tzname != "America/Los_Angeles":
+                    self.tags[fid].add("Drive: UTC date of the name differs from the local one"
+                                       if zs.astimezone(self.tz).date() != zs.date() else "Drive: same day in UTC")
         # explicit links go into the notes sections
         lines = self._lines
         for m in reversed(self.meetings):
@@ -300,7 +327,7 @@ class Corpus:
                 title = f"{rnd.choice(TOPICS)} tutorial"
                 dur, kind, desc = rnd.randint(10, 30) * 60, "tutorial", ""
             self.count(f"non-meeting: {kind}")
-            self._video(None, title, when, dur, [], desc)
+            self.noise[self._video(None, title, when, dur, [], desc)] = kind
         # another series on the same channel, not in these notes: office hours two days after some meetings
         for m in rnd.sample(self.meetings, len(self.meetings) // 20):
             day = m["date"] + dt.timedelta(days=2)
@@ -308,7 +335,8 @@ class Corpus:
             dated = rnd.random() < 0.7
             title = f"Flyte Office Hours - {fmt_date(day, rnd)}" if dated else "Flyte Office Hours"
             self.count("non-meeting: office hours" + ("" if dated else " (undated)"))
-            self._video(None, title, when + dt.timedelta(hours=3), rnd.randint(1500, 3000), [], "Bring questions!")
+            self.noise[self._video(None, title, when + dt.timedelta(hours=3), rnd.randint(1500, 3000), [],
+                                   "Bring questions!")] = "office hours"
 
     def run(self):
         notes = parse_notes(self.md)
@@ -357,11 +385,21 @@ def main(argv=None):
     rows = []
     tot = {"tp": 0, "fp": 0, "fn": 0, "ok": 0, "n": 0, "m": 0, "c": 0, "s": 0.0}
     counts: dict[str, int] = {}
+    by_trap: dict[str, list[int]] = {}  # trap -> [links, found]
+    wrong: dict[str, int] = {}  # what the false links were
     for name, corpus in corpora:
         r = corpus.run()
         tp = len(r["truth"] & r["got"])
         fp = len(r["got"] - r["truth"])
         fn = len(r["truth"] - r["got"])
+        for mid, ref in r["truth"]:
+            for tag in corpus.tags.get(ref, ()) or ("(no trap)",):
+                cell = by_trap.setdefault(tag, [0, 0])
+                cell[0] += 1
+                cell[1] += (mid, ref) in r["got"]
+        for mid, ref in r["got"] - r["truth"]:
+            what = ("non-meeting: " + corpus.noise[ref]) if ref in corpus.noise else "meeting recording, wrong meeting"
+            wrong[what] = wrong.get(what, 0) + 1
         for k, v in corpus.counts.items():
             counts[k] = counts.get(k, 0) + v
         rows.append((name, r["meetings"], r["candidates"], tp, fp, fn, r["talk_ok"], r["talk_n"], r["seconds"]))
@@ -403,6 +441,11 @@ def main(argv=None):
     print("-" * len(header))
     print(f"{'all':34} {tot['m']:8d} {tot['c']:10d} {p:9.3f} {rc:7.3f} {f1:6.3f} "
           f"{tot['ok']:5d}/{tot['n']:<4d}{tot['ok'] / max(tot['n'], 1):5.2f} {tot['s']:7.2f}")
+    print()
+    print(f"{'recall by trap (a link may carry several)':56} {'links':>6} {'found':>6} {'recall':>7}")
+    for tag, (n, found) in sorted(by_trap.items()):
+        print(f"{tag:56} {n:6d} {found:6d} {found / n:7.3f}")
+    print("false links:", ", ".join(f"{k} {v}" for k, v in sorted(wrong.items())) or "none")
     goals = p >= 0.99 and rc >= 0.95 and tot["ok"] / max(tot["n"], 1) >= 0.90
     print("goals (precision >= 0.99, recall >= 0.95, talk moments >= 0.90):", "met" if goals else "NOT met")
     return 0 if goals else 1
