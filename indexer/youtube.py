@@ -256,6 +256,24 @@ def create_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+@contextlib.contextmanager
+def transaction(db):
+    """BEGIN ... COMMIT, explicitly: sqlite-utils' ``execute`` commits a write at
+    once unless a transaction is already open, so ``with db.conn:`` alone would
+    not make a page atomic. Nested use joins the open transaction."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
 def _upsert_sql(db, table: str, rows: list[dict], pk: str = "id") -> None:
     """Upsert that keeps ``first_seen`` (sqlite-utils' upsert would overwrite it)."""
     if not rows:
@@ -272,13 +290,13 @@ def _upsert_sql(db, table: str, rows: list[dict], pk: str = "id") -> None:
 def save_channel(db, channel: dict, now: str) -> str:
     row = channel_row(channel)
     row.update(first_seen=now, last_seen=now)
-    with db.conn:
+    with transaction(db):
         _upsert_sql(db, "channels", [row])
     return row["id"]
 
 
 def set_uploads_complete(db, channel_id: str, complete: bool) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("update channels set uploads_complete = ? where id = ?", [int(complete), channel_id])
 
 
@@ -290,7 +308,7 @@ def save_videos(db, videos: list[dict], now: str) -> dict:
         return counts
     ids = [r["id"] for r in rows]
     marks = ",".join("?" * len(ids))
-    with db.conn:
+    with transaction(db):
         before = dict(db.execute(f"select id, raw from videos where id in ({marks})", ids).fetchall())
         removed = {r[0] for r in db.execute(f"select id from videos where id in ({marks}) and removed_at is not null", ids)}
         for r in rows:
@@ -318,7 +336,7 @@ def mark_removed(db, ids, now: str) -> int:
     """Videos that left the channel keep their row, flagged with ``removed_at``."""
     ids = list(ids)
     n = 0
-    with db.conn:
+    with transaction(db):
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
@@ -333,13 +351,13 @@ def start_playlist(db, playlist: dict, channel_id: str, now: str) -> None:
     interrupted listing leaves no etag, so the next run lists it again."""
     row = playlist_row(playlist, channel_id)
     row.update(first_seen=now, last_seen=now, removed_at=None, etag=None)
-    with db.conn:
+    with transaction(db):
         _upsert_sql(db, "playlists", [row])
 
 
 def save_playlist_page(db, playlist_id: str, rows: list[tuple]) -> None:
     """One page of ``(video_id, position, title)``, in its own transaction."""
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(
             "insert or replace into playlist_videos (playlist_id, video_id, position, title) values (?, ?, ?, ?)",
             [(playlist_id, *r) for r in rows],
@@ -348,7 +366,7 @@ def save_playlist_page(db, playlist_id: str, rows: list[tuple]) -> None:
 
 def finish_playlist(db, playlist: dict, count: int) -> None:
     """Positions shift when videos leave a playlist: drop what lies past the end."""
-    with db.conn:
+    with transaction(db):
         db.execute("delete from playlist_videos where playlist_id = ? and position >= ?", [playlist["id"], count])
         db.execute("update playlists set etag = ? where id = ?", [playlist.get("etag"), playlist["id"]])
 
@@ -673,7 +691,7 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
         row = playlist_row(playlist, channel_id)
         unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
         if not full and unchanged:
-            with db.conn:
+            with transaction(db):
                 db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
         else:
             changed.append(playlist)
@@ -708,7 +726,7 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
             raise
     gone = [pid for pid in stored if pid not in seen]
     if gone:
-        with db.conn:
+        with transaction(db):
             for pid in gone:
                 db.execute("update playlists set removed_at = ? where id = ? and removed_at is null", [now, pid])
     return len(seen)

@@ -224,3 +224,19 @@ def test_replay_without_youtube_responses_skips_youtube(tmp_path):
     res = sync(tmp_path / "i.db", "--replay", rec)
     assert res.exit_code == 0, res.stderr
     assert f"YouTube skipped: the recording in {rec} has no YouTube responses" in res.stderr
+
+
+def test_a_page_is_written_atomically():
+    from indexer.youtube import create_tables, save_videos, transaction
+
+    db = sqlite_utils.Database(memory=True)
+    create_tables(db)
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            db.execute("insert into channels (id) values ('UCx')")  # sqlite-utils would commit this alone
+            raise RuntimeError("killed mid-page")
+    assert db["channels"].count == 0
+    video = {"id": "abcdefghijk", "snippet": {"title": "t", "description": "0:00 a\n1:00 b\n2:00 c"},
+             "contentDetails": {"duration": "PT5M"}}
+    assert save_videos(db, [video], "2026-01-01T00:00:00+00:00") == {"new": 1, "updated": 0}
+    assert db["chapters"].count == 3 and not db.conn.in_transaction

@@ -204,3 +204,44 @@ def test_no_secret_in_database_recordings_or_logs(tmp_path):
     # the user token was used (and refreshed) rather than a key
     recorded = [json.loads(p.read_text())["request"] for p in (tmp_path / "rec2").glob("*.json")]
     assert recorded and not any("key=" in r for r in recorded)
+
+
+def _run_in_pty(args, env):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a terminal 100 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", *map(str, args)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait()
+    os.close(master)
+    return proc.returncode, out.decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path):
+    data = YouTubeData.generate(videos=300, seed=16, channel_id=FLYTE_CHANNEL)
+    with Emulator(youtube=data, api_key=KEY) as e:
+        args = [tmp_path / "i.db", SEED, "--api-key", KEY, "--api-endpoint", e.url]
+        code, out = _run_in_pty(args, clean_env())
+        assert code == 0, out
+        assert "YouTube:" in out and "video/s" in out and "\r" in out  # the bar, redrawn in place
+        summary = [l for l in out.splitlines() if l.startswith("YouTube UC")]
+        n = len(data.uploads(FLYTE_CHANNEL))
+        assert len(summary) == 1 and f": {n} new, 0 updated, 0 removed" in summary[0] and "quota units in" in summary[0]
+        code, quiet = _run_in_pty([*args, "--quiet"], clean_env())
+        assert code == 0 and "video/s" not in quiet and "quota units" not in quiet
+        piped = sync_process(*args[:1], *args[2:])
+        assert piped.returncode == 0 and "video/s" not in piped.stderr and "quota units" in piped.stderr
