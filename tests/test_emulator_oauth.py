@@ -124,3 +124,14 @@ def test_token_lifetime():
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req)
         assert e.value.code == 401 and "WWW-Authenticate" in e.value.headers
+
+
+def test_mine_needs_a_user_token(emu):
+    cid = next(iter(emu.youtube.channels))
+    key_only = build("youtube", "v3", static_discovery=True, developerKey="k", client_options={"api_endpoint": emu.url})
+    with pytest.raises(HttpError) as e:
+        key_only.channels().list(part="id", mine=True).execute()
+    assert e.value.resp.status == 401
+    creds = user_creds(emu.user_token_info(YT))
+    yt = build("youtube", "v3", static_discovery=True, credentials=creds, client_options={"api_endpoint": emu.url})
+    assert [c["id"] for c in yt.channels().list(part="id", mine=True).execute()["items"]] == [cid]
