@@ -14,10 +14,13 @@ sequential HTTP GETs of:
 - facet pages: /index/videos (year and live status facets) and
   /index/talk_presenters (presenter and organisation facets, labels);
 - the "Find a talk" canned query;
-- the same searches as LIKE scans over the same columns (arbitrary SQL),
-  which is what a site without full-text search does.
+- the same searches as LIKE scans over the same columns: the same table
+  pages (count, facets, rows) with ``?_where=... like '%W%'`` instead of
+  ``?_search=W``, which is what a site without full-text search does.
 
-Prints median and p95 per page. Goal: p95 under 100 ms for search and facets.
+Prints median, p95 and max wall-clock latency per page, and the CPU time one
+request costs (in-process, median of 10), which other work on the machine
+disturbs less. Goal: p95 under 100 ms for search and facets.
 """
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# this file is named datasette.py: keep its folder from shadowing the package
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 from indexer import db as dbmod  # noqa: E402
@@ -152,13 +157,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def like_sql(table: str, columns: list[str], word: str) -> str:
-    where = " or ".join(f"[{c}] like '%{word}%'" for c in columns)
-    return f"select * from [{table}] where {where} limit 101"
+def like_where(columns: list[str], word: str) -> str:
+    return urllib.parse.quote(" or ".join(f"[{c}] like '%{word}%'" for c in columns))
 
 
 def pages(word: str) -> list[tuple[str, str, str]]:
-    q = urllib.parse.quote
     return [
         ("search", "talks ?_search (FTS)", f"/index/talks?_search={word}"),
         ("search", "videos ?_search (FTS)", f"/index/videos?_search={word}"),
@@ -166,8 +169,10 @@ def pages(word: str) -> list[tuple[str, str, str]]:
         ("facets", "videos, 2 facets", "/index/videos"),
         ("facets", "talk_presenters, 2 facets", "/index/talk_presenters"),
         ("query", "Find a talk", f"/index/find_a_talk?words={word}"),
-        ("LIKE", "talks LIKE scan", "/index?sql=" + q(like_sql("talks", ["title", "presenters_raw", "notes"], word))),
-        ("LIKE", "videos LIKE scan", "/index?sql=" + q(like_sql("videos", ["title", "description", "tags"], word))),
+        # the same table pages (count, facets, rows) with ?_where=... LIKE instead of FTS
+        ("LIKE", "talks LIKE scan", "/index/talks?_where=" + like_where(["title", "presenters_raw", "notes"], word)),
+        ("LIKE", "videos LIKE scan", "/index/videos?_where=" + like_where(["title", "description", "tags"], word)),
+        ("LIKE", "meetings LIKE scan", "/index/meetings?_where=" + like_where(["title", "raw"], word)),
     ]
 
 
@@ -179,6 +184,35 @@ def fetch(url: str) -> float:
     elapsed = time.perf_counter() - started
     assert b"Error 500" not in body and b"interrupted" not in body.lower(), url
     return elapsed
+
+
+def cpu_per_request(path: Path, metadata_file: Path, paths: list[str], n: int) -> list[float]:
+    """Median CPU ms per page, in-process with the site's settings: less at the
+    mercy of other work on the machine than wall-clock latency."""
+    import asyncio
+
+    import yaml
+    from datasette.app import Datasette
+
+    from indexer.site import SQL_TIME_LIMIT_MS
+
+    ds = Datasette(immutables=[str(path)], metadata=yaml.safe_load(metadata_file.read_text()),
+                   settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False})
+
+    async def one(page):
+        r = await ds.client.get(page)
+        assert r.status_code == 200, page
+
+    out = []
+    for page in paths:
+        asyncio.run(one(page))
+        times = []
+        for _ in range(n):
+            started = time.process_time()
+            asyncio.run(one(page))
+            times.append((time.process_time() - started) * 1000)
+        out.append(statistics.median(times))
+    return out
 
 
 def p95(values: list[float]) -> float:
@@ -227,6 +261,7 @@ def main(argv=None):
         finally:
             server.terminate()
             server.wait(timeout=10)
+        cpu = cpu_per_request(path, ROOT / "metadata.yml", [p for _, _, p in pages(SEARCH_WORD)], 10)
 
     from tabulate import tabulate
 
@@ -236,11 +271,11 @@ def main(argv=None):
           f"sql_time_limit_ms={settings['sql_time_limit_ms']}; {args.requests} sequential GETs per page, "
           f"search word '{SEARCH_WORD}'")
     table = [
-        (kind, label, f"{med:.1f}", f"{p:.1f}", f"{mx:.1f}",
+        (kind, label, f"{med:.1f}", f"{p:.1f}", f"{mx:.1f}", f"{c:.1f}",
          ("ok" if p < 100 else "OVER") if kind in ("search", "facets") else "")
-        for kind, label, med, p, mx in rows
+        for (kind, label, med, p, mx), c in zip(rows, cpu)
     ]
-    print(tabulate(table, headers=["kind", "page", "median ms", "p95 ms", "max ms", "goal p95<100"]))
+    print(tabulate(table, headers=["kind", "page", "median ms", "p95 ms", "max ms", "CPU ms/req", "goal p95<100"]))
 
 
 if __name__ == "__main__":
