@@ -656,11 +656,16 @@ def _recording_has_drive(replay) -> bool:
 
 
 def resolve_auth(api_key=None, credentials=None, replay=None, api_endpoint=None):
+    """Drive prefers ``--credentials`` to ``--api-key`` when both are given: they read
+    private folders and the changes feed, while the key can still serve YouTube
+    (which refuses service accounts)."""
     from . import auth as authmod
 
     if replay:
         return authmod.Auth(source="replay")
-    return authmod.resolve("drive", api_key=api_key, credentials_file=credentials, api_endpoint=api_endpoint)
+    if credentials:
+        return authmod.resolve("drive", credentials_file=credentials, api_endpoint=api_endpoint)
+    return authmod.resolve("drive", api_key=api_key, api_endpoint=api_endpoint)
 
 
 def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, credentials=None, full=False,

@@ -349,3 +349,22 @@ def test_zero_configuration_with_a_saved_user_token(tmp_path):
         assert run(db, notes, "--credentials", token, "--api-endpoint", emu.url).exit_code == 0
         assert drive_calls(emu) == {"drive.changes.list": 1}
         assert d["drive_files"].count == 3
+
+
+def test_api_key_for_youtube_and_a_service_account_for_drive(tmp_path):
+    """YouTube refuses service accounts; with both flags the key serves YouTube and the
+    service account serves Drive (so Drive still gets its changes feed)."""
+    data = small_archive()
+    yt = YouTubeData.generate(videos=12, seed=23, channel_id=FLYTE_CHANNEL)
+    with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
+        sa = tmp_path / "sa.json"
+        emu.write_service_account(sa)
+        notes, db = notes_file(tmp_path, channel=True), tmp_path / "i.db"
+        args = [notes, "--api-key", KEY, "--credentials", sa, "--api-endpoint", emu.url]
+        res = run(db, *args)
+        assert res.exit_code == 0, res.output
+        assert sqlite_utils.Database(db)["videos"].count >= 8
+        assert drive_calls(emu)["drive.changes.getStartPageToken"] == 1
+        emu.reset_stats()
+        assert run(db, *args).exit_code == 0
+        assert drive_calls(emu) == {"drive.changes.list": 1}
