@@ -68,3 +68,36 @@ def test_k_parents_stay_a_plain_get_under_2048_chars():
     assert req.method == "GET" and len(req.uri) < 2048
     # and one more id-sized margin: 128 parents (Google's 413) would not be
     assert drive.PARENTS_PER_QUERY < 128
+
+
+from datetime import date, datetime, time  # noqa: E402
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+FORMS = {
+    "iso": "{d:%Y-%m-%d} Flyte sync.mp4",
+    "compact": "meeting {d:%Y%m%d}.mp4",
+    "mdy": "Flyte OSS Sync {d:%b} {d.day} {d.year}.mp4",
+    "dmy": "{d.day} {d:%B} {d.year} deck.pdf",
+}
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(sorted(FORMS)))
+def test_every_written_form_reads_back(d, form):
+    assert date_from_name(FORMS[form].format(d=d)) == (d.isoformat(), form)
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
+def test_zoom_names_read_back_as_utc(at):
+    name = f"GMT{at:%Y%m%d-%H%M%S}_Recording_1920x1080.mp4"
+    assert date_from_name(name) == (at.strftime("%Y-%m-%dT%H:%M:%SZ"), "zoom")
+
+
+@given(st.text(max_size=80))
+def test_any_name_gives_a_real_date_or_none(name):
+    value, form = date_from_name(name)
+    assert (value is None) == (form is None)
+    if value:
+        # whatever was read is a real ISO date at some precision
+        full = value[:10] if len(value) >= 10 else (value + "-01-01")[:10] if len(value) == 4 else value + "-01"
+        date.fromisoformat(full)
