@@ -188,10 +188,14 @@ class DateHit:
     note: str = ""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
+def _month_number(name: str) -> int:
+    # dateutil reads the month's name or abbreviation ("Sept", "feb."); once per spelling
+    return dateparser.parse(f"{name} 1 2000", default=dt.datetime(2000, 1, 1)).month
+
+
 def _month_day_year(month: str, day: str, year: str) -> dt.date:
-    # dateutil resolves month names and abbreviations and rejects Feb 30
-    return dateparser.parse(f"{month} {day} {year}", default=dt.datetime(2000, 1, 1)).date()
+    return dt.date(int(year), _month_number(month.lower()), int(day))  # rejects Feb 30
 
 
 def find_date(text: str) -> DateHit | None:
@@ -366,16 +370,18 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     text = text.strip()
     if not text:
         return "", []
-    m = _BRACKET_TAIL.match(text)
+    tail = text.rstrip()[-1:]
+    m = _BRACKET_TAIL.match(text) if tail == "]" else None
     if m and m.group("title").strip():
         return m.group("title").strip(_SEPARATORS), parse_presenters(m.group("who"))
-    header = _parse_notes_header(text)
-    if header:
-        return header
-    m = _BY_TAIL.match(text)
+    if tail == ")":
+        header = _parse_notes_header(text)
+        if header:
+            return header
+    m = _BY_TAIL.match(text) if "by" in text.lower() else None
     if m and _who_is_names(m.group("who")):
         return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
-    m = _PAREN_TAIL.match(text)
+    m = _PAREN_TAIL.match(text) if tail == ")" else None
     if m and _who_is_names(m.group("who")):
         return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
     if bold:
@@ -818,16 +824,16 @@ class _RsBackend:
             return None
         start, end = self._span(node)
         if name == "heading" or name == "lheading":
-            return _Block("heading", start, end, level=int(node.meta.get("level", 1)), inline=(node.children, self._map(node)))
+            return _Block("heading", start, end, level=int(node.meta.get("level", 1)), inline=(node, self._map(node)))
         if name == "paragraph":
-            return _Block("paragraph", start, end, inline=(node.children, self._map(node)))
+            return _Block("paragraph", start, end, inline=(node, self._map(node)))
         if name == "bullet_list" or name == "ordered_list":
             return _Block("list", start, end, lazy=lambda: [self._item(it) for it in node.children])
         if name == "table":
             block = _Block("table", start, end)
             for part in node.children:
                 for row in part.children:
-                    cells = [(cell.children, self._map(cell)) for cell in row.children]
+                    cells = [(cell, self._map(cell)) for cell in row.children]
                     if part.name == "thead":
                         block.header = cells
                     else:
@@ -844,7 +850,7 @@ class _RsBackend:
         if kids:
             first = kids[0]
             if first.name == "paragraph":
-                handle = (first.children, self._map(first))
+                handle = (first, self._map(first))
             elif first.name not in _RS_BLOCK_NODES:
                 # a tight item: its inline nodes sit directly under it
                 inline = []
@@ -865,6 +871,8 @@ class _RsBackend:
         if handle is None:
             return _Inline("", [])
         nodes = handle[0]
+        if not isinstance(nodes, list):
+            nodes = nodes.children  # a heading, paragraph or cell node
         if len(nodes) == 1 and nodes[0].name == "text":  # most cells and headings
             return _Inline(nodes[0].meta.get("content", ""), [])
         out: list[str] = []
@@ -896,7 +904,7 @@ class _RsBackend:
                     n = walk(c.children, n, in_bold)
             return n
 
-        walk(handle[0], 0, False)
+        walk(nodes, 0, False)
         return _Inline("".join(out), bold, found)
 
 
@@ -1166,7 +1174,8 @@ class _Parser:
                 else:
                     notes.append(self.lines.slice(child.line, child.end).strip())
             talk.notes = "\n".join(notes)
-            talk.links = links.find_links(self.lines.line(item.line), first_line=item.line + 1)
+            if "://" in raw:
+                talk.links = links.find_links(self.lines.line(item.line), first_line=item.line + 1)
             out.append(talk)
 
     def backlog(self, items: list[_Item]) -> None:
