@@ -371,6 +371,29 @@ def _same_recording(a: dict, b: dict) -> bool:
     return bool(_REUPLOAD.search(a.get("title") or ""))
 
 
+def _series(c: dict) -> str:
+    """A title without its dates, numbers and markers: "Flyte Office Hours - Feb 11, 2021" -> "flyte office hours"."""
+    title = c.get("title") or ""
+    hit = find_date(title)
+    if hit:
+        title = title[: hit.start] + title[hit.end :]
+    title = _REUPLOAD.sub(" ", _PART.sub(" ", title))
+    return " ".join(w for w in _tokens(title) if not w.isdigit())
+
+
+def _other_series(candidates: list[dict], meeting_days: set, zone) -> set[str]:
+    """Recurring titles (office hours, another region's sync) the notes do not cover:
+    at least three episodes dated in their title, hardly any (a tenth) on a meeting day."""
+    seen: dict[str, list[bool]] = {}
+    for c in candidates:
+        if c.get("source") != "youtube":
+            continue
+        written = candidate_dates(c, zone).get("written")
+        if written and written[1] == "title":
+            seen.setdefault(_series(c), []).append(written[0] in meeting_days)
+    return {k for k, hits in seen.items() if k and len(hits) >= 3 and sum(hits) <= 0.1 * len(hits)}
+
+
 def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> list[dict]:
     """Meeting -> recording links: ``[{"meeting_id", "source", "ref", "kind",
     "method", "confidence", "reason", "ambiguous"}]``.
@@ -423,6 +446,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     index = _TalkIndex(meetings)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
+    other_series = _other_series(candidates, {d for d, _ in dated}, zone)
     pairs = []
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
@@ -451,6 +475,8 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 continue
             score, reasons = r
             talks_named = len(texts[mid][1])
+            if _series(c) in other_series and talks_named < 2 and "written" not in dates and "recorded" not in dates:
+                continue  # an undated episode of a series whose dated episodes are never on meeting days
             if looks == "neutral":
                 # no "meeting" in the title: only a written/recorded date or two talks make it one
                 strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))

@@ -308,3 +308,14 @@ def test_timestamped_link_on_the_agenda_line_sets_the_moment():
     assert egress["url"] == "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=754s"
     planning = moments["planni"]
     assert (planning["start_s"], planning["method"]) == (0, "meeting")
+
+
+def test_undated_episode_of_another_series_stays_unlinked():
+    # "Office Hours" runs on Thursdays; its dated episodes never fall on a meeting day
+    hours = [video(f"oh{i}", f"Flyte Office Hours - {day}", f"2021-02-{day[4:6]}T20:00:00Z")
+             for i, day in enumerate(["Feb 04, 2021", "Feb 11, 2021", "Feb 18, 2021"])]
+    undated = video("ohx", "Flyte Office Hours", "2021-02-25T20:00:00Z")  # two days after Feb 23
+    out = match_meetings(WEEKS, hours + [undated])
+    assert links_of(out) == set()
+    # without the series' history the same upload reads as Feb 23's late recording
+    assert links_of(match_meetings(WEEKS, [undated])) == {("2021-02-23", "ohx")}
