@@ -152,9 +152,10 @@ def test_fields_filtering(emu):
     assert all(i == {"contentDetails": {"videoId": i["contentDetails"]["videoId"]}} for i in r["items"])
     r = s.channels().list(part="snippet", id="UCabcdefghijklmnopqrstuv", fields="items(snippet/*)").execute()
     assert "title" in r["items"][0]["snippet"] and "id" not in r["items"][0]
-    with pytest.raises(HttpError) as e:
-        s.channels().list(part="snippet", id="UCabcdefghijklmnopqrstuv", fields="items(id").execute()
-    assert e.value.resp.status == 400
+    for bad in ("items(id", "items(snippet/titel)", "nextPageTokens"):
+        with pytest.raises(HttpError) as e:
+            s.channels().list(part="snippet", id="UCabcdefghijklmnopqrstuv", fields=bad).execute()
+        assert e.value.resp.status == 400 and reason(e.value) == "invalidParameter"
 
 
 def test_channels_by_handle_username_and_unknown(emu):

@@ -302,6 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         method, func = route
 
         def run(params, who, tree):
+            youtube_api.check_fields(method, params, tree)
             return project(func(emu.youtube, params, who), tree)
 
         result = emu.handle_api("youtube", method, youtube_api.COSTS[method], run, params, self.headers)

@@ -1,7 +1,13 @@
 """The YouTube Data API v3 list methods, as plain functions: (data, params, who) -> response dict."""
 from __future__ import annotations
 
+import base64
+import functools
+import json
+from importlib import resources
+
 from .errors import ApiError, bad_request
+from .fields import fields_error, unknown_fields
 from .paging import page, read_token
 from .youtube_data import UPLOADS, YouTubeData, _hid, etag
 
@@ -112,8 +118,6 @@ def _deleted_item(pid: str, pos: int, vid: str, channel: dict | None) -> dict:
 
 
 def _item_id(pid: str, vid: str) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(f"{pid}.{vid}".encode()).decode().rstrip("=")
 
 
@@ -224,3 +228,21 @@ ROUTES = {
     "videos": ("youtube.videos.list", videos_list),
     "playlists": ("youtube.playlists.list", playlists_list),
 }
+RESPONSE_SCHEMAS = {
+    "youtube.channels.list": "ChannelListResponse",
+    "youtube.playlistItems.list": "PlaylistItemListResponse",
+    "youtube.videos.list": "VideoListResponse",
+    "youtube.playlists.list": "PlaylistListResponse",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _schemas() -> dict:
+    doc = resources.files("googleapiclient") / "discovery_cache" / "documents" / "youtube.v3.json"
+    return json.loads(doc.read_text())["schemas"]
+
+
+def check_fields(method: str, params: dict, tree) -> None:
+    """Google's front end refuses `fields` naming what the resource does not have."""
+    if tree is not None and unknown_fields(tree, {"$ref": RESPONSE_SCHEMAS[method]}, _schemas()):
+        raise fields_error(params.get("fields", ""))
