@@ -280,7 +280,7 @@ def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) ->
     ~1 s of the 5,000-meeting benchmark (bench/notes.py). Tables exist already."""
     keys = [pk] if isinstance(pk, str) else list(pk)
     cols = list(rows[0])
-    if any(len(r) != len(cols) for r in rows):
+    if len(set(map(len, rows))) > 1:
         cols = list(dict.fromkeys(k for r in rows for k in r))
     names = ", ".join(f"[{c}]" for c in cols)
     updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys)
@@ -289,13 +289,17 @@ def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) ->
         f"insert into [{table}] ({names}) values ({', '.join('?' for _ in cols)}) "
         f"on conflict ({', '.join(f'[{k}]' for k in keys)}) {conflict}"
     )
-    db.conn.executemany(sql, [tuple(map(r.get, cols)) for r in rows])  # rows hold plain values
+    try:
+        values = list(map(operator.itemgetter(*cols), rows)) if len(cols) > 1 else [(r[cols[0]],) for r in rows]
+    except KeyError:  # rows with different keys: missing ones are null
+        values = [tuple(map(r.get, cols)) for r in rows]
+    db.conn.executemany(sql, values)  # rows hold plain values
 
 
 def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     """Write one parsed notes file; rows it no longer holds are removed.
 
-    Call inside a transaction (``with db.conn:``) so a failure leaves nothing half-written.
+    Call inside a transaction (``db.atomic()``; sqlite-utils 4 autocommits otherwise) so a failure leaves nothing half-written.
     """
     db["notes_files"].upsert(
         {

@@ -72,3 +72,21 @@ def test_edited_notes_update_in_place(tmp_path, seed_text):
     # a talk that stayed keeps its row
     assert db.execute("select count(*) from talks where title like 'Flyte at Lyft%'").fetchone()[0] == 1
     assert rowid_before  # the removed talk existed before
+
+
+def test_failed_sync_rolls_back_notes(seed_db, tmp_path, seed_text, monkeypatch):
+    """A failure after the notes are written leaves the database as it was."""
+    from indexer import db as dbmod
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* New talk [Ada - Acme]\n")
+    before = dump(seed_db)
+
+    def boom(db):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(dbmod, "ensure_db_shape", boom)
+    result = CliRunner().invoke(cli, ["sync", str(seed_db), str(notes)])
+    assert result.exit_code != 0
+    assert dump(seed_db) == before
+    assert list(sqlite_utils.Database(seed_db)["sync_runs"].rows)[-1]["status"] == "failed"
