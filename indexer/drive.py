@@ -509,10 +509,10 @@ def apply_change(db, tree: Tree, change: dict, now: str) -> tuple[str, list[str]
     known = _is_live(db, fid, tree.root_id)
     if change.get("removed") or not item or item.get("trashed"):
         return ("removed", []) if known and _remove_subtree(db, tree, fid, now) else ("ignored", [])
+    if fid == tree.root_id:
+        return _root_changed(db, tree, item, known, now)
     parent = tree.parent_in_tree(item)
-    if parent is None or fid == tree.root_id:
-        if fid == tree.root_id:
-            return "ignored", []
+    if parent is None:
         # moved out of the tree
         return ("removed", []) if known and _remove_subtree(db, tree, fid, now) else ("ignored", [])
     path, dated = tree.child(item, parent)
@@ -530,6 +530,21 @@ def apply_change(db, tree: Tree, change: dict, now: str) -> tuple[str, list[str]
     walk = _place(tree, item, parent, page)
     _upsert(db, "drive_files", page["files"], now)
     return ("updated" if known else "added"), walk
+
+
+def _root_changed(db, tree: Tree, item: dict, known: bool, now: str) -> tuple[str, list[str]]:
+    """The root renamed (every path follows) or back from the trash (listed again)."""
+    name = item.get("name", "")
+    dated = date_from_name(name)
+    old = tree.folders.get(tree.root_id)
+    _upsert(db, "drive_folders", [folder_row(item, None, name, tree.root_id, dated)], now)
+    tree.folders[tree.root_id] = (name, *dated)
+    tree.drive_of[tree.root_id] = item.get("driveId")
+    if not known:
+        return "added", [tree.root_id]
+    if old and old[0] != name:
+        _move_subtree(db, tree, old[0], name)
+    return "updated", []
 
 
 def harvest(

@@ -98,3 +98,18 @@ def test_mark_removed_after_full_walk():
     assert drive.mark_removed(db, "R", {"R", "Y", "A", "f1"}, "gone") == 1
     assert row(db, "drive_files", "f2")["removed_at"] == "gone"
     assert row(db, "drive_files", "f1")["removed_at"] is None
+
+
+def test_root_renamed_trashed_and_restored():
+    db, tree = stored_tree()
+    root = item("R", "Archive 2020-2021", None, FOLDER)
+    assert drive.apply_change(db, tree, {"fileId": "R", "file": root}, "t1") == ("updated", [])
+    assert row(db, "drive_files", "f2")["path"] == "Archive 2020-2021/2021/02-09/deck.pdf"
+    assert row(db, "drive_folders", "R")["path"] == "Archive 2020-2021"
+    # the whole archive trashed: everything removed
+    assert drive.apply_change(db, tree, {"fileId": "R", "file": dict(root, trashed=True)}, "t2")[0] == "removed"
+    assert db.execute("select count(*) from drive_files where removed_at is null").fetchone()[0] == 0
+    assert db.execute("select count(*) from drive_folders where removed_at is null").fetchone()[0] == 0
+    # restored: live again and to be listed from the top
+    assert drive.apply_change(db, tree, {"fileId": "R", "file": root}, "t3") == ("added", ["R"])
+    assert row(db, "drive_folders", "R")["removed_at"] is None
