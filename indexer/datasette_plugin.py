@@ -115,9 +115,11 @@ def watch_link(url: str, video_id: str, start_s: int | None) -> Markup:
 
 def _row_get(row, key):
     try:
-        return row[key]
+        value = row[key]
     except (KeyError, IndexError, TypeError):
         return None
+    # a foreign key Datasette has expanded to show its label
+    return value.get("value") if isinstance(value, dict) else value
 
 
 @hookimpl
@@ -133,6 +135,12 @@ def render_cell(row, value, column, table, database, datasette):
             src=value, alt=alt, w=width
         )
     if column in SECONDS_COLUMNS and isinstance(value, (int, float)) and value >= 0:
+        video_id = _row_get(row, "video_id") if column == "start_s" else None
+        if isinstance(video_id, str) and VIDEO_ID.match(video_id):
+            # a chapter or a talk's moment: the time opens the video there
+            return Markup('<a href="{href}" title="{s} seconds">{hms}</a>').format(
+                href=watch_url(video_id, int(value)), s=int(value), hms=hms(value)
+            )
         return Markup('<span title="{s} seconds">{hms}</span>').format(s=int(value), hms=hms(value))
     if (table, column) in BYTES_COLUMNS and isinstance(value, int):
         return Markup('<span title="{n:,} bytes">{h}</span>').format(n=value, h=human_bytes(value))

@@ -157,6 +157,14 @@ def test_row_pages_play_from_the_talk_second(site):
     assert 'src="https://www.youtube-nocookie.com/embed/iHBUxzSC9XE"' in video_page.text
 
 
+def test_chapter_times_open_the_video_there(site):
+    r = get(site, "/index/chapters")
+    href = f'<a href="https://www.youtube.com/watch?v=iHBUxzSC9XE&amp;t={EGRESS_START_S}s" title="{EGRESS_START_S} seconds">'
+    assert href + f"{hms(EGRESS_START_S)}</a>" in r.text
+    # the JSON keeps plain seconds
+    assert [c["start_s"] for c in rows(site, "/index/chapters.json?_sort=start_s")] == [0, EGRESS_START_S, 1800]
+
+
 def test_thumbnails_are_images_and_seconds_readable(site):
     r = get(site, "/index/videos")
     assert '<img class="mi-thumb" src="https://i.ytimg.com/vi/iHBUxzSC9XE/hqdefault.jpg"' in r.text
