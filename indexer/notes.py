@@ -206,10 +206,15 @@ def find_date(text: str) -> DateHit | None:
     a date but day/month can (``13/02/2021``), it is read so and says so in
     ``note``.
     """
+    if not _HAS_DIGIT.search(text):  # every form has one; most headings and cells have none
+        return None
     m = _DATE_RE.search(text)
     if m is None:
         return None
     return _parse_hit(m)
+
+
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def _parse_hit(m: re.Match) -> DateHit:

@@ -63,3 +63,9 @@ def test_syncing_twice_gives_identical_rows(db):
     first = {t: db.execute(f"select * from [{t}] order by 1, 2").fetchall() for t in tables}
     load(db, text)
     assert {t: db.execute(f"select * from [{t}] order by 1, 2").fetchall() for t in tables} == first
+
+
+def test_upsert_rows_with_different_keys_leaves_missing_columns_null(db):
+    dbmod._upsert_rows(db, "people", [{"id": "ann", "name": "Ann"}, {"id": "bob"}], "id")
+    dbmod._upsert_rows(db, "people", [{"id": "ann", "name": "Ann B"}], "id")
+    assert db.execute("select id, name from people order by id").fetchall() == [("ann", "Ann B"), ("bob", None)]
