@@ -13,11 +13,11 @@ import re
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
-from markupsafe import Markup, escape
+from datasette.utils.asgi import Response
+from markupsafe import Markup
 
 from .links import VIDEO_ID, classify_url
 
@@ -28,8 +28,6 @@ _path: contextvars.ContextVar[str] = contextvars.ContextVar("meetup_indexer_path
 SECONDS_COLUMNS = {"start_s", "end_s", "duration_s"}
 BYTES_COLUMNS = {("drive_files", "size")}
 _SAFE_IMAGE = re.compile(r"^https://[A-Za-z0-9.-]+/[^\s\"'<>]*$")
-
-
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

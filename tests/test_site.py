@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlite_utils
+from click.testing import CliRunner
 from markupsafe import escape
 from site_helpers import EGRESS_START_S, HOSTILE_TITLE, SEED, app, build_site_db, get, metadata
-
-from click.testing import CliRunner
 
 from indexer.cli import REPO_ROOT, cli
 from indexer.datasette_plugin import fts_words, hms, tables_used, year_counts_sql
