@@ -284,3 +284,29 @@ def test_short_pages_still_cover_everything(emu):
     short, short_calls = list_all(s, q, page_size=10)
     assert [f["id"] for f in short] == [f["id"] for f in full]
     assert short_calls > calls
+
+
+def test_long_or_batched_query_goes_as_post_override(emu):
+    s = drive(emu)
+    folders = [fid for fid, f in emu.drive.files.items() if f["mimeType"] == FOLDER and not f.get("driveId")]
+    q = "(" + " or ".join(f"'{p}' in parents" for p in folders) + ") and trashed = false"
+    req = s.files().list(q=q, pageSize=1000, fields=FIELDS)
+    assert len(req.uri) > 2048
+    r = req.execute()
+    assert req.method == "POST" and req.headers["x-http-method-override"] == "GET"
+    expected = {fid for fid, f in emu.drive.files.items()
+                if set(f["parents"]) & set(folders) and not f["trashed"] and not f.get("driveId")}
+    got = {f["id"] for f in r["files"]}
+    token = r.get("nextPageToken")
+    while token:
+        r = s.files().list(q=q, pageSize=1000, fields=FIELDS, pageToken=token).execute()
+        got |= {f["id"] for f in r["files"]}
+        token = r.get("nextPageToken")
+    assert got == expected
+
+
+def test_tiny_and_empty_generations():
+    d = DriveData.generate(folders=0, files=0, seed=9)
+    assert d.files[d.root_folder_id]["mimeType"] == FOLDER
+    with Emulator(drive=d, api_key=KEY) as emu:
+        assert drive(emu).files().get(fileId=d.root_folder_id).execute()["id"] == d.root_folder_id

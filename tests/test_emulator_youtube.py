@@ -312,3 +312,12 @@ def test_etags_save_no_quota(emu):
     a = s.playlistItems().list(part="id", playlistId="UUabcdefghijklmnopqrstuv").execute()
     b = s.playlistItems().list(part="id", playlistId="UUabcdefghijklmnopqrstuv").execute()
     assert a["items"] == b["items"] and a["etag"] != b["etag"]
+
+
+def test_empty_channel():
+    with Emulator(youtube=YouTubeData.generate(videos=0, seed=5), api_key=KEY) as emu:
+        cid = next(iter(emu.youtube.channels))
+        s = yt(emu)
+        assert s.channels().list(part="statistics", id=cid).execute()["items"][0]["statistics"]["videoCount"] == "0"
+        r = s.playlistItems().list(part="id", playlistId="UU" + cid[2:]).execute()
+        assert r["items"] == [] and r["pageInfo"]["totalResults"] == 0 and "nextPageToken" not in r
