@@ -7,7 +7,8 @@ process, so memory is the sync's alone), run a full `sync`, a re-sync with
 nothing new, and a re-sync with --no-refresh, and print one table. Quota units
 and calls come from the emulator's own /emulator/stats; wall time and peak
 memory (max RSS) are the sync process's own, end to end (start-up, notes and
-matching included); "harvest s" is the YouTube part alone, from the summary line.
+matching included); "harvest s" is the YouTube part alone, from the summary line,
+and "harvest peak MB" a separate process running only ``youtube.harvest``.
 
 Goals (issue 3): full sync <= 2*ceil(N/50)+2 units (met with --no-playlists; listing
 playlist items costs 1 unit per 50 items on top, shown in its own column), re-sync <= ceil(N/50)+3,
@@ -78,6 +79,23 @@ def run_sync(db: Path, notes: Path, url: str, channel: str, *extra: str) -> tupl
     return wall, usage.ru_maxrss / 1024, float(m.group(1)) if m else float("nan")  # ru_maxrss: KiB on Linux
 
 
+HARVEST_ONLY = """
+import resource, sys, sqlite_utils
+from indexer.google_api import GoogleClient
+from indexer.youtube import harvest
+db = sqlite_utils.Database(sys.argv[1])
+harvest(db, GoogleClient("youtube", "v3", api_key=sys.argv[2], api_endpoint=sys.argv[3]), sys.argv[4])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def harvest_only_rss(db: Path, url: str, channel: str) -> float:
+    """Peak RSS (MB) of the harvest alone: no CLI, notes or matching."""
+    out = subprocess.run([sys.executable, "-c", HARVEST_ONLY, str(db), KEY, url, channel], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
+
+
 def bench(n: int, tmp: Path) -> dict:
     notes = tmp / "notes.md"
     # YouTube alone: the notes without their Drive folder
@@ -94,6 +112,7 @@ def bench(n: int, tmp: Path) -> dict:
         s3 = stats(url)
         run_sync(tmp / f"bench-{n}-np.db", notes, url, channel, "--no-playlists")
         s4 = stats(url)
+        harvest_rss = harvest_only_rss(tmp / f"bench-{n}-h.db", url, channel)
     finally:
         emu.terminate()
         emu.wait()
@@ -108,13 +127,13 @@ def bench(n: int, tmp: Path) -> dict:
     pages = math.ceil(n / 50)
     return {
         "N": n, "uploads": stored,
-        "full units": full_units, "goal": 2 * pages + 2, "of which playlist items": max(playlist_units, 0),
+        "full units": full_units, "goal (full)": 2 * pages + 2, "of which playlist items": max(playlist_units, 0),
         "full calls": full_calls, "full --no-playlists units": np_units,
-        "re-sync units": re_units, "goal ": pages + 3,
-        "--no-refresh units": nr_units, "goal  ": 3,
+        "re-sync units": re_units, "goal (re-sync)": pages + 3,
+        "--no-refresh units": nr_units, "goal (no-refresh)": 3,
         "wall s": round(wall, 2), "videos/s": round(stored / wall),
         "harvest s": round(harvest_s, 2), "harvest videos/s": round(stored / harvest_s),
-        "peak MB": round(rss, 1),
+        "sync peak MB": round(rss, 1), "harvest peak MB": round(harvest_rss, 1),
     }
 
 

@@ -410,13 +410,18 @@ def iter_upload_pages(client: GoogleClient, playlist_id: str) -> Iterator[tuple[
     """(video ids, total) per page of the uploads playlist, newest first."""
     token = None
     while True:
-        resp = client.execute(
-            resources(client).playlistItems.list(
-                part="contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
-                fields=UPLOAD_FIELDS,
-            ),
-            what=f"uploads playlist {playlist_id}",
-        )
+        try:
+            resp = client.execute(
+                resources(client).playlistItems.list(
+                    part="contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
+                    fields=UPLOAD_FIELDS,
+                ),
+                what=f"uploads playlist {playlist_id}",
+            )
+        except NotFound:
+            if token:
+                raise
+            return  # a channel that never uploaded has no uploads playlist to read
         ids = [it["contentDetails"]["videoId"] for it in resp.get("items", []) if it.get("contentDetails")]
         yield ids, resp.get("pageInfo", {}).get("totalResults")
         token = resp.get("nextPageToken")

@@ -240,3 +240,26 @@ def test_a_page_is_written_atomically():
              "contentDetails": {"duration": "PT5M"}}
     assert save_videos(db, [video], "2026-01-01T00:00:00+00:00") == {"new": 1, "updated": 0}
     assert db["chapters"].count == 3 and not db.conn.in_transaction
+
+
+def test_channel_found_by_handle_url_and_legacy_username():
+    data = YouTubeData.generate(videos=40, seed=9)
+    cid = next(iter(data.channels))
+    handle = data.channels[cid]["snippet"]["customUrl"]
+    username = next(iter(data.usernames))
+    with Emulator(youtube=data, api_key=KEY) as emu:
+        for ref in (handle, f"https://www.youtube.com/{handle}/streams", f"https://www.youtube.com/user/{username}",
+                    f"https://www.youtube.com/channel/{cid}"):
+            db = sqlite_utils.Database(memory=True)
+            assert harvest(db, client(emu), ref).channel_id == cid
+            assert db["videos"].count == uploads_count(data, cid)
+        assert emu.stats()["calls"]["youtube.channels.list"] == 4
+
+
+def test_a_channel_without_uploads_is_empty_not_an_error():
+    data = YouTubeData.generate(videos=0, seed=10)
+    cid = next(iter(data.channels))
+    with Emulator(youtube=data, api_key=KEY) as emu:
+        db = sqlite_utils.Database(memory=True)
+        r = harvest(db, client(emu), cid)
+    assert r.new == 0 and db["channels"].get(cid)["uploads_complete"] == 1
