@@ -146,7 +146,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
             # YouTube commits page by page, after the notes' own transaction
             _, yt_line = youtube_step(db, yt_opts, run)
             drive_line = _drive_step(db, run, drive_folder, api_key, api_endpoint, credentials, full, record,
-                                     replay, quota_budget)
+                                     replay, quota_budget, quiet)
             match_line = _match_step(db, run)  # matching (issue 5), after every harvest
             dbmod.ensure_db_shape(db)
     except ApiError as exc:
@@ -186,12 +186,12 @@ def _load_any_notes(path, api_key, api_endpoint, credentials, record, replay):
         fail(str(exc), exc.exit_code)
 
 
-def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, record, replay, quota_budget):
+def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, record, replay, quota_budget, quiet):
     from .drive import DriveError, drive_step
 
     try:
         return drive_step(db, run, folder, api_key=api_key, api_endpoint=api_endpoint, credentials=credentials,
-                          full=full, record=record, replay=replay, quota_budget=quota_budget)
+                          full=full, record=record, replay=replay, quota_budget=quota_budget, quiet=quiet)
     except DriveError as exc:
         fail(str(exc))
 # --- end Drive ---

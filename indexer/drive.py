@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections import deque
 from typing import Callable, Iterable, Iterator
 
@@ -683,8 +684,30 @@ def resolve_auth(api_key=None, credentials=None, replay=None, api_endpoint=None)
     return authmod.resolve("drive", api_key=api_key, api_endpoint=api_endpoint)
 
 
+class _Progress:
+    """A tqdm counter of items on stderr, only when someone is watching."""
+
+    def __init__(self, quiet: bool):
+        self.bar = None
+        self.enabled = not quiet and sys.stderr.isatty()
+
+    def __call__(self, counts: dict) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="item", desc="Drive", file=sys.stderr, leave=False)
+        done = sum(counts.get(k, 0) for k in ("drive_folders", "drive_files", "added", "updated", "removed"))
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, credentials=None, full=False,
-               record=None, replay=None, quota_budget=None) -> str:
+               record=None, replay=None, quota_budget=None, quiet=True) -> str:
     """Harvest the Drive folder (``folder`` or the notes' header link) into ``db``.
 
     Returns one summary line, or why Drive was skipped. Calls go into ``run``.
@@ -702,11 +725,14 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     if replay and from_notes and not _recording_has_drive(replay):
         return f"Drive skipped: the recording in {replay} has no Drive responses"
     gclient = client(auth, api_endpoint, record=record, replay=replay, quota_budget=quota_budget)
+    progress = _Progress(quiet)
     started = time.monotonic()
     try:
         # only OAuth credentials can read the changes feed; a replay asks what was recorded
-        counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay, full=full)
+        counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay, full=full,
+                             progress=progress)
     finally:
+        progress.close()
         usage = gclient.usage.as_dict()
         run["calls"] = {**run.get("calls", {}), **usage["calls"]}
         run["quota_units"] = run.get("quota_units", 0) + usage["quota_units"]
