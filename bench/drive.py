@@ -86,6 +86,19 @@ def main() -> None:
             data.add_file(f"GMT20260101-1700{i:02d}_Recording_1920x1080.mp4", day)
         measure("incremental, credentials, 10 files added", tmp / "sa.db", creds, "<= 2")
         measure("rerun, API key (relists: no changes feed)", tmp / "key.db", key, f"<= {goal_full}")
+        # for comparison, in this process: one folder per query, as one-query-per-folder tools walk
+        import sqlite_utils
+
+        from indexer import drive
+        from indexer.auth import Auth
+
+        emu.reset_stats()
+        started = time.monotonic()
+        counts = drive.sync_folder(sqlite_utils.Database(tmp / "k1.db"), FOLDER_ID,
+                                   drive.client(Auth(api_key=KEY), emu.url), k=1)
+        rows.append(("full listing with k=1 (for comparison)", drive_calls(emu), "",
+                     f"{time.monotonic() - started:.2f}", "", "",
+                     f"{counts['drive_folders']} folders, {counts['drive_files']} files listed"))
     from tabulate import tabulate
 
     print(f"Drive tree: {len(data.files) - n_folders} files in {n_folders} folders "
