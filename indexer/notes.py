@@ -27,7 +27,10 @@ import datetime as dt
 import functools
 import itertools
 import operator
+import os
 import re
+import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -798,7 +801,7 @@ class _RsBackend:
         base = 0
         for _, chunk in _chunks(self.text):
             self.base = base
-            tree = self.md.tree(chunk)
+            tree = _without_panic_noise(self.md.tree, chunk)
             for node in tree.children:
                 block = self._block(node)
                 if block is not None:
@@ -911,6 +914,33 @@ class _RsBackend:
 
         walk(nodes, 0, False)
         return _Inline("".join(out), bold, found)
+
+
+def _without_panic_noise(call, arg):
+    """``call(arg)`` with file descriptor 2 sent to a scratch file.
+
+    A panic in markdown-it.rs (it has one on an unclosed backtick inside
+    brackets) is caught and the document read by markdown-it-py instead, but
+    Rust's panic hook would first print a backtrace on the user's terminal.
+    What lands there during a call that does not panic is written back.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        return call(arg)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            result = call(arg)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        scratch.seek(0)
+        written = scratch.read()
+        if written:
+            os.write(2, written)
+    return result
 
 
 def _rs_available() -> bool:

@@ -101,3 +101,8 @@ def test_markdown_it_rs_panic_input_still_parses():
     assert [m.id for m in notes.meetings] == ["2021-02-09"]
     assert [(t.title, t.presenters[0].name) for t in notes.meetings[0].talks] == [("Talk [`", "Ann")]
     assert not notes.warnings
+
+
+def test_a_rust_panic_leaves_no_backtrace_on_stderr(capfd):
+    parse_notes("## Feb 9, 2021\n\n* Talk [` [Ann - Acme]\n")
+    assert capfd.readouterr().err == ""
