@@ -321,3 +321,12 @@ def test_empty_channel():
         assert s.channels().list(part="statistics", id=cid).execute()["items"][0]["statistics"]["videoCount"] == "0"
         r = s.playlistItems().list(part="id", playlistId="UU" + cid[2:]).execute()
         assert r["items"] == [] and r["pageInfo"]["totalResults"] == 0 and "nextPageToken" not in r
+
+
+def test_page_token_survives_a_change_of_page_size(emu):
+    s = yt(emu)
+    first = s.playlistItems().list(part="contentDetails", playlistId="UUabcdefghijklmnopqrstuv", maxResults=10).execute()
+    second = s.playlistItems().list(part="contentDetails", playlistId="UUabcdefghijklmnopqrstuv", maxResults=50,
+                                    pageToken=first["nextPageToken"]).execute()
+    ids = [i["contentDetails"]["videoId"] for i in first["items"] + second["items"]]
+    assert ids == emu.youtube.uploads("UCabcdefghijklmnopqrstuv")[:60]

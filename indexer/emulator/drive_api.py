@@ -107,7 +107,7 @@ def files_list(data: DriveData, params: dict, who, tree):
         f = data.files[fid]
         if _visible(f, params) and matches(node, f, data.contents.get(fid, "")):
             hits.append(fid)
-    scope = f"files|{q}|{size}|{corpora}|{params.get('driveId')}|{params.get('includeItemsFromAllDrives')}"
+    scope = f"files|{q}|{corpora}|{params.get('driveId')}|{params.get('includeItemsFromAllDrives')}"
     offset = read_token(params.get("pageToken"), scope)
     if data.short_pages and size > 1:  # Drive may return fewer than pageSize before the end
         size = max(1, size // 2 - offset % 3)

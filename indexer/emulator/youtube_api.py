@@ -169,7 +169,7 @@ def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
         raise ApiError(404, "playlistNotFound",
                        "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
                        domain="youtube.playlistItem", location="playlistId")
-    scope = f"playlistItems|{pid}|{size}"
+    scope = f"playlistItems|{pid}"  # offsets: a token survives a change of maxResults
     offset = read_token(params.get("pageToken"), scope, domain=DOMAIN)
     start, end, tokens = page(len(entries), offset, size, scope)
     items = []
@@ -212,7 +212,7 @@ def playlists_list(data: YouTubeData, params: dict, who) -> dict:
     else:
         raise ApiError(401, "authorizationRequired", "The request is not properly authorized.",
                        domain="youtube.header", location="Authorization", location_type="header")
-    scope = f"playlists|{which}|{params[which]}|{size}"
+    scope = f"playlists|{which}|{params[which]}"
     offset = read_token(params.get("pageToken"), scope, domain=DOMAIN)
     start, end, tokens = page(len(found), offset, size, scope)
     items = []
