@@ -1,6 +1,9 @@
 """Dates that Drive names carry (pure), and the shape of the batched parent query."""
+from datetime import date, datetime
+
 import pytest
 from googleapiclient.discovery import build
+from hypothesis import given, strategies as st
 
 from indexer import drive
 from indexer.drive import date_from_name
@@ -68,11 +71,6 @@ def test_k_parents_stay_a_plain_get_under_2048_chars():
     assert req.method == "GET" and len(req.uri) < 2048
     # and one more id-sized margin: 128 parents (Google's 413) would not be
     assert drive.PARENTS_PER_QUERY < 128
-
-
-from datetime import date, datetime, time  # noqa: E402
-
-from hypothesis import given, strategies as st  # noqa: E402
 
 FORMS = {
     "iso": "{d:%Y-%m-%d} Flyte sync.mp4",
