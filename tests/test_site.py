@@ -271,6 +271,12 @@ def test_meetings_and_recordings_without_each_other(tmp_path):
     ds = app(build_site_db(tmp_path, notes=notes))
     without = rows(ds, "/index/meetings_without_a_recording.json")
     assert [m["meeting_date"] for m in without] == ["2021-03-09"]
+    db = sqlite_utils.Database(tmp_path / "index.db")
+    db["recordings"].update("2021-02-09:drive:zoomfile0209", {"confidence": 0.4})
+    db.conn.close()
+    ds = app(tmp_path / "index.db")
+    check = rows(ds, "/index/links_to_check.json")
+    assert [(c["meeting_date"], c["ref"], c["confidence"]) for c in check] == [("2021-02-09", "zoomfile0209", 0.4)]
     orphans = rows(ds, "/index/recordings_without_a_meeting.json")
     assert [(o["source"], o["ref"]) for o in orphans] == [
         ("youtube", "conftalk001"), ("youtube", "hostile0001"), ("drive", "zoomfile0511")
