@@ -135,3 +135,15 @@ def test_mine_needs_a_user_token(emu):
     creds = user_creds(emu.user_token_info(YT))
     yt = build("youtube", "v3", static_discovery=True, credentials=creds, client_options={"api_endpoint": emu.url})
     assert [c["id"] for c in yt.channels().list(part="id", mine=True).execute()["items"]] == [cid]
+
+
+def test_token_scopes_are_checked(emu):
+    creds = user_creds(emu.user_token_info(DRIVE))  # a Drive-only token
+    yt = build("youtube", "v3", static_discovery=True, credentials=creds, client_options={"api_endpoint": emu.url})
+    with pytest.raises(HttpError) as e:
+        yt.channels().list(part="id", id=next(iter(emu.youtube.channels))).execute()
+    assert e.value.resp.status == 403
+    assert json.loads(e.value.content)["error"]["errors"][0]["reason"] == "insufficientPermissions"
+    dr = build("drive", "v3", static_discovery=True, credentials=creds,
+               client_options={"api_endpoint": emu.url + "/drive/v3/"})
+    assert dr.changes().getStartPageToken().execute()["startPageToken"]

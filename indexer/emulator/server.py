@@ -193,20 +193,26 @@ class Emulator:
             if api == "drive" and method.startswith("drive.changes") and who.kind not in ("user", "service_account"):
                 raise ApiError(401, "required", "Login Required.", location="Authorization", location_type="header",
                                headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
-            with self.lock:
+            if who.token is not None and who.token.scopes and not any(
+                    sc.rsplit("/", 1)[-1].startswith(api) for sc in who.token.scopes):
+                raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.",
+                               details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                         "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com"}])
+            with self.lock:  # check and charge at once: concurrent calls cannot overshoot the limit
                 if self.quota_limit is not None and self._units + cost > self.quota_limit:
                     raise self._quota_error(api)
+                self._units += cost  # invalid requests cost their unit too, as at Google
             fault = self._fault(api)
             if fault:
+                with self.lock:
+                    self._units -= cost  # injected faults stand for calls Google never billed
                 raise fault
             try:
                 tree = parse_fields(params.get("fields"))
             except FieldsError:
                 raise fields_error(params.get("fields", "")) from None
             with self.lock:
-                self._units += cost  # invalid requests cost their unit too, as at Google
-                result = func(params, who, tree)
-            return result
+                return func(params, who, tree)
         except ApiError as exc:
             with self.lock:
                 key = f"{method} {exc.code} {exc.reason}"
