@@ -330,3 +330,20 @@ def test_page_token_survives_a_change_of_page_size(emu):
                                     pageToken=first["nextPageToken"]).execute()
     ids = [i["contentDetails"]["videoId"] for i in first["items"] + second["items"]]
     assert ids == emu.youtube.uploads("UCabcdefghijklmnopqrstuv")[:60]
+
+
+def test_concurrent_clients(emu):
+    """Harvesters may use a thread per connection (httplib2 is not thread-safe)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = emu.youtube.uploads("UCabcdefghijklmnopqrstuv")
+
+    def one(_):
+        ids, pages, _ = all_uploads(yt(emu), "UUabcdefghijklmnopqrstuv", page_size=20)
+        return ids, pages
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(4)))
+    assert all(ids == expected for ids, _ in results)
+    assert emu.stats()["calls"]["youtube.playlistItems.list"] == sum(p for _, p in results)
+    assert emu.stats()["quota_units"] == sum(p for _, p in results)
