@@ -437,6 +437,13 @@ class GoogleClient:
             except ReplayMiss:
                 raise
             except Exception as exc:  # noqa: BLE001 - only network errors are retried
+                from google.auth.exceptions import RefreshError
+
+                if isinstance(exc, RefreshError):  # a token refreshed mid-run (AuthorizedHttp on a 401)
+                    reason = str(exc.args[0] if exc.args else "").split(":")[0][:60]
+                    raise BadKey(
+                        f"the saved OAuth token could not be refreshed ({reason}): run `meetup-indexer auth` again"
+                    ) from None
                 if not _is_network_error(exc):
                     raise
                 if attempt >= self.max_retries:

@@ -245,3 +245,23 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path):
         assert code == 0 and "video/s" not in quiet and "quota units" not in quiet
         piped = sync_process(*args[:1], *args[2:])
         assert piped.returncode == 0 and "video/s" not in piped.stderr and "quota units" in piped.stderr
+
+
+def test_token_revoked_mid_run_gives_one_line(tmp_path):
+    data = YouTubeData.generate(videos=60, seed=17, channel_id=FLYTE_CHANNEL)
+    with Emulator(youtube=data, api_key=KEY) as e:
+        token = tmp_path / "u.token.json"
+        e.write_user_token(token, ["https://www.googleapis.com/auth/youtube.readonly"])
+        ok = sync(tmp_path / "i.db", "--credentials", token, "--api-endpoint", e.url)
+        assert ok.exit_code == 0, ok.stderr
+        # the saved access token is now stale and the refresh token revoked
+        e.oauth.expire_all()
+        e.oauth.refresh_tokens.clear()
+        saved = json.loads(token.read_text())
+        saved["expiry"] = "2099-01-01T00:00:00Z"  # looks valid: the 401 comes mid-run
+        token.write_text(json.dumps(saved))
+        res = sync(tmp_path / "i.db", "--credentials", token, "--api-endpoint", e.url)
+    assert res.exit_code == EXIT_AUTH
+    line = one_error_line(res)
+    assert "could not be refreshed" in line and "meetup-indexer auth" in line
+    assert saved["refresh_token"] not in res.stderr and saved["token"] not in res.stderr
