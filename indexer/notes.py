@@ -285,7 +285,15 @@ def _looks_like_name(s: str) -> bool:
         return False
     if s.lower().strip(".") in _NOT_NAMES or _DURATION.match(s):
         return False
-    return s[0].isupper() or s[0] == "@"
+    if s[0] == "@":
+        return True
+    # "Flyte 1.5 release" is a title: names have no digits, and no lowercase words but particles
+    return not any(
+        ch.isdigit() for ch in s
+    ) and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words) and s[0].isupper()
+
+
+_NAME_PARTICLES = {"van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "bin", "al", "y", "dos", "das"}
 
 
 def _people(names: str, org: str | None) -> list[Presenter]:
@@ -393,6 +401,11 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     if m and _who_is_names(m.group("who")):
         return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
     if bold:
+        a, b = bold[0]
+        dash = _LEADING_BOLD_DASH.match(text, b) if a == 0 else None
+        if dash and _who_is_names(text[dash.end():]):
+            # "**Title** - Name": a leading bold before a dash is the title
+            return text[a:b].strip(_SEPARATORS), _parse_who(text[dash.end():])
         presenters: list[Presenter] = []
         keep = []
         pos = 0
@@ -414,6 +427,9 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
         if presenters and all(_looks_like_name(p.name) for p in presenters):
             return title, presenters
     return text, []
+
+
+_LEADING_BOLD_DASH = re.compile(r"\s*[-–—]\s+")
 
 
 def _set_apart(text: str, a: int, b: int) -> bool:

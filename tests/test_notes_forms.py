@@ -291,3 +291,21 @@ def test_a_document_section_after_a_meeting_is_not_part_of_it():
     feb9, feb16 = parse_notes(text).meetings
     assert (feb9.id, [t.title for t in feb9.talks], feb9.video_ids) == ("2021-02-09", ["Talk"], [])
     assert (feb16.id, feb16.form, feb16.video_ids) == ("2021-02-16", "bullet", ["aaaaaaaaaaa"])
+
+
+def test_google_docs_export_bold_headings_agenda_paragraph_and_table():
+    notes = parse("gdoc-export.md")
+    assert notes.title == "Flyte Community Sync"
+    assert [(m.id, m.title, m.line, m.cancelled) for m in notes.meetings] == [
+        ("2023-03-07", "Tuesday, March 7, 2023", 3, False),
+        ("2023-03-21", "March 21st", 18, True),  # year from the meeting above
+    ]
+    assert [(t.title, who(t), t.line) for t in notes.meetings[0].talks] == [
+        # a leading bold before a dash is the title; "\-" is Google's escaped dash
+        ("Flyte 1.5 release", [("Eduardo Apolinario", None)], 9),
+        ("Building pipelines", [("Jane Doe", "Acme")], 10),
+        ("Flyte Decks", [("Kevin Su", None)], 11),
+        ("Demo of map tasks (15 min)", [], 12),
+        # an agenda table inside the meeting: one talk per row
+        ("Caching", [("Yee", "Union")], 16),
+    ]
