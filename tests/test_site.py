@@ -276,7 +276,7 @@ def test_meetings_and_recordings_without_each_other(tmp_path):
     db.conn.close()
     ds = app(tmp_path / "index.db")
     check = rows(ds, "/index/links_to_check.json")
-    assert [(c["meeting_date"], c["ref"], c["confidence"]) for c in check] == [("2021-02-09", "zoomfile0209", 0.4)]
+    assert [(c["meeting_id"], c["ref"], c["confidence"]) for c in check] == [("2021-02-09", "zoomfile0209", 0.4)]
     orphans = rows(ds, "/index/recordings_without_a_meeting.json")
     assert [(o["source"], o["ref"]) for o in orphans] == [
         ("youtube", "conftalk001"), ("youtube", "hostile0001"), ("drive", "zoomfile0511")
