@@ -1,6 +1,6 @@
 """Benchmark the notes parser and loader on a large generated notes file.
 
-    .venv/bin/python bench/notes.py [--meetings 5000] [--repeat 3] [--profile]
+    .venv/bin/python bench/notes.py [--meetings 5000] [--repeat 3] [--backend rs|py] [--profile]
 
 Generates notes with MEETINGS meetings (about four talks each) in the mix of
 forms real notes use, then measures, each in a fresh subprocess:
@@ -126,7 +126,7 @@ def generate(meetings: int = 5000, seed: int = 1) -> str:
     return "\n".join(out) + "\n"
 
 
-def _child(path: str, what: str) -> None:
+def _child(path: str, what: str, backend: str | None = None) -> None:
     """Runs in a subprocess so each measurement starts cold and maxrss is its own."""
     import resource
     import tracemalloc
@@ -138,12 +138,12 @@ def _child(path: str, what: str) -> None:
     result: dict = {}
     if what == "tracemalloc":
         tracemalloc.start()
-        parse_notes(text)
+        parse_notes(text, backend=backend)
         result["parse_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         print(json.dumps(result))
         return
     c0, t0 = time.process_time(), time.perf_counter()
-    notes = parse_notes(text)
+    notes = parse_notes(text, backend=backend)
     c1, t1 = time.process_time(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         db = dbmod.open_db(os.path.join(tmp, "bench.db"))
@@ -166,9 +166,10 @@ def _child(path: str, what: str) -> None:
     print(json.dumps(result))
 
 
-def _run(path: str, what: str) -> dict:
+def _run(path: str, what: str, backend: str | None) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", what, path], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, __file__, "--child", what, path, *(["--backend", backend] if backend else [])],
+        capture_output=True, text=True, check=True, cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -178,10 +179,11 @@ def main() -> None:
     ap.add_argument("--meetings", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="print a cProfile of one parse + load")
+    ap.add_argument("--backend", choices=["rs", "py"], help="markdown-it build (default: rs, falling back to py)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        _child(args.child[1], args.child[0])
+        _child(args.child[1], args.child[0], args.backend)
         return
     text = generate(args.meetings)
     with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as f:
@@ -192,11 +194,11 @@ def main() -> None:
             import cProfile
             import pstats
 
-            cProfile.run(f"_child({path!r}, 'time')", "/tmp/bench-notes.prof")
+            cProfile.run(f"_child({path!r}, 'time', {args.backend!r})", "/tmp/bench-notes.prof")
             pstats.Stats("/tmp/bench-notes.prof").sort_stats("cumulative").print_stats(30)
             return
-        runs = [_run(path, "time") for _ in range(args.repeat)]
-        mem = _run(path, "tracemalloc")
+        runs = [_run(path, "time", args.backend) for _ in range(args.repeat)]
+        mem = _run(path, "tracemalloc", args.backend)
     finally:
         os.unlink(path)
     best = min(runs, key=lambda r: r["parse_s"] + r["load_s"])
@@ -205,7 +207,7 @@ def main() -> None:
     print(f"notes file: {len(text) / 2**20:.1f} MB, {text.count(chr(10))} lines; "
           f"parsed {best['meetings']} meetings, {best['talks']} talks, {best['warnings']} warnings")
     print(f"rows: {best['rows']}")
-    print(f"best of {args.repeat} runs, each in a fresh process")
+    print(f"best of {args.repeat} runs, each in a fresh process; markdown-it build: {args.backend or 'default (rs)'}")
     cpu = best["parse_cpu"] + best["load_cpu"]
     load = os.getloadavg()[0]
     # CPU time is what this process used: on a busy machine it stays near the quiet wall time

@@ -4,11 +4,14 @@ Pure: text in, plain data out. Nothing here touches the network or a database,
 and ``parse_notes`` never raises on any input: what it cannot read becomes a
 ``Warning`` with a line number.
 
-The document is read once with markdown-it-py (block tokens carry their source
-line ranges; inline markup is parsed only for the blocks that need it), dates
-with python-dateutil. Regular expressions only *locate* candidates (a date, a
-presenter tail, a URL); structure - headings, nested bullets, tables,
-``<details>`` blocks - comes from the tokens.
+The document is read once by markdown-it: markdown-it-pyrs (the same rules in
+Rust, several times faster) when installed, else - or when it panics -
+markdown-it-py; both give the walker the same plain blocks with their source
+lines, and big documents are fed in chunks cut where CommonMark keeps no block
+open, so memory stays bounded. Dates are read with python-dateutil. Regular
+expressions only *locate* candidates (a date, a presenter tail, a URL);
+structure - headings, nested bullets, tables, ``<details>`` blocks - comes
+from markdown-it.
 
 Where a meeting can be written:
 - a heading (levels 1-4) carrying a date; the section runs to the next heading
