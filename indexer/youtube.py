@@ -215,11 +215,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "thumbnail_url": str, "published_at": str,
             # 1 once a listing of the uploads reached its end; a rerun may stop early only then
             "uploads_complete": int,
+            # start of a listing that has not reached its end yet: videos stored since
+            # then need no second fetch when the next run lists again
+            "listing_started_at": str,
             "first_seen": str, "last_seen": str, "raw": str,
         },
         pk="id",
         if_not_exists=True,
     )
+    if "listing_started_at" not in db["channels"].columns_dict:  # databases from before it existed
+        db["channels"].add_column("listing_started_at", str)
     db["videos"].create(
         {
             "id": str, "channel_id": str, "title": str, "description": str, "published_at": str,
@@ -295,9 +300,19 @@ def save_channel(db, channel: dict, now: str) -> str:
     return row["id"]
 
 
-def set_uploads_complete(db, channel_id: str, complete: bool) -> None:
+def set_uploads_complete(db, channel_id: str, complete: bool, listing_started_at: str | None = None) -> None:
     with transaction(db):
-        db.execute("update channels set uploads_complete = ? where id = ?", [int(complete), channel_id])
+        db.execute(
+            "update channels set uploads_complete = ?, listing_started_at = ? where id = ?",
+            [int(complete), None if complete else listing_started_at, channel_id],
+        )
+
+
+def _fetched_since(db, ids: list[str], since: str | None) -> set[str]:
+    if not since or not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    return {r[0] for r in db.execute(f"select id from videos where id in ({marks}) and last_seen >= ?", [*ids, since])}
 
 
 def save_videos(db, videos: list[dict], now: str) -> dict:
@@ -538,7 +553,8 @@ def harvest(
     """Harvest one channel into ``db``; every page is its own transaction.
 
     A rerun after an interruption converges: a listing that did not reach its
-    end leaves ``uploads_complete = 0``, so the next run lists everything again.
+    end leaves ``uploads_complete = 0``, so the next run lists everything again,
+    skipping the details fetched since that listing began.
     Stops cleanly at the client's quota budget (``Result.stopped``).
     """
     started = time.monotonic()
@@ -607,11 +623,16 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
     now = _now()
     channel = fetch_channel(client, channel_ref)
     channel_id = result.channel_id = channel["id"]
-    previous = db.execute("select uploads_complete from channels where id = ?", [channel_id]).fetchone()
+    previous = db.execute(
+        "select uploads_complete, listing_started_at from channels where id = ?", [channel_id]
+    ).fetchone()
     save_channel(db, channel, now)
     uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
     known = _known(db, channel_id)
     may_stop_early = not full and bool(previous and previous[0]) and bool(known)
+    # an interrupted listing (killed, or stopped by the budget) is listed again from
+    # the top, but what it already fetched is not fetched twice: each run progresses
+    resumed_since = previous[1] if previous and not previous[0] else None
     done = 0
 
     def write_page(videos, context):
@@ -627,7 +648,7 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube") as pool:
         pages = _Pipeline(pool, write_page, WORKERS)
         if uploads:
-            set_uploads_complete(db, channel_id, False)
+            set_uploads_complete(db, channel_id, False, resumed_since or now)
             seen: set[str] = set()
             reached_end = True
             try:
@@ -636,6 +657,9 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
                     fresh = [i for i in ids if i not in seen]
                     seen.update(fresh)
                     wanted = fresh if (refresh or full) else [i for i in fresh if i not in known]
+                    if resumed_since:
+                        done_before = _fetched_since(db, wanted, resumed_since)
+                        wanted = [i for i in wanted if i not in done_before]
                     pages.submit(fetch_videos, client, wanted, context=(len(ids), total))
                     if may_stop_early and any(i in known for i in ids):
                         reached_end = False

@@ -263,3 +263,32 @@ def test_a_channel_without_uploads_is_empty_not_an_error():
         db = sqlite_utils.Database(memory=True)
         r = harvest(db, client(emu), cid)
     assert r.new == 0 and db["channels"].get(cid)["uploads_complete"] == 1
+
+
+def test_budget_limited_runs_make_progress_and_complete():
+    data = YouTubeData.generate(videos=520, seed=18)
+    cid = next(iter(data.channels))
+    n = uploads_count(data, cid)
+    with Emulator(youtube=data, api_key=KEY) as emu:
+        db = sqlite_utils.Database(memory=True)
+        counts, runs = [], 0
+        while True:
+            runs += 1
+            r = harvest(db, client(emu, quota_budget=14), cid, playlists=False)
+            counts.append(db["videos"].count)
+            if not r.stopped:
+                break
+            assert runs < 6
+            assert db["channels"].get(cid)["uploads_complete"] == 0
+        total_units = emu.stats()["quota_units"]
+        # each run relists from the top but fetches only what earlier runs did not
+        assert counts == sorted(counts) and len(set(counts)) == len(counts) and counts[-1] == n
+        assert emu.stats()["calls"]["youtube.videos.list"] < math.ceil(n / 50) + runs * 4
+        assert db["channels"].get(cid)["listing_started_at"] is None
+    # the same database as one uninterrupted run
+    with Emulator(youtube=YouTubeData.generate(videos=520, seed=18), api_key=KEY) as emu:
+        whole = sqlite_utils.Database(memory=True)
+        harvest(whole, client(emu), cid, playlists=False)
+        assert total_units > emu.stats()["quota_units"]
+    rows = lambda d: sorted(d.execute("select id, title, views, raw, removed_at from videos").fetchall())
+    assert rows(db) == rows(whole)
