@@ -306,12 +306,14 @@ class YouTubeData:
         chapters = kind in ("sync", "live", "talk", "private", "premiere") and rng.random() < 0.6
         lines = [f"{title}.", ""]
         if kind in ("sync", "live"):
-            lines.append(f"Meeting notes: https://docs.google.com/document/d/{_hid('doc', g['seed'], n=44)}/edit")
+            lines.append(f"Meeting notes: https://docs.google.com/document/d/"
+                         f"{(_hid('doc', g['seed'], n=32) + _hid('doc2', g['seed'], n=32))[:44]}/edit")
             lines.append("")
         if chapters:
             t = 0
             n_ch = rng.randint(3, 7)
-            marks = sorted(rng.sample(range(60, max(duration - 30, 120)), n_ch - 1))
+            # at least 45 s apart: YouTube ignores chapters shorter than 10 s
+            marks = sorted(rng.sample(range(60, max(duration - 30, 400), 45), n_ch - 1))
             names = ["Intro"] + [
                 rng.choice([f"{rng.choice(TOPICS)} by {p} ({o})", f"{rng.choice(TOPICS)} [{p} - {o}]",
                             "Community updates", "Q&A", "Release news", f"Demo: {rng.choice(TOPICS)}"])
