@@ -1009,7 +1009,7 @@ class _Parser:
         self.warnings = self.notes.warnings
         # the meeting whose section is open
         self.current: Meeting | None = None
-        self.cur_level = 0  # heading level that opened it (7 for <details>)
+        self.cur_level = 0  # level of its heading (for <details>: of the heading around the block)
         self.cur_depth = 0  # <details> depth it opened at
         self.section: str | None = None  # None | agenda | notes | other
         self.open_talk: Talk | None = None
