@@ -19,7 +19,9 @@ import collections
 import contextlib
 import datetime as dt
 import json
+import queue
 import re
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -619,6 +621,57 @@ class _Pipeline:
 WORKERS = 4
 
 
+class _Listing:
+    """The uploads playlist, paged on its own thread: page tokens chain, so the
+    listing is the harvest's critical path and must not wait for page writes.
+
+    Iterating yields ``(ids, total)``; a failure in the listing is raised by the
+    iteration. With ``known``, the listing ends after the first page holding a
+    known video (``stopped_early``).
+    """
+
+    def __init__(self, client: GoogleClient, playlist_id: str, known: set[str] | None, lookahead: int = 2 * WORKERS):
+        self.queue: queue.Queue = queue.Queue(maxsize=lookahead)
+        self.halt = threading.Event()
+        self.stopped_early = False
+        self.thread = threading.Thread(target=self._run, args=(client, playlist_id, known), daemon=True,
+                                       name="youtube-uploads")
+        self.thread.start()
+
+    def _run(self, client, playlist_id, known):
+        try:
+            for ids, total in iter_upload_pages(client, playlist_id):
+                if self.halt.is_set():
+                    break
+                self.queue.put(("page", (ids, total)))
+                if known is not None and any(i in known for i in ids):
+                    self.stopped_early = True
+                    break
+            self.queue.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            self.queue.put(("error", exc))
+
+    def __iter__(self):
+        while True:
+            kind, value = self.queue.get()
+            if kind == "page":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                self.thread.join()
+                return
+
+    def stop(self):
+        """Let the thread finish (it may be blocked on a full queue) and wait for it."""
+        self.halt.set()
+        while self.thread.is_alive():
+            try:
+                self.queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+
 def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, playlists: bool = True) -> None:
     now = _now()
     channel = fetch_channel(client, channel_ref)
@@ -650,9 +703,9 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
         if uploads:
             set_uploads_complete(db, channel_id, False, resumed_since or now)
             seen: set[str] = set()
-            reached_end = True
+            listing = _Listing(client, uploads, known if may_stop_early else None)
             try:
-                for ids, total in iter_upload_pages(client, uploads):
+                for ids, total in listing:
                     result.pages += 1
                     fresh = [i for i in ids if i not in seen]
                     seen.update(fresh)
@@ -661,13 +714,12 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
                         done_before = _fetched_since(db, wanted, resumed_since)
                         wanted = [i for i in wanted if i not in done_before]
                     pages.submit(fetch_videos, client, wanted, context=(len(ids), total))
-                    if may_stop_early and any(i in known for i in ids):
-                        reached_end = False
-                        break
                 pages.drain()
             except BaseException:
+                listing.stop()
                 pages.salvage()  # a budget or quota stop keeps every page already fetched
                 raise
+            reached_end = not listing.stopped_early
             if reached_end:
                 # everything still on the channel was listed: the rest has left it
                 result.removed += mark_removed(db, known - seen, now)
