@@ -362,8 +362,10 @@ def report(db_path, as_json):
               help="Write a TEST service-account key (mode 0600) whose token_uri is this emulator.")
 @click.option("--write-user-token", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a TEST authorized-user token file (refresh token) for this emulator.")
+@click.option("--dump", metavar="DIR", type=click.Path(file_okay=False),
+              help="Write the data as the JSON files --data reads (to edit by hand), then exit.")
 def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_id, data, fault_rate, fault_seed,
-             quota_limit, api_key, write_service_account, write_user_token):
+             quota_limit, api_key, write_service_account, write_user_token, dump):
     """Run a local emulator of the YouTube Data API v3 and Drive v3 subset we use.
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
@@ -374,6 +376,8 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
                             quota_limit=quota_limit, api_key=api_key, port=port, host=host)
+        if dump:
+            return click.echo(command.dump(emu, dump))
         command.start(emu)
     except command.EmulatorSetupError as exc:
         fail(str(exc))

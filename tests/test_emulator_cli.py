@@ -105,3 +105,17 @@ def test_empty_data_folder_and_busy_port(tmp_path):
         assert result.exit_code == 1 and "address already in use" in result.output
     finally:
         s.close()
+
+
+def test_dump_writes_a_data_folder_the_emulator_serves(tmp_path):
+    out = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["emulator", "--videos", "30", "--seed", "2", "--files", "25", "--folders", "4",
+                                      "--channel-id", "UCdumpdumpdumpdumpdump01", "--dump", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"channels.json", "playlists.json", "playlist_items.json",
+                                                "videos.json", "drive_files.json"}
+    proc, banner = start("--data", str(out))
+    try:
+        assert banner["channel_id"] == "UCdumpdumpdumpdumpdump01" and banner["root_folder_id"]
+    finally:
+        stop(proc)

@@ -310,3 +310,10 @@ def test_tiny_and_empty_generations():
     assert d.files[d.root_folder_id]["mimeType"] == FOLDER
     with Emulator(drive=d, api_key=KEY) as emu:
         assert drive(emu).files().get(fileId=d.root_folder_id).execute()["id"] == d.root_folder_id
+
+
+def test_dump_then_load(tmp_path, emu):
+    emu.drive.dump(tmp_path)
+    loaded = DriveData.load(tmp_path)
+    assert loaded.files == emu.drive.files and loaded.contents == emu.drive.contents
+    assert loaded.drives == emu.drive.drives and loaded.root_folder_id == emu.drive.root_folder_id

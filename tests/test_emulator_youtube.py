@@ -347,3 +347,26 @@ def test_concurrent_clients(emu):
     assert all(ids == expected for ids, _ in results)
     assert emu.stats()["calls"]["youtube.playlistItems.list"] == sum(p for _, p in results)
     assert emu.stats()["quota_units"] == sum(p for _, p in results)
+
+
+def test_uploads_cap(emu):
+    emu.youtube.uploads_cap = 30
+    ids, pages, last = all_uploads(yt(emu), "UUabcdefghijklmnopqrstuv")
+    assert ids == emu.youtube.uploads("UCabcdefghijklmnopqrstuv")[:30] and last["pageInfo"]["totalResults"] == 30
+
+
+def test_dump_then_load_serves_the_same_channel(tmp_path, emu):
+    emu.youtube.dump(tmp_path)
+    s = yt(emu)
+    with Emulator(youtube=YouTubeData.load(tmp_path), api_key=KEY) as emu2:
+        s2 = yt(emu2)
+        a, _, _ = all_uploads(s, "UUabcdefghijklmnopqrstuv")
+        b, _, _ = all_uploads(s2, "UUabcdefghijklmnopqrstuv")
+        assert a == b
+        r1 = s.videos().list(part=DETAIL_PARTS, id=",".join(a[:50])).execute()
+        r2 = s2.videos().list(part=DETAIL_PARTS, id=",".join(a[:50])).execute()
+        assert [v["snippet"] for v in r1["items"]] == [v["snippet"] for v in r2["items"]]
+        for pid in emu.youtube.playlists:
+            p1 = s.playlistItems().list(part="snippet,status", playlistId=pid, maxResults=50).execute()
+            p2 = s2.playlistItems().list(part="snippet,status", playlistId=pid, maxResults=50).execute()
+            assert [i["snippet"] for i in p1["items"]] == [i["snippet"] for i in p2["items"]]

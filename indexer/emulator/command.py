@@ -35,6 +35,17 @@ def build(videos=120, seed=0, channel_id=None, folders=20, files=200, root_folde
                     quota_limit=quota_limit, port=port, host=host)
 
 
+def dump(emu: Emulator, directory) -> str:
+    try:
+        if emu.youtube is not None:
+            emu.youtube.dump(directory)
+        if emu.drive is not None:
+            emu.drive.dump(directory)
+    except OSError as exc:
+        raise EmulatorSetupError(f"--dump {directory}: {exc.strerror or exc}") from None
+    return f"wrote {directory}: serve it with `meetup-indexer emulator --data {directory}`"
+
+
 def start(emu: Emulator) -> None:
     try:
         emu.start()

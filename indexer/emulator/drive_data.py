@@ -105,6 +105,15 @@ class DriveData:
             contents = {p.stem: p.read_text() for p in docs.glob("*.md")}
         return cls(files, root_folder_id=root_folder_id, drives=drives, contents=contents)
 
+    def dump(self, directory) -> None:
+        """Write what `load` reads: drive_files.json, drive_drives.json, drive_docs/<id>.md."""
+        d = Path(directory)
+        (d / "drive_docs").mkdir(parents=True, exist_ok=True)
+        (d / "drive_files.json").write_text(json.dumps(list(self.files.values()), indent=1))
+        (d / "drive_drives.json").write_text(json.dumps(list(self.drives.values()), indent=1))
+        for fid, text in self.contents.items():
+            (d / "drive_docs" / f"{fid}.md").write_text(text)
+
     # ---- index ---------------------------------------------------------------
     def children(self, parent: str) -> list[str]:
         if self._index_version != self.version:

@@ -161,6 +161,8 @@ def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
     if pid.startswith(UPLOADS) and "UC" + pid[2:] in data.channels:
         channel = data.channels["UC" + pid[2:]]
         entries = data.uploads(channel["id"], include_private=who.kind == "user")
+        if data.uploads_cap is not None:  # the reported ~20,000-item ceiling of uploads playlists
+            entries = entries[:data.uploads_cap]
     elif pid in data.playlist_items or pid in data.playlists:
         entries = data.playlist_items.get(pid, [])
         owner = data.playlists.get(pid, {}).get("snippet", {}).get("channelId")

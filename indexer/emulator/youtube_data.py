@@ -167,6 +167,7 @@ class YouTubeData:
         self._gen: dict = {}
         self._render_cache: dict = {}
         self.list_serial = 0
+        self.uploads_cap: int | None = None  # e.g. 20_000: uploads playlists reportedly stop there
         for v in videos:
             self.videos._items[v["id"]] = v
         for item in playlist_items:
@@ -199,6 +200,27 @@ class YouTubeData:
             return data.get("items", []) if isinstance(data, dict) else data
 
         return cls(read("channels.json"), read("playlists.json"), read("playlist_items.json"), read("videos.json"))
+
+    def dump(self, directory) -> None:
+        """Write the JSON files `load` reads (playlist items as a key holder sees them),
+        so a generated channel can be edited by hand and served with --data."""
+        from types import SimpleNamespace
+
+        from .youtube_api import _playlist_item
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        who = SimpleNamespace(kind="key")
+        items = []
+        for pid, entries in self.playlist_items.items():
+            owner = self.channels.get(self.playlists.get(pid, {}).get("snippet", {}).get("channelId"))
+            for pos, entry in enumerate(entries):
+                item = _playlist_item(self, pid, pos, entry, owner, who)
+                item.pop("_etag", None)
+                items.append(item)
+        for name, rows in [("channels", list(self.channels.values())), ("playlists", list(self.playlists.values())),
+                           ("playlist_items", items), ("videos", [self.videos.peek(v) for v in self.videos])]:
+            (d / f"{name}.json").write_text(json.dumps(rows, indent=1))
 
     # ---- generation ----------------------------------------------------------
     @classmethod
