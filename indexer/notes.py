@@ -815,17 +815,28 @@ class _RsBackend:
         self.data = text.encode("utf-8")
         self.starts = _line_starts(self.data)
         self.base = 0  # byte offset of the chunk being read
+        self.py: _PyBackend | None = None  # reads the chunks markdown-it.rs panics on
 
     def blocks(self):
         base = 0
-        for _, chunk in _chunks(self.text):
+        for line0, chunk in _chunks(self.text):
             self.base = base
-            tree = _without_panic_noise(self.md.tree, chunk)
-            for node in tree.children:
-                block = self._block(node)
-                if block is not None:
+            try:
+                tree = _without_panic_noise(self.md.tree, chunk)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - pyo3's PanicException
+                # chunks are read alike apart or together, so only this one changes parser
+                self.py = _PyBackend(chunk)
+                for block in self.py.blocks():
+                    _shift(block, line0)
                     yield block
-            del tree
+            else:
+                for node in tree.children:
+                    block = self._block(node)
+                    if block is not None:
+                        yield block
+                del tree
             base += len(chunk.encode("utf-8"))
 
     def _map(self, node) -> tuple[int, int]:
@@ -842,6 +853,8 @@ class _RsBackend:
     def source(self, handle) -> str:
         if handle is None:
             return ""
+        if not isinstance(handle, tuple):  # a markdown-it-py token from a fallback chunk
+            return self.py.source(handle)  # type: ignore[union-attr]
         a, b = handle[1]
         return self.data[a:b].decode("utf-8", "replace")
 
@@ -897,6 +910,8 @@ class _RsBackend:
     def inline(self, handle) -> _Inline:
         if handle is None:
             return _Inline("", [])
+        if not isinstance(handle, tuple):  # a markdown-it-py token from a fallback chunk
+            return self.py.inline(handle)  # type: ignore[union-attr]
         nodes = handle[0]
         if not isinstance(nodes, list):
             nodes = nodes.children  # a heading, paragraph or cell node

@@ -106,3 +106,24 @@ def test_markdown_it_rs_panic_input_still_parses():
 def test_a_rust_panic_leaves_no_backtrace_on_stderr(capfd):
     parse_notes("## Feb 9, 2021\n\n* Talk [` [Ann - Acme]\n")
     assert capfd.readouterr().err == ""
+
+
+def test_only_the_chunk_rust_panics_on_is_read_by_markdown_it_py(monkeypatch):
+    sections = [f"## Feb {d}, 2021\n\n### Agenda\n* Talk {d} [Ann - Acme]\n" for d in range(1, 9)]
+    sections[4] = "## Feb 5, 2021\n\n### Agenda\n* Talk [` 5 [Ann - Acme]\n"
+    text = "# Notes\n\n" + "\n".join(sections)
+    monkeypatch.setattr(N, "CHUNK_CHARS", 40)
+    made = []
+    real_py = N._PyBackend
+
+    class Spy(real_py):
+        def __init__(self, chunk):
+            made.append(chunk)
+            super().__init__(chunk)
+
+    monkeypatch.setattr(N, "_PyBackend", Spy)
+    rs = parse_notes(text, backend="rs")
+    assert [c.split("\n", 1)[0] for c in made] == ["## Feb 5, 2021"]
+    assert [t.title for m in rs.meetings for t in m.talks][3:6] == ["Talk 4", "Talk [` 5", "Talk 6"]
+    monkeypatch.setattr(N, "_PyBackend", real_py)
+    assert summary(rs) == summary(parse_notes(text, backend="py"))
