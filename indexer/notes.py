@@ -1121,7 +1121,9 @@ class _Parser:
                 self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
                 return
         if self.current is not None and (
-            level < self.cur_level or (level == self.cur_level and not _PART_OF_MEETING.match(text))
+            (self.current.form == "bold" and not _PART_OF_MEETING.match(text))
+            or level < self.cur_level
+            or (level == self.cur_level and not _PART_OF_MEETING.match(text))
         ):
             # "### Feb 9" then "### Agenda": people often write a meeting's parts
             # at its own level; any other heading at that level ends the meeting
@@ -1150,11 +1152,13 @@ class _Parser:
                 self.current.cancelled = True
 
     def on_paragraph(self, block: _Block) -> None:
+        start, end = block.start, block.end
+        src = self.md.source(block.inline)
+        if (self.current is None or self.current.form == "bold") and not self.backlog_level:
+            self.bold_date(block, src)
         m = self.current
         if m is None:
             return
-        start, end = block.start, block.end
-        src = self.md.source(block.inline)
         first = src.split("\n", 1)[0]
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
@@ -1180,6 +1184,20 @@ class _Parser:
                     self.pending_notes.append(self.lines.slice(start, end))
                 return
         self.add_notes(start, end)
+
+    def bold_date(self, block: _Block, src: str) -> None:
+        """``**Feb 9, 2021**`` alone on its line, as Google Docs without heading styles gives."""
+        src = src.strip()
+        if not src.startswith(("**", "__")) or "\n" in src or not _HAS_DIGIT.search(src):
+            return
+        inl = self.md.inline(block.inline)
+        text = inl.text.strip()
+        if not inl.bold or inl.bold[0][0] != 0 or inl.bold[0][1] < len(text.rstrip(" :")):
+            return  # only a wholly bold line
+        hit = self.date_for_meeting(text, block.start, at_start=True)
+        if hit is not None:
+            self.open_meeting(hit, _heading_title(text, hit), block.start, 7, "bold")
+            self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
 
     def on_list(self, block: _Block) -> None:
         m = self.current

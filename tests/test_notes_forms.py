@@ -309,3 +309,23 @@ def test_google_docs_export_bold_headings_agenda_paragraph_and_table():
         # an agenda table inside the meeting: one talk per row
         ("Caching", [("Yee", "Union")], 16),
     ]
+
+
+def test_bold_date_lines_are_meetings_outside_headings():
+    notes = parse("bold-dates.md")
+    assert [(m.id, m.title, m.line, m.form) for m in notes.meetings] == [
+        ("2020-02-04", "Feb 4, 2020", 3, "bold"),
+        ("2020-02-11", "Release party", 8, "bold"),
+        # "**Next meeting: ...**" is a mention; a bold date inside a sentence is not a line of its own
+    ]
+    feb2, feb9 = notes.meetings
+    assert [(t.title, who(t)) for t in feb2.talks] == [("Intro", [("Ann", "Acme")])]
+    assert [(t.title, who(t)) for t in feb9.talks] == [("Demo", [("Bob", "Beta")])]
+    assert feb9.video_ids == ["bbbbbbbbbbb"]
+    assert feb9.raw.endswith("Discussed **Feb 25, 2020** as a date for the summit.")
+    assert [(b.title, b.line) for b in notes.backlog] == [("Later", 18)]
+
+
+def test_a_bold_date_inside_a_heading_meeting_does_not_split_it():
+    text = "## Feb 2, 2021\n\n**Feb 9, 2021**\n\n* Intro [Ann - Acme]\n"
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [("2021-02-02", ["Intro"])]

@@ -27,7 +27,8 @@ def test_every_fixture_loads_with_its_meetings_talks_and_links(db):
         "select notes_path, count(*) from meetings group by notes_path order by notes_path"
     ).fetchall()
     assert rows == [
-        ("agendas.md", 6), ("date-headings.md", 9), ("gdoc-export.md", 2), ("links.md", 2), ("not-headings.md", 8)
+        ("agendas.md", 6), ("bold-dates.md", 2), ("date-headings.md", 9), ("gdoc-export.md", 2), ("links.md", 2),
+        ("not-headings.md", 8),
     ]
     jane = db.execute(
         "select talks.title, people.name, organizations.name from talk_presenters "
