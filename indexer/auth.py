@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .google_api import BadKey, remember_secret
+from .google_api import BadKey, redact, remember_secret
 
 SCOPES = {
     "youtube": ["https://www.googleapis.com/auth/youtube.readonly"],
@@ -201,6 +201,7 @@ def run_installed_app_flow(
     open_browser: bool = True,
     port: int = 0,
     host: str = "localhost",
+    timeout: float = 300,
 ):
     """The OAuth installed-app flow with a loopback redirect (the out-of-band
     copy-paste flow was shut down by Google in 2022). Returns the credentials."""
@@ -223,9 +224,12 @@ def run_installed_app_flow(
             open_browser=open_browser,
             authorization_prompt_message="Open this URL in a browser to authorize meetup-indexer: {url}",
             success_message="meetup-indexer is authorized; you can close this window.",
+            timeout_seconds=timeout,
         )
     except Exception as exc:  # noqa: BLE001 - oauthlib raises many types; one line each
-        raise AuthError(f"authorization failed: {type(exc).__name__}: {str(exc)[:120]}") from None
+        if type(exc).__name__ == "WSGITimeoutError":
+            raise AuthError(f"no answer from the browser within {timeout:.0f}s: run `meetup-indexer auth` again") from None
+        raise AuthError(f"authorization failed: {type(exc).__name__}: {redact(str(exc))[:120]}") from None
     remember_secret(creds.token)
     save_token(creds, token_path)
     return creds

@@ -120,3 +120,15 @@ def test_auth_command_errors(tmp_path):
 
     res = CliRunner().invoke(cli, ["auth", "--client-secrets", str(tmp_path / "nope.json")])
     assert res.exit_code == 3 and res.stderr.strip() == f"Error: OAuth client file not found: {tmp_path / 'nope.json'}"
+
+
+def test_abandoned_browser_flow_times_out_with_one_line(emu, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the emulator's endpoints are plain http
+    secrets_file = tmp_path / "client_secret.json"
+    secrets_file.write_text(json.dumps({"installed": {
+        "client_id": "cid", "client_secret": "cs", "auth_uri": emu.url + "/o/oauth2/auth",
+        "token_uri": emu.token_uri, "redirect_uris": ["http://localhost"]}}))
+    with pytest.raises(auth.AuthError, match=r"no answer from the browser within 1s"):
+        auth.run_installed_app_flow(str(secrets_file), str(tmp_path / "t.json"), [YT_SCOPE], open_browser=False,
+                                    timeout=1)
+    assert not (tmp_path / "t.json").exists()
