@@ -151,9 +151,36 @@ def _classify_slow(url: str) -> Link | None:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
+def _label_before(text: str, start: int, pos: int) -> str:
+    """The label of ``[label](`` right before ``pos`` on the line starting at ``start`` (``_LABEL``, without a regex scan)."""
+    j = pos
+    while j > start and text[j - 1].isspace():
+        j -= 1
+    if j - start < 3 or text[j - 1] != "(" or text[j - 2] != "]":
+        return ""
+    close = j - 2
+    k = text.rfind("[", start, close)
+    if k < 0 or "]" in text[k + 1 : close]:
+        return ""
+    return text[k + 1 : close].strip()
+
+
 def find_links(text: str, first_line: int = 1) -> list[Link]:
     found: list[Link] = []
     if "://" not in text:
+        return found
+    if "\r" not in text:
+        # one pass over the text, counting lines between matches
+        line, pos = first_line, 0
+        for m in _URL.finditer(text):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            link = classify_url(m.group(0).replace("\\_", "_").replace("\\-", "-"))
+            if link is None:
+                continue
+            link.label = _label_before(text, text.rfind("\n", 0, pos) + 1, pos)
+            link.line = line
+            found.append(link)
         return found
     for offset, line in enumerate(_LINE_BREAK.split(text)):
         if "://" not in line:

@@ -568,7 +568,7 @@ _HTML_CLOSE = {
     "decl": re.compile(r">"),
 }
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
-CHUNK_CHARS = 32_000
+CHUNK_CHARS = 200_000  # ~15 MB of Rust tree at a time
 
 
 def _block_end(text: str, m: re.Match) -> int:

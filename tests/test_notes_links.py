@@ -149,3 +149,20 @@ def test_fast_url_reading_agrees_with_urllib(url):
 def test_common_forms_take_the_fast_way_and_agree(url):
     fast, slow = L._classify_fast(url), L._classify_slow(url)
     assert fast is not None and (fast.kind, fast.ref, fast.start_s) == (slow.kind, slow.ref, slow.start_s)
+
+
+_PIECES = [
+    "https://youtu.be/iHBUxzSC9XE?t=5", "[Rec](https://www.youtube.com/watch?v=aaaaaaaaaaa&t=1m)", "\n", " ", "x",
+    "[", "](", "https://drive.google.com/drive/folders/1abcdefghij", "<https://youtu.be/bbbbbbbbbbb>", "\\_", "(",
+    "\t", "\u00a0", "\x0b", "]", "[a]", "[a](",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join), st.integers(1, 50))
+def test_one_pass_find_links_agrees_with_line_by_line(text, first):
+    def seen(found):
+        return [(x.kind, x.ref, x.line, x.label, x.start_s) for x in found]
+
+    # "\r\n" makes the same lines but takes the line-by-line path
+    assert seen(find_links(text, first)) == seen(find_links(text.replace("\n", "\r\n"), first))
