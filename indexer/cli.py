@@ -134,7 +134,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
                              quota_budget, record, replay, quiet, playlists=not no_playlists)
     try:
         with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
-            with db.conn:
+            with db.atomic():
                 for path, n in parsed:
                     for w in n.warnings:
                         click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
@@ -212,21 +212,30 @@ def metadata_path() -> Path:
 @click.argument("db_path", default=DEFAULT_DB, required=False)
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option(
+    "--sql-time-limit-ms", default=1000, show_default=True, type=click.IntRange(1),
+    help="Stop any SQL query (canned, typed or a facet) that runs longer.",
+)
 @click.pass_context
-def serve(ctx, db_path, host, port):
-    """Serve DB with Datasette and the repo's metadata.yml.
+def serve(ctx, db_path, host, port, sql_time_limit_ms):
+    """Serve DB read-only with Datasette and the repo's metadata.yml.
 
-    Any further options are passed to `datasette serve`.
+    The database is opened immutable (-i) under the name "index", so the
+    feeds keep their URLs: /index/meetings_calendar.ics and
+    /index/latest_recordings.atom. Any further options are passed to
+    `datasette serve`, e.g. --setting max_returned_rows 500.
     """
-    if not Path(db_path).is_file():
-        fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    args = [
-        sys.executable, "-m", "datasette", "serve", db_path,
-        "--metadata", str(metadata_path()),
-        "--host", host, "--port", str(port),
-        *ctx.args,
-    ]
+    from .site import SiteError, datasette_args
+
+    try:
+        args = datasette_args(
+            db_path, metadata_path(), host=host, port=port,
+            sql_time_limit_ms=sql_time_limit_ms, extra=ctx.args,
+        )
+    except SiteError as exc:
+        fail(str(exc))
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    sys.stderr.flush()
     os.execv(sys.executable, args)
 
 
