@@ -105,8 +105,13 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
 
     DB defaults to data/index.db. Without NOTES, the notes files the
     database already knows are synced again (or data/notes/*.md for a new one).
-    Everything is written in one transaction: a failure leaves the database
-    as it was.
+    NOTES may also be gdoc:DOC_ID or a Google Docs URL. Then the YouTube
+    channel and Drive folder the notes' header names are harvested (flags
+    override), and recordings are matched to meetings.
+
+    The notes are written in one transaction (a bad notes file changes
+    nothing); harvests commit page by page, so a killed sync keeps what it
+    fetched and a rerun converges.
     """
     db_path, note_paths = split_db_and_notes(args)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
