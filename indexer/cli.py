@@ -403,9 +403,13 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
         emu.write_user_token(write_user_token, ["https://www.googleapis.com/auth/youtube.readonly",
                                                 "https://www.googleapis.com/auth/drive.readonly"])
         lines.append(f"user_token: {write_user_token} (test token, valid only here)")
-    for line in lines:
-        click.echo(line)
-    sys.stdout.flush()
+    command.handle_stop_signals()
+    try:
+        for line in lines:
+            click.echo(line)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        return emu.stop()
     command.serve_until_stopped(emu)
 # --- end emulator ---
 

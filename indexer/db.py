@@ -274,16 +274,20 @@ def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list
             db[table].delete(key)
 
 
-def _upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> None:
+def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk="id", keep=()) -> None:
     """``upsert_all`` as one executemany: the same INSERT ... ON CONFLICT DO UPDATE
     sqlite-utils writes, without its per-100-rows statement building, which cost
-    ~1 s of the 5,000-meeting benchmark (bench/notes.py). Tables exist already."""
+    ~1 s of the 5,000-meeting benchmark (bench/notes.py) and most of a 20,000-file
+    Drive harvest. Columns in ``keep`` (e.g. ``first_seen``) are written on
+    insert and never overwritten. Tables exist already."""
+    if not rows:
+        return
     keys = [pk] if isinstance(pk, str) else list(pk)
     cols = list(rows[0])
     if len(set(map(len, rows))) > 1:
         cols = list(dict.fromkeys(k for r in rows for k in r))
     names = ", ".join(f"[{c}]" for c in cols)
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys and c not in keep)
     conflict = f"do update set {updates}" if updates else "do nothing"
     sql = (
         f"insert into [{table}] ({names}) values ({', '.join('?' for _ in cols)}) "
@@ -423,7 +427,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
         ("backlog_items", backlog, "id"),
     ):
         if rows:
-            _upsert_rows(db, table, rows, pk)
+            upsert_rows(db, table, rows, pk)
     in_file = "meeting_id in (select id from meetings where notes_path = ?)"
     _delete_stale(
         db,

@@ -25,6 +25,8 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from . import db as dbmod
+
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
 GDOC = "application/vnd.google-apps.document"
@@ -362,25 +364,11 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["sync_cursors"].create({"source": str, "token": str, "updated_at": str}, pk="source", if_not_exists=True)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
 def _upsert(db, table: str, rows: list[dict], now: str) -> None:
-    """Insert or update by id; ``first_seen`` survives updates, ``removed_at`` is cleared.
-
-    Plain ``executemany`` with ``on conflict``: sqlite-utils' upsert spends most
-    of a 20,000-file harvest converting values one by one.
-    """
-    if not rows:
-        return
-    cols = list(rows[0])
-    names = ", ".join(f"[{c}]" for c in [*cols, "first_seen", "last_seen", "removed_at"])
-    marks = ", ".join("?" * (len(cols) + 3))
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in [*cols, "last_seen", "removed_at"] if c != "id")
-    db.conn.executemany(
-        f"insert into [{table}] ({names}) values ({marks}) on conflict(id) do update set {updates}",
-        [(*(r[c] for c in cols), now, now, None) for r in rows],
+    """Insert or update by id; ``first_seen`` survives updates, ``removed_at`` is cleared."""
+    dbmod.upsert_rows(
+        db, table, [{**r, "first_seen": now, "last_seen": now, "removed_at": None} for r in rows],
+        keep=("first_seen",),
     )
 
 
@@ -391,7 +379,7 @@ def save_page(db: sqlite_utils.Database, page: dict, now: str | None = None) -> 
     sqlite3 module has not begun a transaction yet and sqlite-utils would commit
     (and fsync) every 100-row chunk on its own.
     """
-    now = now or _now()
+    now = now or dbmod.now()
     with db.atomic():
         _upsert(db, "drive_folders", page.get("folders", []), now)
         _upsert(db, "drive_files", page.get("files", []), now)
@@ -428,7 +416,7 @@ def get_cursor(db, source: str) -> str | None:
 
 
 def _set_cursor(db, source: str, token: str) -> None:
-    db["sync_cursors"].upsert({"source": source, "token": token, "updated_at": _now()}, pk="source")
+    db["sync_cursors"].upsert({"source": source, "token": token, "updated_at": dbmod.now()}, pk="source")
 
 
 def cursor_source(root_id: str) -> str:
@@ -580,7 +568,7 @@ def harvest(
         if root.get("driveId"):
             params["driveId"] = root["driveId"]
         start_token = execute(service.changes().getStartPageToken(**params))["startPageToken"]
-    now = _now()
+    now = dbmod.now()
     seen: set[str] = set()
     tree = Tree(root["id"])
     for page in fetch_tree(service, root, execute, tree=tree, k=k):
@@ -609,7 +597,7 @@ def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
         if drive_id:
             params["driveId"] = drive_id
         resp = execute(service.changes().list(**params))
-        now = _now()
+        now = dbmod.now()
         walk: list[str] = []
         with db.atomic():
             for change in resp.get("changes", []):

@@ -263,47 +263,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
     )
 
 
-@contextlib.contextmanager
-def transaction(db):
-    """BEGIN ... COMMIT, explicitly: sqlite-utils' ``execute`` commits a write at
-    once unless a transaction is already open, so ``with db.conn:`` alone would
-    not make a page atomic. Nested use joins the open transaction."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
-def _upsert_sql(db, table: str, rows: list[dict], pk: str = "id") -> None:
-    """Upsert that keeps ``first_seen`` (sqlite-utils' upsert would overwrite it)."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in (pk, "first_seen"))
-    db.conn.executemany(
-        f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
-        f"on conflict([{pk}]) do update set {updates}",
-        [[r[c] for c in cols] for r in rows],
-    )
-
-
 def save_channel(db, channel: dict, now: str) -> str:
     row = channel_row(channel)
     row.update(first_seen=now, last_seen=now)
-    with transaction(db):
-        _upsert_sql(db, "channels", [row])
+    with db.atomic():
+        dbmod.upsert_rows(db, "channels", [row], keep=("first_seen",))
     return row["id"]
 
 
 def set_uploads_complete(db, channel_id: str, complete: bool, listing_started_at: str | None = None) -> None:
-    with transaction(db):
+    with db.atomic():
         db.execute(
             "update channels set uploads_complete = ?, listing_started_at = ? where id = ?",
             [int(complete), None if complete else listing_started_at, channel_id],
@@ -325,7 +294,7 @@ def save_videos(db, videos: list[dict], now: str) -> dict:
         return counts
     ids = [r["id"] for r in rows]
     marks = ",".join("?" * len(ids))
-    with transaction(db):
+    with db.atomic():
         before = dict(db.execute(f"select id, raw from videos where id in ({marks})", ids).fetchall())
         removed = {r[0] for r in db.execute(f"select id from videos where id in ({marks}) and removed_at is not null", ids)}
         for r in rows:
@@ -334,7 +303,7 @@ def save_videos(db, videos: list[dict], now: str) -> dict:
                 counts["new"] += 1
             elif before[r["id"]] != r["raw"] or r["id"] in removed:
                 counts["updated"] += 1
-        _upsert_sql(db, "videos", rows)
+        dbmod.upsert_rows(db, "videos", rows, keep=("first_seen",))
         db.execute(f"delete from chapters where video_id in ({marks})", ids)
         chapters = [
             {"video_id": r["id"], **c}
@@ -353,7 +322,7 @@ def mark_removed(db, ids, now: str) -> int:
     """Videos that left the channel keep their row, flagged with ``removed_at``."""
     ids = list(ids)
     n = 0
-    with transaction(db):
+    with db.atomic():
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
@@ -368,13 +337,13 @@ def start_playlist(db, playlist: dict, channel_id: str, now: str) -> None:
     interrupted listing leaves no etag, so the next run lists it again."""
     row = playlist_row(playlist, channel_id)
     row.update(first_seen=now, last_seen=now, removed_at=None, etag=None)
-    with transaction(db):
-        _upsert_sql(db, "playlists", [row])
+    with db.atomic():
+        dbmod.upsert_rows(db, "playlists", [row], keep=("first_seen",))
 
 
 def save_playlist_page(db, playlist_id: str, rows: list[tuple]) -> None:
     """One page of ``(video_id, position, title)``, in its own transaction."""
-    with transaction(db):
+    with db.atomic():
         db.conn.executemany(
             "insert or replace into playlist_videos (playlist_id, video_id, position, title) values (?, ?, ?, ?)",
             [(playlist_id, *r) for r in rows],
@@ -383,7 +352,7 @@ def save_playlist_page(db, playlist_id: str, rows: list[tuple]) -> None:
 
 def finish_playlist(db, playlist: dict, count: int) -> None:
     """Positions shift when videos leave a playlist: drop what lies past the end."""
-    with transaction(db):
+    with db.atomic():
         db.execute("delete from playlist_videos where playlist_id = ? and position >= ?", [playlist["id"], count])
         db.execute("update playlists set etag = ? where id = ?", [playlist.get("etag"), playlist["id"]])
 
@@ -531,10 +500,6 @@ class Result:
         return out
 
 
-def _now() -> str:
-    return dbmod.now()
-
-
 def _known(db, channel_id: str) -> set[str]:
     return {
         r[0]
@@ -673,7 +638,7 @@ class _Listing:
 
 
 def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, playlists: bool = True) -> None:
-    now = _now()
+    now = dbmod.now()
     channel = fetch_channel(client, channel_ref)
     channel_id = result.channel_id = channel["id"]
     previous = db.execute(
@@ -772,7 +737,7 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
         row = playlist_row(playlist, channel_id)
         unchanged = stored.get(pid) == (row["etag"], row["item_count"]) and row["etag"]
         if not full and unchanged:
-            with transaction(db):
+            with db.atomic():
                 db.execute("update playlists set last_seen = ?, removed_at = null where id = ?", [now, pid])
         else:
             changed.append(playlist)
@@ -807,7 +772,7 @@ def harvest_playlists(db, client: GoogleClient, channel_id: str, now: str, full:
             raise
     gone = [pid for pid in stored if pid not in seen]
     if gone:
-        with transaction(db):
+        with db.atomic():
             for pid in gone:
                 db.execute("update playlists set removed_at = ? where id = ? and removed_at is null", [now, pid])
     return len(seen)

@@ -70,7 +70,7 @@ def test_syncing_twice_gives_identical_rows(db):
 
 
 def test_upsert_rows_with_different_keys_leaves_missing_columns_null(db):
-    upsert = getattr(dbmod, "upsert_rows", None) or dbmod._upsert_rows  # made public for the Drive harvest
+    upsert = dbmod.upsert_rows
     upsert(db, "people", [{"id": "ann", "name": "Ann"}, {"id": "bob"}], "id")
     upsert(db, "people", [{"id": "ann", "name": "Ann B"}], "id")
     assert db.execute("select id, name from people order by id").fetchall() == [("ann", "Ann B"), ("bob", None)]

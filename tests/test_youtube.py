@@ -227,12 +227,12 @@ def test_replay_without_youtube_responses_skips_youtube(tmp_path):
 
 
 def test_a_page_is_written_atomically():
-    from indexer.youtube import create_tables, save_videos, transaction
+    from indexer.youtube import create_tables, save_videos
 
     db = sqlite_utils.Database(memory=True)
     create_tables(db)
     with pytest.raises(RuntimeError):
-        with transaction(db):
+        with db.atomic():
             db.execute("insert into channels (id) values ('UCx')")  # sqlite-utils would commit this alone
             raise RuntimeError("killed mid-page")
     assert db["channels"].count == 0

@@ -54,8 +54,9 @@ def start(emu: Emulator) -> None:
         raise EmulatorSetupError(f"cannot listen on {emu.host}:{emu.port}: {why}") from None
 
 
-def serve_until_stopped(emu: Emulator) -> None:
-    """Serve until Ctrl+C or SIGTERM, then close the socket and return (exit 0)."""
+def handle_stop_signals() -> None:
+    """Ctrl+C and SIGTERM end serving cleanly (exit 0). Installed before the
+    banner is printed: a script may send SIGTERM as soon as it reads it."""
     import signal
 
     def stop(signum, frame):
@@ -64,6 +65,10 @@ def serve_until_stopped(emu: Emulator) -> None:
     # a shell's `cmd &` starts us with SIGINT ignored; take both signals back
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+
+def serve_until_stopped(emu: Emulator) -> None:
+    """Serve until Ctrl+C or SIGTERM, then close the socket and return (exit 0)."""
     try:
         emu.serve_forever()
     except KeyboardInterrupt:
