@@ -82,7 +82,6 @@ def notes(files, as_json):
 @cli.command()
 @click.argument("args", nargs=-1)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
-# --- YouTube (issue 3) ---
 @click.option("--channel", help="YouTube channel: UC... id, @handle or channel URL (default: the notes' header).")
 @click.option("--api-key", help="Google API key (default: $YOUTUBE_API_KEY or $GOOGLE_API_KEY).")
 @click.option("--api-endpoint", metavar="URL", help="Send API calls here instead of Google (the emulator).")
@@ -94,11 +93,8 @@ def notes(files, as_json):
 @click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Save every API response (secrets redacted).")
 @click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Answer API calls from a recording, offline.")
 @click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
-# --- end YouTube ---
-# --- Drive (issue 4) ---
 @click.option("--drive-folder", metavar="ID|URL",
               help="Drive archive folder to harvest (default: the notes' header). --full lists it again.")
-# --- end Drive ---
 def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay,
          drive_folder, no_playlists):
     """Load notes into the database: sync [DB] [NOTES...]
@@ -152,11 +148,11 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
             _, yt_line = youtube_step(db, yt_opts, run)
             drive_line = _drive_step(db, run, drive_folder, api_key, api_endpoint, credentials, full, record,
                                      replay, quota_budget, quiet)
-            match_line = _match_step(db, run)  # matching (issue 5), after every harvest
+            match_line = _match_step(db, run)  # after every harvest
             dbmod.ensure_db_shape(db)
     except ApiError as exc:
         fail(str(exc), exc.exit_code)
-    except OverrideError as exc:  # matching (issue 5): a bad overrides file
+    except OverrideError as exc:  # a bad overrides file
         fail(str(exc))
     if match_line and not quiet:
         click.echo(match_line, err=True)
@@ -174,7 +170,6 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         )
 
 
-# --- Drive (issue 4) ---
 def _load_any_notes(path, api_key, api_endpoint, credentials, record, replay):
     """A local notes file, or a Google Doc (``gdoc:ID`` or a Docs URL) exported through Drive."""
     from .google_api import ApiError
@@ -199,7 +194,6 @@ def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, recor
                           full=full, record=record, replay=replay, quota_budget=quota_budget, quiet=quiet)
     except DriveError as exc:
         fail(str(exc))
-# --- end Drive ---
 
 
 def _record_failed_run(db, command: str, error: str) -> None:
@@ -244,7 +238,6 @@ def serve(ctx, db_path, host, port, sql_time_limit_ms):
     os.execv(sys.executable, args)
 
 
-# --- auth (issue 3) ---
 @cli.command()
 @click.option("--client-secrets", required=True, metavar="FILE",
               help="OAuth client JSON of a desktop app, from Google Cloud console > Credentials.")
@@ -268,10 +261,8 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
     except AuthError as exc:
         fail(str(exc), exc.exit_code)
     click.echo(f"Token saved to {token_path} (mode 0600); use: meetup-indexer sync --credentials {token_path}", err=True)
-# --- end auth ---
 
 
-# --- matching (issue 5) ---
 from .overrides import OverrideError  # noqa: E402
 
 
@@ -352,10 +343,8 @@ def report(db_path, as_json):
             click.echo(tabulate([{k: (str(v)[:60] if isinstance(v, str) else v) for k, v in r.items()} for r in rows],
                                 headers="keys"))
         click.echo()
-# --- end matching ---
 
 
-# --- emulator (issues 3 and 4) ---
 @cli.command()
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -411,7 +400,6 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
     except KeyboardInterrupt:
         return emu.stop()
     command.serve_until_stopped(emu)
-# --- end emulator ---
 
 
 def main():  # pragma: no cover

@@ -42,7 +42,7 @@ select
   meetings.id as meeting_id
 from talks join meetings on meetings.id = talks.meeting_id
 """,
-    # --- matching (issue 5, indexer/linkdb.py): every talk with its best link ---
+    # every talk with its best recording link (written by indexer/linkdb.py)
     "talks_with_recordings": """
 select
   talks.id as talk_id,
@@ -87,7 +87,7 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("drive_files", ["parent_id"]),
     ("drive_files", ["root_id"]),
     ("drive_files", ["name_date"]),
-    # Datasette site (issue 6): sorts and facets of metadata.yml; with them a
+    # the Datasette site's sorts and facets of metadata.yml; with them a
     # facet over 100,000 videos reads an index instead of the table
     ("videos", ["published_at"]),
     ("videos", ["live_status"]),

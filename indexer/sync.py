@@ -83,11 +83,10 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
     ApiError (one line, exit code) propagates to the caller.
     """
     channel = opts.channel or channel_from_notes(db)
-    # --- Drive (issue 4): notes that name no channel (a Drive-only archive) skip YouTube
-    # rather than fail, so a service-account key, which YouTube refuses, can harvest Drive
+    # notes that name no channel (a Drive-only archive) skip YouTube rather than
+    # fail, so a service-account key, which YouTube refuses, can harvest Drive
     if not channel and not opts.replay:
         return None, "YouTube skipped: no channel (pass --channel or link one in the notes' header)"
-    # --- end Drive ---
     if opts.replay:
         if not opts.channel and not recording_has(opts.replay, "/youtube/v3/"):
             return None, f"YouTube skipped: the recording in {opts.replay} has no YouTube responses"
