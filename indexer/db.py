@@ -25,6 +25,14 @@ FTS_CONFIG: dict[str, list[str]] = {
     "drive_files": ["name", "path"],
 }
 
+# a talk's presenters in the order the agenda names them, and their organisations
+_PRESENTERS = """(select group_concat(name, ', ') from (select people.name as name from talk_presenters
+     join people on people.id = talk_presenters.person_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+_ORGANISATIONS = """(select group_concat(name, ', ') from (select distinct organizations.name as name
+     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+
 VIEWS: dict[str, str] = {
     "talks_detail": """
 select
@@ -32,12 +40,8 @@ select
   talks.title as talk,
   meetings.date as meeting_date,
   meetings.title as meeting,
-  (select group_concat(people.name, ', ') from talk_presenters
-     join people on people.id = talk_presenters.person_id
-     where talk_presenters.talk_id = talks.id) as presenters,
-  (select group_concat(distinct organizations.name) from talk_presenters
-     join organizations on organizations.id = talk_presenters.organization_id
-     where talk_presenters.talk_id = talks.id) as organizations,
+  {presenters} as presenters,
+  {organisations} as organizations,
   talks.notes as notes,
   meetings.id as meeting_id
 from talks join meetings on meetings.id = talks.meeting_id
@@ -47,12 +51,8 @@ from talks join meetings on meetings.id = talks.meeting_id
 select
   talks.id as talk_id,
   talks.title as talk,
-  (select group_concat(people.name, ', ') from talk_presenters
-     join people on people.id = talk_presenters.person_id
-     where talk_presenters.talk_id = talks.id) as presenters,
-  (select group_concat(distinct organizations.name) from talk_presenters
-     join organizations on organizations.id = talk_presenters.organization_id
-     where talk_presenters.talk_id = talks.id) as organisations,
+  {presenters} as presenters,
+  {organisations} as organisations,
   meetings.date as meeting_date,
   coalesce(
     (select url from talk_recordings where talk_recordings.talk_id = talks.id
@@ -69,6 +69,7 @@ select
 from talks join meetings on meetings.id = talks.meeting_id
 """,
 }
+VIEWS = {name: sql.format(presenters=_PRESENTERS, organisations=_ORGANISATIONS) for name, sql in VIEWS.items()}
 
 # views that read tables made by a later step: created once those exist
 VIEW_TABLES: dict[str, list[str]] = {"talks_with_recordings": ["recordings", "talk_recordings"]}

@@ -30,6 +30,8 @@ def test_seed_rows(seed_db):
     # foreign keys declared
     assert {fk.other_table for fk in db["talk_presenters"].foreign_keys} == {"talks", "people", "organizations"}
     assert "talks_detail" in db.view_names()
+    detail = db.execute("select presenters, organizations from talks_detail where talk = 'Flyte Egress Events'").fetchone()
+    assert detail == ("Sonja, Katrina, Nian", "Spotify")  # as the agenda names them
     hits = list(db.query("select talks.title from talks_fts join talks on talks.rowid = talks_fts.rowid "
                          "where talks_fts match 'egress'"))
     assert [h["title"] for h in hits] == ["Flyte Egress Events"]
