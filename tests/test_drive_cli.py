@@ -1,11 +1,9 @@
 """`meetup-indexer sync` with Drive: incremental runs with a service-account key, Google Docs
 as notes, the notes' header as default sources, faults, SIGKILL and secrets."""
 import json
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -15,7 +13,7 @@ from click.testing import CliRunner
 from indexer.emulator import DriveData, Emulator, YouTubeData
 from indexer.emulator.drive_data import DOC, FOLDER, make_file
 
-from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env
+from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env, kill_sync_when
 
 KEY = "test-key-drive-9e2b7a"
 FOLDER_ID = "1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4"  # the folder the seed notes' header names
@@ -237,22 +235,6 @@ def test_faults_leave_the_same_database_as_a_clean_run(tmp_path):
     assert len(dbs["clean"]["drive_files"]) > 1000
 
 
-def _kill_mid_harvest(db, args) -> bool:
-    """Start a sync, SIGKILL it once some Drive pages are committed; False if it finished first."""
-    proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", str(db), *map(str, args)],
-                            env=clean_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline, got = time.monotonic() + 60, 0
-    while time.monotonic() < deadline and not got and proc.poll() is None:
-        time.sleep(0.005)
-        try:
-            got = sqlite3.connect(db, timeout=0.05).execute("select count(*) from drive_files").fetchone()[0]
-        except sqlite3.OperationalError:
-            pass
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return proc.returncode == -signal.SIGKILL
-
-
 @pytest.mark.slow
 def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
     notes = notes_file(tmp_path)
@@ -263,7 +245,7 @@ def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
         whole = sqlite3.connect(tmp_path / "whole.db").execute("select count(*) from drive_files").fetchone()[0]
         for attempt in range(3):  # a loaded machine may let the run finish before the kill lands
             killed = tmp_path / f"killed{attempt}.db"
-            if _kill_mid_harvest(killed, args):
+            if kill_sync_when(killed, args, "drive_files"):
                 partial = sqlite3.connect(killed).execute("select count(*) from drive_files").fetchone()[0]
                 if 0 < partial < whole:
                     break

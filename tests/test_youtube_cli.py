@@ -1,19 +1,17 @@
 """`meetup-indexer sync` with YouTube: every user-facing error, faults, SIGKILL, secrets."""
 import json
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
 from indexer.emulator import Emulator, YouTubeData
 from indexer.google_api import EXIT_AUTH, EXIT_FORBIDDEN, EXIT_NETWORK, EXIT_NOT_FOUND, EXIT_QUOTA
 
-from youtube_helpers import FLYTE_CHANNEL, KEY, ROOT, SEED, clean_env, dump, sync, sync_process
+from youtube_helpers import FLYTE_CHANNEL, KEY, ROOT, SEED, clean_env, dump, kill_sync_when, sync, sync_process
 
 
 def one_error_line(res) -> str:
@@ -151,21 +149,7 @@ def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
         args = ["--api-key", KEY, "--api-endpoint", e.url, "--quiet"]
         assert sync_process(tmp_path / "whole.db", *args).returncode == 0
         killed = tmp_path / "killed.db"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "indexer", "sync", str(killed), str(SEED), *args],
-            env=clean_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        got = 0
-        while time.monotonic() < deadline and got < 400:
-            time.sleep(0.02)
-            try:
-                got = sqlite3.connect(killed, timeout=0.1).execute("select count(*) from videos").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        assert proc.returncode == -signal.SIGKILL
+        assert kill_sync_when(killed, [SEED, *args], "videos", rows=400)
         partial = sqlite3.connect(killed).execute("select count(*) from videos").fetchone()[0]
         total = len(data.uploads(FLYTE_CHANNEL))
         assert 0 < partial < total  # killed mid-harvest, pages so far kept

@@ -1,4 +1,4 @@
-"""Shared by the YouTube tests: run `sync` against the emulator, dump tables to compare."""
+"""Shared by the YouTube and Drive tests: run `sync` against the emulator, kill it, dump tables to compare."""
 from __future__ import annotations
 
 import os
@@ -63,3 +63,23 @@ def dump(db_path, skip_tables=("sync_runs",)) -> dict:
 
 def stderr_of(result) -> str:
     return result.stderr
+
+
+def kill_sync_when(db, args, table: str, rows: int = 1) -> bool:
+    """Start ``sync DB ARGS...`` and SIGKILL it once ``table`` holds ``rows`` committed
+    rows; False if it finished before the kill landed."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", str(db), *map(str, args)],
+                            env=clean_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, got = time.monotonic() + 60, 0
+    while time.monotonic() < deadline and got < rows and proc.poll() is None:
+        time.sleep(0.005)
+        try:
+            got = sqlite3.connect(db, timeout=0.05).execute(f"select count(*) from [{table}]").fetchone()[0]
+        except sqlite3.OperationalError:
+            pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return proc.returncode == -signal.SIGKILL
