@@ -40,6 +40,10 @@ class AuthError(BadKey):
     """A credential problem the user can fix; one line, no secret."""
 
 
+class ServiceAccountRefused(AuthError):
+    """YouTube has no channel for service accounts; Drive still accepts them."""
+
+
 @dataclass
 class Auth:
     api_key: str | None = None
@@ -98,7 +102,7 @@ def application_default(api: str, path: str | None = None):
     except DefaultCredentialsError as exc:
         raise AuthError(f"application default credentials are unusable: {str(exc).splitlines()[0][:150]}") from None
     if api == "youtube" and isinstance(creds, service_account.Credentials):
-        raise AuthError(SERVICE_ACCOUNT_REFUSED.format(what="the application default service account"))
+        raise ServiceAccountRefused(SERVICE_ACCOUNT_REFUSED.format(what="the application default service account"))
     return creds
 
 
@@ -119,7 +123,7 @@ def load_credentials_file(path: str, api: str, api_endpoint: str | None = None):
         )
     if info.get("type") == "service_account":
         if api == "youtube":
-            raise AuthError(SERVICE_ACCOUNT_REFUSED.format(what=f"the service account in {path}"))
+            raise ServiceAccountRefused(SERVICE_ACCOUNT_REFUSED.format(what=f"the service account in {path}"))
         remember_secret(info.get("private_key_id"))
         from google.oauth2 import service_account
 

@@ -129,6 +129,8 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
             fail(str(exc))
     totals: dict[str, int] = {}
     from .google_api import ApiError
+    from .auth import ServiceAccountRefused
+    from .drive import folder_from_notes
     from .sync import YouTubeOptions, youtube_step
 
     yt_opts = YouTubeOptions(channel, api_key, api_endpoint, credentials, full, not no_refresh,
@@ -145,7 +147,13 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
                 dbmod.ensure_db_shape(db)
             run["counts"] = totals
             # YouTube commits page by page, after the notes' own transaction
-            _, yt_line = youtube_step(db, yt_opts, run)
+            try:
+                _, yt_line = youtube_step(db, yt_opts, run)
+            except ServiceAccountRefused as exc:
+                # a service-account key is Drive's credential: harvest Drive, say why YouTube was not
+                if not (drive_folder or folder_from_notes(db)):
+                    raise
+                yt_line = f"YouTube skipped: {exc}"
             drive_line = _drive_step(db, run, drive_folder, api_key, api_endpoint, credentials, full, record,
                                      replay, quota_budget, quiet)
             match_line = _match_step(db, run)  # after every harvest

@@ -350,3 +350,20 @@ def test_api_key_for_youtube_and_a_service_account_for_drive(tmp_path):
         emu.reset_stats()
         assert run(db, *args).exit_code == 0
         assert drive_calls(emu) == {"drive.changes.list": 1}
+
+
+def test_service_account_alone_harvests_drive_and_says_why_youtube_was_skipped(tmp_path):
+    """Zero-configuration sync with a service-account key: the notes name a channel and a
+    folder; YouTube refuses service accounts, so Drive is harvested and YouTube skipped in one line."""
+    with Emulator(drive=small_archive(), youtube=YouTubeData.generate(videos=5, seed=1, channel_id=FLYTE_CHANNEL),
+                  api_key=KEY) as emu:
+        sa = tmp_path / "sa.json"
+        emu.write_service_account(sa)
+        db = tmp_path / "i.db"
+        res = run(db, notes_file(tmp_path, channel=True), "--credentials", sa, "--api-endpoint", emu.url)
+        calls = emu.stats()["calls"]
+    assert res.exit_code == 0, res.output
+    skipped = [line for line in res.output.splitlines() if line.startswith("YouTube skipped")]
+    assert len(skipped) == 1 and "service accounts no channel" in skipped[0]
+    assert not any(k.startswith("youtube.") for k in calls)
+    assert sqlite_utils.Database(db)["drive_files"].count_where("name like 'GMT20210209%'") == 1
