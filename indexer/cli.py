@@ -24,6 +24,16 @@ def fail(message: str, code: int = 1):
     sys.exit(code)
 
 
+def open_database(path: str):
+    """``db.open_db``, with one line instead of a traceback for a file that is not SQLite."""
+    import sqlite3
+
+    try:
+        return dbmod.open_db(path)
+    except sqlite3.DatabaseError as exc:
+        fail(f"not a SQLite database: {path} ({exc})")
+
+
 def split_db_and_notes(args: tuple[str, ...]) -> tuple[str, list[str]]:
     """``sync [DB] [NOTES...]``: the first argument is the database if it looks like one."""
     if args and args[0].lower().endswith(DB_SUFFIXES):
@@ -56,6 +66,8 @@ def notes(files, as_json):
             fail(str(exc))
         for w in parsed.warnings:
             click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
+        if not parsed.meetings:
+            click.echo(f"{path}: warning: no meetings found (a meeting is a heading or line with a date)", err=True)
         out.extend(parsed.meetings)
     if as_json:
         click.echo(json.dumps([meeting_to_json(m) for m in out], indent=2))
@@ -111,7 +123,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     """
     db_path, note_paths = split_db_and_notes(args)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    db = dbmod.open_db(db_path)
+    db = open_database(db_path)
     if not note_paths:
         note_paths = [r["path"] for r in db["notes_files"].rows] or sorted(
             str(p) for p in Path("data/notes").glob("*.md")
@@ -127,6 +139,13 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         except InputError as exc:
             _record_failed_run(db, "sync", str(exc))
             fail(str(exc))
+    for path, n in parsed:
+        # syncing a file with no meetings would delete that file's meetings, and
+        # its header links would become sources: most likely the wrong file
+        if not n.meetings:
+            error = f"no meetings found in {path}: is it a notes file? (a meeting is a heading or line with a date)"
+            _record_failed_run(db, "sync", error)
+            fail(error)
     totals: dict[str, int] = {}
     from .google_api import ApiError
     from .auth import ServiceAccountRefused
@@ -162,12 +181,14 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         fail(str(exc), exc.exit_code)
     except OverrideError as exc:  # a bad overrides file
         fail(str(exc))
-    if match_line and not quiet:
-        click.echo(match_line, err=True)
+    # in the order the steps ran; skips that need a decision show even with --quiet
     if yt_line and (not quiet or yt_line.startswith("YouTube skipped")):
         click.echo(yt_line, err=True)
-    if drive_line and (not quiet or (drive_folder and "skipped" in drive_line)):
+    if drive_line and (not quiet or drive_line.startswith("Drive skipped: cannot read")
+                       or (drive_folder and "skipped" in drive_line)):
         click.echo(drive_line, err=True)
+    if match_line and not quiet:
+        click.echo(match_line, err=True)
     if not quiet:
         click.echo(
             f"synced {len(parsed)} notes file(s) into {db_path}: {totals.get('meetings', 0)} meetings, "
@@ -295,7 +316,7 @@ def _match_line(counts: dict) -> str:
 def _open_existing(db_path: str):
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    db = dbmod.open_db(db_path)
+    db = open_database(db_path)
     if not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
     return db

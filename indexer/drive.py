@@ -703,6 +703,8 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     """
     import time
 
+    from .google_api import Forbidden, NotFound
+
     from_notes = folder is None
     folder = folder or folder_from_notes(db)
     if not folder:
@@ -717,8 +719,15 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     started = time.monotonic()
     try:
         # only OAuth credentials can read the changes feed; a replay asks what was recorded
-        counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay, full=full,
-                             progress=progress)
+        try:
+            counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay,
+                                 full=full, progress=progress)
+        except (NotFound, Forbidden, DriveError) as exc:
+            if not from_notes:
+                raise
+            # a folder the notes merely link (private, moved, a typo) must not sink the other sources
+            return (f"Drive skipped: cannot read the folder the notes' header links: {exc} "
+                    f"(share it with these credentials or pass --drive-folder)")
     finally:
         progress.close()
         usage = gclient.usage.as_dict()

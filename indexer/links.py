@@ -62,7 +62,7 @@ _FAST_YOUTUBE = re.compile(
     r"https?://(?:www\.)?(?:youtube\.com/(?:watch\?v=|live/|embed/|shorts/)|youtu\.be/)"
     r"([A-Za-z0-9_-]{11})((?:[?&/][^#%+/]*)?)"
 )
-_FAST_DRIVE = re.compile(r"https?://drive\.google\.com/(?:(file)/d/|drive/(?:u/\d+/)?folders/)([A-Za-z0-9_-]+)(/[a-z]*)?(\?[^#%+/]*)?")
+_FAST_DRIVE = re.compile(r"https?://drive\.google\.com/(?:(file)/d/|drive/(?:u/\d+/)?folders/)([A-Za-z0-9_-]{10,})(/[a-z]*)?(\?[^#%+/]*)?")
 _FAST_OFFSET = re.compile(r"[?&](t|start)=([^&]+)")
 
 
@@ -129,10 +129,10 @@ def _classify_slow(url: str) -> Link | None:
             return Link("youtube_custom", parts[1], url)
         return None
     if host == "drive.google.com":
-        m = re.search(r"/folders/([A-Za-z0-9_-]+)", path)
+        m = re.search(r"/folders/([A-Za-z0-9_-]{10,})(?![A-Za-z0-9_-])", path)  # ids are 19+ chars: skip "1Op9Ez..."
         if m:
             return Link("drive_folder", m.group(1), url)
-        m = re.search(r"/file/d/([A-Za-z0-9_-]+)", path)
+        m = re.search(r"/file/d/([A-Za-z0-9_-]{10,})(?![A-Za-z0-9_-])", path)
         if m:
             return Link("drive_file", m.group(1), url)
         ident = (q.get("id") or [""])[0]

@@ -66,3 +66,26 @@ def test_python_dash_m(seed_path):
     out = subprocess.run([sys.executable, "-m", "indexer", "notes", "--json", str(seed_path)],
                          capture_output=True, text=True, check=True)
     assert '"iHBUxzSC9XE"' in out.stdout
+
+
+def test_database_that_is_not_sqlite(tmp_path, seed_path):
+    bogus = tmp_path / "notes-by-mistake.db"
+    bogus.write_text("# not a database\n" * 50)
+    for args in (["sync", str(bogus), str(seed_path)], ["match", str(bogus)], ["report", str(bogus)]):
+        r = run(*args)
+        assert r.exit_code == 1, args
+        assert r.output.startswith(f"Error: not a SQLite database: {bogus}") and r.output.count("\n") == 1
+    assert bogus.read_text().startswith("# not a database")
+
+
+def test_sync_refuses_a_file_without_meetings(seed_db, tmp_path):
+    """README.md given as notes by mistake: nothing is written, its links do not become sources."""
+    readme = tmp_path / "README.md"
+    readme.write_text("# A project\n\nSee https://drive.google.com/drive/folders/1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4\n")
+    r = run("sync", str(seed_db), str(readme))
+    assert r.exit_code == 1 and "no meetings found in" in r.output
+    db = sqlite_utils.Database(seed_db)
+    assert [row["path"] for row in db["notes_files"].rows] != [] and str(readme) not in {
+        row["path"] for row in db["notes_files"].rows}
+    r = run("notes", str(readme))
+    assert r.exit_code == 0 and "no meetings found" in r.output

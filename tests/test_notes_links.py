@@ -143,8 +143,8 @@ def test_fast_url_reading_agrees_with_urllib(url):
 @pytest.mark.parametrize("url", [
     "https://www.youtube.com/watch?v=iHBUxzSC9XE&t=95", "https://youtu.be/iHBUxzSC9XE?t=1m30s",
     "https://www.youtube.com/live/iHBUxzSC9XE?feature=share", "https://www.youtube.com/embed/iHBUxzSC9XE?start=30",
-    "https://youtube.com/shorts/iHBUxzSC9XE", "https://drive.google.com/file/d/1AbC/view?usp=sharing",
-    "https://drive.google.com/drive/folders/1Op9?usp=sharing",
+    "https://youtube.com/shorts/iHBUxzSC9XE", "https://drive.google.com/file/d/1AbCdEfGhIjKlMnOpQrS/view?usp=sharing",
+    "https://drive.google.com/drive/folders/1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4?usp=sharing",
 ])
 def test_common_forms_take_the_fast_way_and_agree(url):
     fast, slow = L._classify_fast(url), L._classify_slow(url)
@@ -166,3 +166,11 @@ def test_one_pass_find_links_agrees_with_line_by_line(text, first):
 
     # "\r\n" makes the same lines but takes the line-by-line path
     assert seen(find_links(text, first)) == seen(find_links(text.replace("\n", "\r\n"), first))
+
+
+@pytest.mark.parametrize("text", [
+    "https://drive.google.com/drive/folders/1Op9Ez...",  # an example or a truncated paste, as in a README
+    "https://drive.google.com/file/d/1AbC/view",
+])
+def test_too_short_drive_ids_are_not_links(text):
+    assert L.find_links(text) == []

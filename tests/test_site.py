@@ -252,12 +252,14 @@ def test_atom_feed_of_new_recordings(site):
     feed = ET.fromstring(r.content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
-    assert [e.find("a:id", ns).text for e in entries] == ["conftalk001", "hostile0001", "iHBUxzSC9XE"]
-    titles = {e.find("a:id", ns).text: e.find("a:title", ns).text for e in entries}
+    assert [e.find("a:id", ns).text for e in entries] == [
+        f"https://www.youtube.com/watch?v={v}" for v in ("conftalk001", "hostile0001", "iHBUxzSC9XE")]
+    titles = {e.find("a:id", ns).text.rsplit("=", 1)[1]: e.find("a:title", ns).text for e in entries}
     assert titles["hostile0001"] == HOSTILE_TITLE  # XML-escaped on the wire, intact once parsed
     assert b"<script>" not in r.content
     link = entries[2].find("a:link", ns).get("href")
     assert link == "https://www.youtube.com/watch?v=iHBUxzSC9XE"
+    assert all(e.find("a:author/a:name", ns).text for e in entries)  # Atom requires an author
 
 
 def test_meetings_and_recordings_without_each_other(tmp_path):
@@ -289,7 +291,7 @@ def test_meetings_and_recordings_without_each_other(tmp_path):
 
 def test_queries_over_missing_tables_name_them(notes_only):
     out = rows(notes_only, "/index/latest_recordings.json")
-    assert out == [{"missing": "This database has no recordings, videos table yet: "
+    assert out == [{"missing": "This database has no channels, recordings, videos table yet: "
                     "run `meetup-indexer sync` with that source."}]
     # queries over the notes tables are untouched
     assert rows(notes_only, "/index/talks_by_organisation.json?organisation=Spotify")[0]["organisation"] == "Spotify"
