@@ -367,3 +367,17 @@ def test_service_account_alone_harvests_drive_and_says_why_youtube_was_skipped(t
     assert len(skipped) == 1 and "service accounts no channel" in skipped[0]
     assert not any(k.startswith("youtube.") for k in calls)
     assert sqlite_utils.Database(db)["drive_files"].count_where("name like 'GMT20210209%'") == 1
+
+
+def test_unreadable_folder_linked_in_the_notes_is_skipped_but_an_explicit_one_fails(tmp_path):
+    missing = "1missingmissingmissingmissing00"
+    with Emulator(drive=small_archive(), api_key=KEY) as emu:
+        notes = notes_file(tmp_path, folder=missing)
+        res = run(tmp_path / "i.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
+        assert res.exit_code == 0, res.output
+        line = next(line for line in res.output.splitlines() if line.startswith("Drive skipped"))
+        assert "cannot read the folder the notes' header links" in line and missing in line
+        assert sqlite_utils.Database(tmp_path / "i.db")["meetings"].count == 1  # the notes still landed
+        res = run(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url, "--drive-folder", missing)
+    assert res.exit_code != 0
+    assert res.output.strip().splitlines()[-1].startswith("Error:")
