@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import queue
 import re
+import sqlite3
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -537,8 +538,13 @@ def harvest(
         result.complete = False
         result.stopped = str(exc)
     finally:
-        # back to a single file, as Datasette's immutable mode and copies expect
-        db.execute("pragma journal_mode = delete")
+        # back to a single file, as Datasette's immutable mode and copies expect;
+        # the switch needs the only connection, and a reader (a site serving the
+        # file, a backup) must not fail a harvest that is already committed
+        try:
+            db.execute("pragma journal_mode = delete")
+        except sqlite3.OperationalError:
+            pass
     result.seconds = time.monotonic() - started
     return result
 
