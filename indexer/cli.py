@@ -239,7 +239,7 @@ def metadata_path() -> Path:
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("db_path", default=DEFAULT_DB, required=False)
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
-@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--sql-time-limit-ms", default=1000, show_default=True, type=click.IntRange(1),
     help="Stop any SQL query (canned, typed or a facet) that runs longer.",

@@ -57,6 +57,22 @@ def served_path(db_path: Path) -> Path:
     return link
 
 
+def check_port_free(host: str, port: int) -> None:
+    """One line before Datasette starts, rather than uvicorn's log and a traceback."""
+    import errno
+    import socket
+
+    if not port:
+        return
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            sock.bind((host, port))
+    except OSError as exc:
+        why = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise SiteError(f"cannot serve on {host}:{port}: {why} (pick another with --port)") from None
+
+
 def datasette_args(
     db_path: str | os.PathLike,
     metadata: str | os.PathLike,
@@ -73,6 +89,7 @@ def datasette_args(
     override any setting.
     """
     db = served_path(check_database(db_path))
+    check_port_free(host, port)
     return [
         sys.executable, "-m", "datasette", "serve",
         "-i", str(db),

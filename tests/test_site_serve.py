@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 from site_helpers import build_site_db
 
@@ -101,3 +102,19 @@ def test_serve_is_read_only_and_passes_options(tmp_path):
         out, _ = proc.communicate(timeout=10)
     assert out.splitlines()[0] == f"Serving {db_path} at http://127.0.0.1:{port}/"
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    from indexer.cli import cli
+
+    db = tmp_path / "index.db"
+    sqlite_utils.Database(db)["t"].insert({"a": 1})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = CliRunner().invoke(cli, ["serve", str(db), "--port", str(port)])
+    assert r.exit_code == 1
+    assert r.output == f"Error: cannot serve on 127.0.0.1:{port}: already in use (pick another with --port)\n"
+    r = CliRunner().invoke(cli, ["serve", str(db), "--port", "99999"])
+    assert r.exit_code == 2 and "99999" in r.output and "datasette" not in r.output
