@@ -153,9 +153,14 @@ def load_overrides(path: str | Path | None, required: bool = False) -> Overrides
             raise OverrideError(f"{p}: overrides file not found")
         return Overrides(path=str(p))
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OverrideError(f"{p}: cannot read: {exc}") from None
+        data = p.read_bytes()
+    except OSError as exc:
+        raise OverrideError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise OverrideError(f"{p}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     return parse_overrides(text, str(p))
 
 

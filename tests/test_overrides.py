@@ -122,3 +122,13 @@ def test_bad_default_overrides_fail_sync_with_the_line(harvested, seed_path, tmp
     r = run("sync", harvested, seed_path)
     assert r.exit_code == 1
     assert "Error: data/overrides.yml:3: unknown video or Drive file id 'typo0000001'" in r.output
+
+
+def test_overrides_file_that_is_not_utf8_names_its_line(tmp_path):
+    from indexer.overrides import OverrideError, load_overrides
+
+    p = tmp_path / "o.yml"
+    p.write_bytes(b"meetings:\n  2021-02-09:\n    pin: [caf\xe9]\n")
+    with pytest.raises(OverrideError) as err:
+        load_overrides(p)
+    assert str(err.value) == f"{p}:3: not UTF-8 text (byte 0xe9)"
