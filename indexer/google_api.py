@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import random
 import re
 import socket
@@ -446,12 +447,15 @@ class GoogleClient:
                     ) from None
                 if not _is_network_error(exc):
                     raise
+                host = urlparse(getattr(self.service, "_baseUrl", None) or self.endpoint or "").hostname
                 if attempt >= self.max_retries:
-                    host = urlparse(self.endpoint or "https://www.googleapis.com").hostname
                     raise NetworkDown(
                         f"cannot reach the {self.label} API at {host} ({type(exc).__name__}: "
                         f"{redact(str(exc))[:80]}); is the network down?"
                     ) from None
+                if attempt == 0:  # backoff can take a minute: say so once instead of going quiet
+                    sys.stderr.write(f"{self.label} API at {host} unreachable ({type(exc).__name__}); "
+                                     f"retrying up to {self.max_retries} times\n")
                 retry_after = None
             self.usage.retries += 1
             delay = self.rng.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
