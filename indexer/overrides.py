@@ -156,11 +156,11 @@ def load_overrides(path: str | Path | None, required: bool = False) -> Overrides
         data = p.read_bytes()
     except OSError as exc:
         raise OverrideError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise OverrideError(f"{p}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+    from .sources import decode_utf8
+
+    text, where = decode_utf8(data)
+    if text is None:
+        raise OverrideError(f"{p}: not UTF-8 text ({where})")
     return parse_overrides(text, str(p))
 
 

@@ -11,6 +11,15 @@ class InputError(Exception):
     """Bad input the user can fix; the message is one line and names the input."""
 
 
+def decode_utf8(data: bytes) -> tuple[str | None, str]:
+    """(text, "") or (None, "byte 0xNN on line L"): where a file stops being UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, f"byte 0x{data[exc.start]:02x} on line {line}"
+
+
 def read_notes_file(path: str) -> str:
     p = Path(path)
     if not p.exists():
@@ -21,13 +30,9 @@ def read_notes_file(path: str) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read notes file {path}: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"notes file is not UTF-8 text: {path} (byte 0x{data[exc.start]:02x} on line {line})"
-        ) from None
+    text, where = decode_utf8(data)
+    if text is None:
+        raise InputError(f"notes file is not UTF-8 text: {path} ({where})")
     if not text.strip():
         raise InputError(f"notes file is empty: {path}")
     return text

@@ -131,4 +131,4 @@ def test_overrides_file_that_is_not_utf8_names_its_line(tmp_path):
     p.write_bytes(b"meetings:\n  2021-02-09:\n    pin: [caf\xe9]\n")
     with pytest.raises(OverrideError) as err:
         load_overrides(p)
-    assert str(err.value) == f"{p}:3: not UTF-8 text (byte 0xe9)"
+    assert str(err.value) == f"{p}: not UTF-8 text (byte 0xe9 on line 3)"
