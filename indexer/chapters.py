@@ -74,3 +74,10 @@ def parse_chapters(description: str, duration_s: int | None = None) -> list[dict
             return []
         chapters.append({"start_s": start, "end_s": end, "title": title, "position": pos})
     return chapters
+
+
+def hms(seconds: int | float) -> str:
+    """3723 -> '1:02:03', 75 -> '1:15': how YouTube writes a moment."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

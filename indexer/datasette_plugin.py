@@ -19,7 +19,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from .links import VIDEO_ID, classify_url
+from .chapters import hms
+from .links import VIDEO_ID, classify_url, watch_url
 
 # render_cell gets no request in Datasette 0.65; the ASGI wrapper below
 # remembers the path so cells know whether they sit on a row page.
@@ -70,14 +71,6 @@ def on_row_page(datasette, database: str | None, table: str | None) -> bool:
     return rest.startswith("/") and len(rest) > 1
 
 
-def hms(seconds: int | float) -> str:
-    """3723 -> '1:02:03', 75 -> '1:15'."""
-    s = int(seconds)
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 def human_bytes(n: int) -> str:
     size = float(n)
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
@@ -85,11 +78,6 @@ def human_bytes(n: int) -> str:
             return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} bytes"  # pragma: no cover
-
-
-def watch_url(video_id: str, start_s: int | None) -> str:
-    url = f"https://www.youtube.com/watch?v={quote(video_id)}"
-    return url + (f"&t={int(start_s)}s" if start_s else "")
 
 
 def player(video_id: str, start_s: int | None, title: str = "") -> Markup:

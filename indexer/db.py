@@ -458,6 +458,18 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     }
 
 
+def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str | None:
+    """The first source of these kinds the notes' headers name (``notes_sources``), or None."""
+    if "notes_sources" not in db.table_names():
+        return None
+    kinds = list(kinds)
+    marks = ", ".join("?" for _ in kinds)
+    row = db.execute(
+        f"select [{column}] from notes_sources where kind in ({marks}) order by notes_path, line limit 1", kinds
+    ).fetchone()
+    return row[0] if row else None
+
+
 # tables outside this module may refer to meetings (meeting_id) or talks (talk_id); they register here
 MEETING_DEPENDENTS: list[str] = ["recordings"]
 TALK_DEPENDENTS: list[str] = ["talk_recordings"]

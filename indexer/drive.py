@@ -644,19 +644,8 @@ def sync_folder(db, folder: str, gclient, use_changes: bool = False, full: bool 
 # the `sync` step (cli.py stays thin)
 
 def folder_from_notes(db) -> str | None:
-    """The Drive folder the notes' header links to (``notes_sources``)."""
-    if "notes_sources" not in db.table_names():
-        return None
-    row = db.execute(
-        "select ref from notes_sources where kind = 'drive_folder' order by notes_path, line limit 1"
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _recording_has_drive(replay) -> bool:
-    from .google_api import ReplayHttp
-
-    return any(key.split(" ", 1)[1].startswith("/drive/v3/") for key in ReplayHttp(replay).responses)
+    """The Drive folder the notes' header links to."""
+    return dbmod.first_source(db, ["drive_folder"])
 
 
 def resolve_auth(api_key=None, credentials=None, replay=None, api_endpoint=None):
@@ -703,7 +692,7 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     """
     import time
 
-    from .google_api import Forbidden, NotFound
+    from .google_api import Forbidden, NotFound, add_usage, recording_has
 
     from_notes = folder is None
     folder = folder or folder_from_notes(db)
@@ -712,7 +701,7 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     auth = resolve_auth(api_key, credentials, replay, api_endpoint)
     if not auth and not replay:
         return "Drive skipped: no API key (--api-key or GOOGLE_API_KEY), --credentials or --replay given"
-    if replay and from_notes and not _recording_has_drive(replay):
+    if replay and from_notes and not recording_has(replay, "/drive/v3/"):
         return f"Drive skipped: the recording in {replay} has no Drive responses"
     gclient = client(auth, api_endpoint, record=record, replay=replay, quota_budget=quota_budget)
     progress = _Progress(quiet)
@@ -731,8 +720,7 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
     finally:
         progress.close()
         usage = gclient.usage.as_dict()
-        run["calls"] = {**run.get("calls", {}), **usage["calls"]}
-        run["quota_units"] = run.get("quota_units", 0) + usage["quota_units"]
+        add_usage(run, gclient.usage)
         gclient.close()
     run["counts"] = {**run.get("counts", {}), **{f"drive_{k}" if not k.startswith("drive_") else k: v
                                                   for k, v in counts.items() if k != "mode"}}
@@ -759,7 +747,7 @@ def load_gdoc_notes(doc_id: str, api_key=None, api_endpoint=None, credentials=No
         return load_gdoc(gclient.service, doc_id, lambda req: gclient.execute(req, what=f"Google Doc {doc_id}"))
     finally:
         if run is not None:
-            usage = gclient.usage.as_dict()
-            for k, v in usage["calls"].items():
-                run.setdefault("calls", {})[k] = run.get("calls", {}).get(k, 0) + v
+            from .google_api import add_usage
+
+            add_usage(run, gclient.usage)
         gclient.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import hashlib
+import functools
 import json
 import logging
 import os
@@ -273,6 +274,26 @@ class RecordingHttp:
         return resp, content
 
 
+@functools.lru_cache(maxsize=8)
+def _load_recording(files: tuple) -> dict:
+    responses = {}
+    for name, _, _ in files:
+        try:
+            record = json.loads(Path(name).read_text())
+            responses[record["request"]] = record
+        except (ValueError, KeyError, TypeError):
+            raise ReplayMiss(f"not a recorded response: {name}") from None
+    return responses
+
+
+def recording_has(directory, path_prefix: str) -> bool:
+    """Does the recording hold answers under ``path_prefix`` (``/youtube/v3/``, ``/drive/v3/``)?
+    A missing folder says yes, so the client reports it in its own words."""
+    if not Path(directory).is_dir():
+        return True
+    return any(key.split(" ", 1)[1].startswith(path_prefix) for key in ReplayHttp(directory).responses)
+
+
 class ReplayHttp:
     """Answers from a recording; a request it has no answer for is an error."""
 
@@ -283,13 +304,10 @@ class ReplayHttp:
         self.directory = Path(directory)
         if not self.directory.is_dir():
             raise ReplayMiss(f"no recording found at {directory}")
-        self.responses = {}
-        for path in self.directory.glob("*.json"):
-            try:
-                record = json.loads(path.read_text())
-                self.responses[record["request"]] = record
-            except (ValueError, KeyError, TypeError):
-                raise ReplayMiss(f"not a recorded response: {path}") from None
+        files = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in self.directory.glob("*.json")))
+        # one sync builds several of these (a client per API, an Http per worker thread):
+        # parse the folder once, again only when its files change
+        self.responses = _load_recording(files)
         if not self.responses:
             raise ReplayMiss(f"no recorded responses in {directory}")
 
@@ -340,11 +358,12 @@ class Usage:
         return {"calls": dict(sorted(self.calls.items())), "quota_units": self.units}
 
 
-def merge_usage(*usages: Usage) -> dict:
-    calls: collections.Counter = collections.Counter()
-    for u in usages:
-        calls.update(u.calls)
-    return {"calls": dict(sorted(calls.items())), "quota_units": sum(u.units for u in usages)}
+def add_usage(run: dict, usage: "Usage") -> None:
+    """Add one client's calls and quota units to a ``sync_runs`` record."""
+    calls = collections.Counter(run.get("calls", {}))
+    calls.update(usage.calls)
+    run["calls"] = dict(sorted(calls.items()))
+    run["quota_units"] = run.get("quota_units", 0) + usage.units
 
 
 def _backoff_base() -> float:

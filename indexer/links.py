@@ -198,7 +198,9 @@ def find_links(text: str, first_line: int = 1) -> list[Link]:
 
 
 def watch_url(video_id: str, start_s: int | None = None) -> str:
-    url = f"https://www.youtube.com/watch?v={video_id}"
+    from urllib.parse import quote
+
+    url = f"https://www.youtube.com/watch?v={quote(video_id)}"  # ids come from the API, the page renders them
     if start_s:
         url += f"&t={int(start_s)}s"
     return url

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
+from .chapters import hms
 from .links import watch_url
 from .notes import find_date
 
@@ -584,13 +585,13 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                           and l.get("kind") == "youtube" and l.get("start_s") is not None), None)
             if noted:
                 out.append(_talk_link(tid, noted["ref"], noted["start_s"], "link", 1.0,
-                                      f"timestamped link on the talk's agenda line ({_hms(noted['start_s'])})"))
+                                      f"timestamped link on the talk's agenda line ({hms(noted['start_s'])})"))
                 continue
             if ti in chosen:
                 s, ref, ch = chosen[ti]
                 start = int(ch.get("start_s") or 0)
                 out.append(_talk_link(tid, ref, start, "chapter", min(s, 100.0) / 100.0,
-                                      f"chapter '{ch.get('title')}' at {_hms(start)} of {ref}"))
+                                      f"chapter '{ch.get('title')}' at {hms(start)} of {ref}"))
                 continue
             if videos:
                 r = videos[0]
@@ -599,11 +600,6 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 continue
             # a Drive-only meeting: the talk's link is the meeting's file (view talks_with_recordings)
     return out
-
-
-def _hms(s: int) -> str:
-    h, rest = divmod(int(s), 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _talk_link(tid, vid, start, method, confidence, reason) -> dict:

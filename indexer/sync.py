@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 
 from . import auth as authmod
-from .google_api import GoogleClient
+from . import db as dbmod
+from .google_api import GoogleClient, add_usage, recording_has
 from .youtube import ChannelRefError, Result, harvest
 
 CHANNEL_KINDS = ("youtube_channel", "youtube_handle", "youtube_user", "youtube_custom")
@@ -32,25 +33,8 @@ class YouTubeOptions:
 
 
 def channel_from_notes(db) -> str | None:
-    """The channel the notes' header names (``notes_sources``), as its URL."""
-    if "notes_sources" not in db.table_names():
-        return None
-    kinds = ", ".join("?" for _ in CHANNEL_KINDS)
-    row = db.execute(
-        f"select url, kind, ref from notes_sources where kind in ({kinds}) order by notes_path, line limit 1",
-        list(CHANNEL_KINDS),
-    ).fetchone()
-    return row[0] if row else None
-
-
-def recording_has(directory: str, path_prefix: str) -> bool:
-    from pathlib import Path
-
-    from .google_api import ReplayHttp
-
-    if not Path(directory).is_dir():
-        return True  # let the client say the recording is missing
-    return any(key.split(" ", 1)[1].startswith(path_prefix) for key in ReplayHttp(directory).responses)
+    """The channel the notes' header names, as its URL."""
+    return dbmod.first_source(db, CHANNEL_KINDS, column="url")
 
 
 class Progress:
@@ -119,8 +103,7 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
     finally:
         progress.close()
         usage = client.usage.as_dict()
-        run["calls"] = {**run.get("calls", {}), **usage["calls"]}
-        run["quota_units"] = run.get("quota_units", 0) + usage["quota_units"]
+        add_usage(run, client.usage)
         client.close()
     run["counts"] = {**run.get("counts", {}), **result.counts()}
     calls = sum(usage["calls"].values())

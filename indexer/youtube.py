@@ -5,7 +5,7 @@ Dogsheep style, three layers:
 * pure: ``parse_channel_ref`` (id, @handle or URL), ``video_row`` (an API
   resource to a ``videos`` row), ``duration_seconds``;
 * fetchers over a ``GoogleClient``: ``fetch_channel``, ``iter_upload_pages``,
-  ``fetch_videos``, ``iter_playlists``, ``iter_playlist_items``;
+  ``fetch_videos``, ``iter_playlists``, ``fetch_playlist_page``;
 * writers, one transaction per page: ``save_channel``, ``save_videos``,
   ``mark_removed``, ``start_playlist``, ``save_playlist_page``, ``finish_playlist``.
 
@@ -459,22 +459,6 @@ def fetch_playlist_page(client: GoogleClient, playlist_id: str, token: str | Non
             sn = it.get("snippet", {})
             rows.append((vid, sn.get("position", offset + i), sn.get("title")))
     return rows, resp.get("nextPageToken"), offset + len(resp.get("items", []))
-
-
-def iter_playlist_items(client: GoogleClient, playlist_id: str) -> Iterator[dict]:
-    token = None
-    while True:
-        resp = client.execute(
-            resources(client).playlistItems.list(
-                part="snippet,contentDetails", playlistId=playlist_id, maxResults=PAGE, pageToken=token,
-                fields=PLAYLIST_ITEM_FIELDS,
-            ),
-            what=f"playlist {playlist_id}",
-        )
-        yield from resp.get("items", [])
-        token = resp.get("nextPageToken")
-        if not token:
-            return
 
 
 # ---------------------------------------------------------------- harvest
