@@ -21,6 +21,7 @@ import pytest
 import sqlite_utils
 from site_helpers import HOSTILE_TITLE, add_recordings, build_site_db, video
 
+from indexer.chapters import hms
 from indexer.cli import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -289,10 +290,13 @@ def test_home_page_search_finds_egress(browser, site):
     box.send_keys("egress")
     box.submit()
     wait_for(browser, lambda b: "q=egress" in b.current_url)
-    results = wait_for(
-        browser, lambda b: "Flyte Egress Events" in b.find_element(By.ID, "search-all-results").text
-        and b.find_element(By.ID, "search-all-results"))
-    assert "2021-02-09" in results.text
+    talks = browser.find_element(By.CSS_SELECTOR, "[aria-labelledby=mi-found-talks]")
+    assert "Flyte Egress Events" in talks.text and "2021-02-09" in talks.text
+    watch = talks.find_element(By.CSS_SELECTOR, "a.mi-watch")
+    start = parse_qs(urlparse(watch.get_attribute("href")).query)["t"]
+    assert watch.text.endswith(hms(int(start[0].rstrip("s"))))  # the minute, on the page
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "home-search.png"))
 
 
 @pytest.mark.parametrize("width", [390, 1400])

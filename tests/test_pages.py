@@ -188,7 +188,7 @@ def test_home_page_for_people(site):
     html, doc = page(site, "/")
     assert "3 talks in 1 meeting; 1 recording found, 0 missing." in html
     (form,) = doc.find("form", role="search")
-    assert form["action"] == "/-/search"
+    assert form["action"] == "/-/find"
     assert doc.find("input", name="q", type="search", id="mi-q") and doc.find("label", **{"for": "mi-q"})
     assert doc.find("a", href=MEETING)
     (thumb,) = doc.find("img", src="https://i.ytimg.com/vi/iHBUxzSC9XE/hqdefault.jpg")
@@ -196,6 +196,34 @@ def test_home_page_for_people(site):
     # the tables are reachable, not in front
     assert doc.find("a", href="/index")
     assert html.index("Latest meetings") < html.index('href="/index"')
+
+
+def test_search_box_finds_talks_meetings_and_videos(site):
+    html, doc = page(site, "/-/find?q=egress")
+    talks = html.split('id="mi-found-talks"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'class="mi-talk-title" href="([^"]+)">([^<]+)</a>', talks) == [(EGRESS, "Flyte Egress Events")]
+    assert f'data-start="{EGRESS_START_S}"' in talks and "▶&#xFE0E;&nbsp;12:34" in talks
+    meetings = html.split('id="mi-found-meetings"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{MEETING}"' in meetings
+    videos = html.split('id="mi-found-videos"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/index/videos/iHBUxzSC9XE"' in videos and f'href="{MEETING}"' in videos
+    assert doc.find("input", name="q", value="egress")
+    # a prefix, and words a visitor types that FTS would read as syntax
+    assert "Flyte Egress Events" in get(site, "/-/find?q=egre").text
+    for words in ('"egress', "egress AND (", "NEAR(", "-", "*", "'; drop table talks; --", ""):
+        r = get(site, "/-/find?q=" + words.replace("&", "%26"))
+        assert r.status_code == 200, words
+    nothing = get(site, "/-/find?q=kubernetesnowhere").text
+    assert "0 talks, 0 meetings and 0 videos match" in nothing
+
+
+def test_search_shows_hostile_titles_as_text(site):
+    r = get(site, "/-/find?q=friends")
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert str(escape(HOSTILE_TITLE)) in r.text
+    assert 'src="https://i.ytimg.com/vi/x/a.jpg' not in r.text  # a thumbnail that breaks out is no image
+    assert Page(r.text).meta("og:title").startswith("Search: friends · ")
 
 
 def test_home_page_counts_meetings_missing_a_recording(two_meetings):

@@ -146,6 +146,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                     f"{home['sentence']}. Search the talks, meetings and videos; every talk opens at its minute."),
                     "image": next((m["main"]["thumbnail"] for m in home["latest"] if m["main"]), None),
                     "type": "website"}
+        if view_name == "mi_search":
+            words = (request.args.get("q") or "").strip() if request else ""
+            extra["mi_meta"] = {"title": (f"Search: {words} · " if words else "Search · ") + site,
+                                "description": "Talks, meetings and videos of the community's meetings.",
+                                "image": None, "type": "website"}
         if "mi_meta" not in extra:
             extra["mi_meta"] = await _generic_meta(datasette, database, table, view_name, request)
         extra["mi_meta"]["site"] = site
@@ -168,6 +173,19 @@ async def sitemap(datasette, request):
     return Response("\n".join(body) + "\n", content_type="application/xml; charset=utf-8")
 
 
+MAX_WORDS = 200
+
+
+async def find(datasette, request):
+    """/-/find?q=words: talks (with their ▶ minute), meetings and videos, from one box."""
+    words = (request.args.get("q") or "")[:MAX_WORDS]
+    found = await data.search(datasette, DATABASE, words) if DATABASE in datasette.databases else {}
+    html = await datasette.render_template(
+        "mi_search.html", {"mi_q": words.strip(), "mi_found": found}, request=request, view_name="mi_search"
+    )
+    return Response.html(html)
+
+
 async def static(request):
     name = request.url_vars["name"]
     return Response((STATIC / name).read_text(), content_type=STATIC_TYPES[name],
@@ -178,6 +196,7 @@ async def static(request):
 def register_routes(datasette):
     return [
         (r"^/sitemap\.xml$", sitemap),
+        (r"^/-/find$", find),
         (r"^/-/mi-pages/(?P<name>pages\.(?:js|css))$", static),
         *feeds.feed_routes(datasette, DATABASE),
     ]

@@ -392,3 +392,50 @@ async def sitemap_paths(datasette, database: str) -> list[str]:
             for row in await reader.rows(f"select id from [{table}] order by {order} limit 10000"):
                 paths.append(row_path(datasette, database, table, row["id"]))
     return paths
+
+
+async def search(datasette, database: str, words: str, limit: int = 30) -> dict:
+    """Talks, meetings and videos whose words match, best first; talks carry their ▶ moment."""
+    from ..datasette_plugin import fts_words
+
+    reader = Reader(datasette.get_database(database))
+    query = fts_words(words)
+    found = {"talks": [], "meetings": [], "videos": []}
+    if not words.strip():
+        return found
+    if await reader.have("talks", "talks_fts", "meetings"):
+        ids = [r["id"] for r in await reader.rows(
+            "select talks.id from talks_fts join talks on talks.rowid = talks_fts.rowid "
+            "where talks_fts match ? order by talks_fts.rank limit ?", [query, limit])]
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            talks = await talks_list(reader, datasette, database, f"talks.id in ({marks})", ids, "talks.id")
+            rank = {tid: i for i, tid in enumerate(ids)}
+            found["talks"] = sorted(talks, key=lambda t: rank[t["id"]])
+    if await reader.have("meetings", "meetings_fts"):
+        found["meetings"] = await reader.rows(
+            "select meetings.id, meetings.date, meetings.title, (select count(*) from talks "
+            "where talks.meeting_id = meetings.id) as talks from meetings_fts "
+            "join meetings on meetings.rowid = meetings_fts.rowid where meetings_fts match ? "
+            "order by meetings_fts.rank limit ?", [query, limit])
+        for meeting in found["meetings"]:
+            meeting["url"] = row_path(datasette, database, "meetings", meeting["id"])
+            meeting["long_date"] = long_date(meeting["date"])
+    if await reader.have("videos", "videos_fts"):
+        linked = "(select group_concat(meeting_id, ' ') from recordings where recordings.source = 'youtube' " \
+                 "and recordings.ref = videos.id)" if await reader.have("recordings") else "null"
+        found["videos"] = await reader.rows(
+            f"select videos.id, videos.title, videos.thumbnail_url, videos.duration_s, videos.published_at, "
+            f"{linked} as meetings from videos_fts join videos on videos.rowid = videos_fts.rowid "
+            "where videos_fts match ? and videos.removed_at is null order by videos_fts.rank limit ?",
+            [query, limit])
+        for v in found["videos"]:
+            v["thumbnail"] = safe_thumbnail(v.pop("thumbnail_url"))
+            v["href"] = watch_url(v["id"]) if VIDEO_ID.match(v["id"] or "") else None
+            v["url"] = row_path(datasette, database, "videos", v["id"])
+            v["duration"] = hms(v["duration_s"]) if v["duration_s"] else None
+            v["meeting_links"] = [
+                {"id": m, "url": row_path(datasette, database, "meetings", m)}
+                for m in (v.pop("meetings") or "").split()
+            ]
+    return found
