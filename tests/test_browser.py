@@ -299,6 +299,22 @@ def test_home_page_search_finds_egress(browser, site):
     browser.save_screenshot(str(ARTIFACTS / "home-search.png"))
 
 
+def test_meetings_per_month_chart_has_one_mark_per_month(browser, site, demo_db):
+    from selenium.webdriver.common.by import By
+
+    db = sqlite_utils.Database(demo_db)
+    months = [r[0] for r in db.execute(
+        "select distinct substr(date, 1, 7) from meetings where not cancelled and date <= date('now') order by 1")]
+    db.conn.close()
+    for path in ("/index/meetings_per_month", "/"):
+        browser.get(site + path)
+        svg = browser.find_element(By.CSS_SELECTOR, "figure.mi-chart svg")
+        assert svg.size["width"] > 100 and svg.size["height"] > 50
+        marks = svg.find_elements(By.CSS_SELECTOR, "g.mi-month")
+        assert [m.get_attribute("data-month") for m in marks] == months
+        assert all(r.size["width"] > 0 for m in marks for r in m.find_elements(By.TAG_NAME, "rect")[:1])
+
+
 @pytest.mark.parametrize("width", [390, 1400])
 def test_pages_fit_the_screen(browser, site, width):
     """No sideways scrolling at phone width; screenshots for the README (docs/)."""

@@ -331,3 +331,45 @@ def test_hostile_titles_are_text_on_every_new_page(tmp_path):
     assert "another match was nearly as likely" in meeting
     # the notes went through Markdown and Bleach
     assert "&lt;script&gt;alert(&#34;notes&#34;)" in meeting or "&lt;script&gt;alert(\"notes\")" in meeting
+
+
+def test_meetings_per_month_chart(two_meetings):
+    html, doc = page(two_meetings, "/index/meetings_per_month")
+    months = re.findall(r'<g class="mi-month" data-month="([0-9-]+)"><title>([^<]+)</title>', html)
+    assert months == [("2021-02", "2021-02: 1 with a recording, 0 without"),
+                      ("2021-03", "2021-03: 0 with a recording, 1 without")]
+    # the same numbers as the query's rows
+    rows = get(two_meetings, "/index/meetings_per_month.json?_shape=array").json()
+    assert [(r["month"], r["with_recording"], r["without_recording"]) for r in rows] == [
+        ("2021-02", 1, 0), ("2021-03", 0, 1)]
+    # the home page shows it too
+    home, _ = page(two_meetings, "/")
+    assert home.count('<g class="mi-month"') == 2
+
+
+def test_talks_per_organisation_and_recording_lag_charts(two_meetings):
+    html, _ = page(two_meetings, "/index/talks_per_organisation")
+    bars = re.findall(r'<g class="mi-org"><title>([^<]+)</title>', html)
+    assert bars == ["OSC: 2 talks", "Spotify: 2 talks", "Lyft L5: 1 talk"]
+    html, _ = page(two_meetings, "/index/recording_lag")
+    # published 2021-02-10 01:00 UTC, the day after the meeting
+    assert re.findall(r'<g class="mi-lag"><title>([^<]+)</title>', html) == ["2021-02-09: 1 day"]
+
+
+def test_charts_without_recordings_draw_nothing(tmp_path):
+    ds = app(build_site_db(tmp_path, recordings=False))
+    html, _ = page(ds, "/index/meetings_per_month")
+    assert "mi-month" not in html and "no recordings table yet" in html
+    home, _ = page(ds, "/")
+    assert "mi-month" not in home
+
+
+def test_chart_labels_are_text(tmp_path):
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    db["organizations"].update("spotify", {"name": HOSTILE_TITLE})
+    db.conn.close()
+    html, _ = page(app(db_path), "/index/talks_per_organisation")
+    chart = html.split('<figure class="mi-chart">', 1)[1].split("</figure>", 1)[0]
+    assert "<script>" not in chart and "<img src=x" not in chart
+    assert str(escape(HOSTILE_TITLE)) in chart

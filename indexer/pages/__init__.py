@@ -18,7 +18,7 @@ from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 from datasette_render_markdown import render_markdown
 
-from . import data, feeds
+from . import charts, data, feeds
 
 DATABASE = "index"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -125,10 +125,19 @@ async def _generic_meta(datasette, database, table, view_name, request) -> dict:
     return {"title": title, "description": _description(description), "image": image, "type": "website"}
 
 
+async def _canned_chart(datasette, name: str, request):
+    """The picture a canned query draws, from the query as metadata.yml (and the plugins) define it."""
+    query = await datasette.get_canned_query(DATABASE, name, request.actor if request else None)
+    if not query:
+        return None
+    results = await datasette.execute(DATABASE, query["sql"], {})
+    return charts.chart_for(name, results.rows)
+
+
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
     async def inner():
-        extra = {"mi_markdown": markdown, "mi_js": datasette.urls.path("/-/mi-pages/pages.js"),
+        extra = {"mi_markdown": markdown, "mi_chart": charts.chart_for, "mi_js": datasette.urls.path("/-/mi-pages/pages.js"),
                  "mi_css": datasette.urls.path("/-/mi-pages/pages.css")}
         site = _site_title(datasette)
         page = None
@@ -141,6 +150,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         elif view_name == "index" and DATABASE in datasette.databases:
             home = await data.home_page(datasette, DATABASE)
             if home:
+                home["chart"] = await _canned_chart(datasette, "meetings_per_month", request)
                 extra["mi_home"] = home
                 extra["mi_meta"] = {"title": site, "description": _description(
                     f"{home['sentence']}. Search the talks, meetings and videos; every talk opens at its minute."),
