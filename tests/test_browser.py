@@ -322,7 +322,9 @@ def test_pages_fit_the_screen(browser, site, width):
 
     ARTIFACTS.mkdir(exist_ok=True)
     for name, path in (("home", "/"), ("meeting", "/index/meetings/2021-02-09"),
-                       ("talk", "/index/talks/2021-02-09~2Fflyte-egress-events")):
+                       ("talk", "/index/talks/2021-02-09~2Fflyte-egress-events"),
+                       ("person", "/index/people/nian"), ("search", "/-/find?q=egress"),
+                       ("chart", "/index/meetings_per_month")):
         browser.set_window_size(width, 1100)
         browser.get(site + path)
         inner = browser.execute_script("return window.innerWidth")
@@ -390,7 +392,8 @@ def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
     from selenium.webdriver.common.by import By
 
     for path in ("/", "/index/meetings/2020-01-07", "/index/talks/2020-01-07~2Fhostile",
-                 "/index/people/mallory", "/index/organizations/evil"):
+                 "/index/people/mallory", "/index/organizations/evil", "/-/find?q=friends",
+                 "/index/talks_per_organisation"):
         browser.get(hostile_site + path)
         wait_for(browser, lambda b: HOSTILE_TITLE in b.find_element(By.TAG_NAME, "body").text)
         with pytest.raises(NoAlertPresentException):

@@ -151,6 +151,37 @@ def test_meeting_without_recordings_says_so(tmp_path):
     assert "None linked" in html
 
 
+def test_meeting_with_several_recordings_lists_each(tmp_path):
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    db["recordings"].insert({"id": "2021-02-09:youtube:conftalk001", "meeting_id": "2021-02-09",
+                             "source": "youtube", "ref": "conftalk001", "kind": "part2", "method": "text",
+                             "confidence": 0.7, "reason": "title says part 2", "ambiguous": 0})
+    db.conn.close()
+    html, doc = page(app(db_path), MEETING)
+    # the best recording plays; each YouTube recording has a ▶ that loads it in the same player
+    (frame,) = doc.find("iframe", id="mi-player")
+    assert "/embed/iHBUxzSC9XE?" in frame["src"]
+    recordings = Page(html.split('<ul class="mi-recordings">', 1)[1].split("</ul>", 1)[0])
+    plays = [(a["data-video"], a["data-start"]) for a in recordings.find("a", class_="mi-seek")]
+    assert plays == [("iHBUxzSC9XE", "0"), ("conftalk001", "0")]
+    assert "matched on the words of its title, 70% sure" in html
+
+
+def test_meeting_with_only_a_drive_recording_links_it(tmp_path):
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    db.execute("delete from recordings where source = 'youtube'")
+    db.execute("delete from meeting_links where kind = 'youtube'")
+    db.execute("delete from chapters")
+    db.conn.commit()
+    db.conn.close()
+    html, doc = page(app(db_path), MEETING)
+    assert not doc.find("iframe", id="mi-player")
+    assert "the meeting's recording is a" in html
+    assert doc.find("a", href="https://drive.google.com/file/d/zoomfile0209/view")
+
+
 def test_talk_page_plays_from_the_talk_second(two_meetings):
     html, doc = page(two_meetings, EGRESS)
     (frame,) = doc.find("iframe", id="mi-player")
