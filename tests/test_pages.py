@@ -13,7 +13,7 @@ import icalendar
 import pytest
 import sqlite_utils
 from markupsafe import escape
-from site_helpers import EGRESS_START_S, HOSTILE_TITLE, app, build_site_db, get, video
+from site_helpers import EGRESS_START_S, HOSTILE_TITLE, app, build_site_db, get
 
 EGRESS = "/index/talks/2021-02-09~2Fflyte-egress-events"
 MEETING = "/index/meetings/2021-02-09"

@@ -13,10 +13,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from datasette import hookimpl
-from jinja2 import FileSystemLoader
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 from datasette_render_markdown import render_markdown
+from jinja2 import FileSystemLoader
 
 from . import charts, data, feeds
 
@@ -24,7 +24,7 @@ DATABASE = "index"
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 STATIC_TYPES = {"pages.js": "text/javascript; charset=utf-8", "pages.css": "text/css; charset=utf-8"}
-# template -> (table, loader) for the row pages this plugin draws
+# template -> the table whose row pages it draws
 ROW_PAGES = {
     f"row-{DATABASE}-meetings.html": "meetings",
     f"row-{DATABASE}-talks.html": "talks",
