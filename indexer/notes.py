@@ -176,6 +176,7 @@ _DATE_RE = re.compile(
   | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
+  | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
     re.I | re.X,
 )
@@ -252,7 +253,8 @@ def _parse_hit(m: re.Match) -> DateHit:
             if wd and _WEEKDAY_INDEX.get(wd[:3].lower()) != d.weekday():
                 hit.note = f"{wd} does not match {d.isoformat()} (a {d.strftime('%A')})"
             return _checked(hit)
-        d = _month_day_year(g("m3"), g("d3"), "2000")  # a leap year: Feb 29 stays possible
+        mon, day = (g("m3"), g("d3")) if g("md") else (g("m4"), g("d4"))
+        d = _month_day_year(mon, day, "2000")  # a leap year: Feb 29 stays possible
         return DateHit(None, d.month, d.day, start, end, "month_day")
     except (ValueError, OverflowError, TypeError, dateparser.ParserError):
         return DateHit(None, 0, 0, start, end, "invalid", problem=f"not a valid date: {m.group(0).strip()}")
@@ -1075,6 +1077,15 @@ class _TitleBlock:
         return None
 
 
+_LEADS_TO_A_DATE = re.compile(
+    r"^[\W_]*(?:[\w-]+\s+){0,3}?(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|hangout)?[\s:#-]*$", re.I
+)
+# what may follow a date on a line that is only a date: ", 14:00 UTC", "at 9am PST", "(Tuesday)"
+_ONLY_A_TIME = re.compile(
+    r"^[\s,:@-]*(?:at\s+)?(?:\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|h)?(?:\s*[-–]\s*\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|h)?)?)?"
+    r"\s*(?:[A-Z]{2,5}(?:[+-]\d{1,2})?)?\s*(?:\((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\))?[\s.:]*$",
+    re.I,
+)
 _DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)
 _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
@@ -1219,6 +1230,7 @@ class _Parser:
         self.outer_level = 0  # level of the last heading that is not a meeting
         self.title = _TitleBlock()
         self.title_meeting = False  # the open meeting is the document's own (one meeting per file)
+        self.title_date_level = 0  # level of the heading that dated it (0: a line did)
         self.region_level = 0  # >0 while inside a list of other events (conferences, action items)
         self.meeting_levels: set[int] = set()  # heading levels that held meetings
         self.last_meeting_words: tuple[int, list[str]] | None = None
@@ -1315,10 +1327,13 @@ class _Parser:
             if hit is not None and self.restates_current(hit, level):
                 self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
                 return
-            if hit is not None and not (self.title_meeting and self.whole_file is not None):
+            if hit is not None and not (self.title_meeting and self.whole_file is not None) and self.splits_title_meeting(
+                text, hit, level
+            ):
                 promote = role == "under_title" and self.current is None
                 self.open_meeting(hit, _heading_title(text, hit), start, self.title.level if promote else level, "heading")
                 self.title_meeting = role == "title" or promote
+                self.title_date_level = level
                 self.meeting_levels.add(level)
                 self.last_meeting_words = (level, _lead_words(text))
                 self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
@@ -1328,7 +1343,7 @@ class _Parser:
             if _BACKLOG.search(text):
                 self.close_meeting(start)
         elif self.current is not None and (
-            (self.current.form == "bold" and not _PART_OF_MEETING.match(text))
+            (self.current.form in ("bold", "line") and not _PART_OF_MEETING.match(text))
             or level < self.cur_level
             or (level == self.cur_level and not _PART_OF_MEETING.match(text))
         ):
@@ -1367,7 +1382,7 @@ class _Parser:
             self.bold_date(block, src)
         if self.current is None and self.undated_sibling is not None:
             self.date_in_body(start, self.lines.slice(start, end))
-        if self.current is None:
+        if self.current is None or (self.current.form == "line" and not self.title_meeting):
             self.date_line(block, src)
         m = self.current
         if m is None:
@@ -1448,14 +1463,27 @@ class _Parser:
 
     def heading_date(self, text: str, line0: int, level: int, role: str | None) -> DateHit | None:
         hit = self.date_for_meeting(text, line0)
-        if hit is not None or (role is None and level not in self.meeting_levels):
+        if hit is not None:
             return hit
-        if self.current is not None and level > self.cur_level:
+        own = self.title_date_level if self.title_meeting and self.title_date_level else self.cur_level
+        if self.current is not None and level > own:
             return None  # "Part 1/2" inside a meeting
         hit = find_yearless_numeric(text)
-        if hit is not None and _MENTION.search(text[: hit.start]):
+        if hit is None or _MENTION.search(text[: hit.start]):
+            return None
+        # a title, a sibling of dated meeting headings, or "Community Call 04/26"
+        if role is None and level not in self.meeting_levels and not _LEADS_TO_A_DATE.match(text[: hit.start]):
             return None
         return hit
+
+    def splits_title_meeting(self, text: str, hit: DateHit, level: int) -> bool:
+        """Inside a file's own meeting, a heading with another date starts a new meeting only
+        when written like a log entry: at the level of the heading that dated the file, or led by its date."""
+        if not self.title_meeting or self.current is None:
+            return True
+        if level == self.title_date_level:
+            return True
+        return text[: hit.start].strip(" \t*_([#:-–—") == ""
 
     def restates_current(self, hit: DateHit, level: int) -> bool:
         """A dated heading under a meeting that repeats its date (or gives the year it lacked)."""
@@ -1471,19 +1499,31 @@ class _Parser:
         return True
 
     def date_line(self, block: _Block, src: str) -> None:
-        """``24 Nov 2020`` or ``**Date:** 26 March 2019 at 9am`` under the document's title: its date."""
-        if not self.title.open or not _HAS_DIGIT.search(src):
+        """``24 Nov 2020`` or ``**Date:** 26 March 2019 at 9am`` under the document's title: its date.
+        Elsewhere, outside any meeting, a line that is only a date (and a time) starts one."""
+        if not _HAS_DIGIT.search(src):
             return
         text = _first_line(self.md.inline(block.inline))[0].strip()
-        label = _DATE_LABEL.match(text)
-        if label is None and len(text) > 120:
+        if self.title.open and self.current is None:
+            label = _DATE_LABEL.match(text)
+            if label is None and len(text) > 120:
+                return
+            rest = text[label.end():] if label else text
+            hit = self.date_for_meeting(rest, block.start, at_start=True)
+            if hit is not None:
+                self.open_meeting(hit, self.notes.title or _heading_title(rest, hit), block.start, self.title.level, "line")
+                self.title_meeting = True
+                self.title_date_level = 0
             return
-        rest = text[label.end():] if label else text
-        hit = self.date_for_meeting(rest, block.start, at_start=True)
-        if hit is None:
+        if "\n" in src.strip() or self.backlog_level or self.region_level:
             return
-        self.open_meeting(hit, self.notes.title or _heading_title(rest, hit), block.start, self.title.level, "line")
-        self.title_meeting = True
+        plain = text.strip(" *_")
+        hit = find_date(plain)
+        if hit is None or not _ONLY_A_TIME.match(plain[hit.end:]):
+            return
+        hit = self.date_for_meeting(plain, block.start, at_start=True)
+        if hit is not None:
+            self.open_meeting(hit, plain, block.start, 7, "line")
 
     def in_other_events(self, level: int) -> bool:
         return bool(self.region_level) and self.current is None and level > self.region_level
