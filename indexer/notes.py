@@ -1331,7 +1331,10 @@ class _Parser:
                 text, hit, level
             ):
                 promote = role == "under_title" and self.current is None
-                self.open_meeting(hit, _heading_title(text, hit), start, self.title.level if promote else level, "heading")
+                # "### Meeting Date/Time: ..." under the title: the call is named by the title
+                labelled = promote and self.notes.title and _DATE_LABEL.match(text)
+                title = self.notes.title if labelled else _heading_title(text, hit)
+                self.open_meeting(hit, title, start, self.title.level if promote else level, "heading")
                 self.title_meeting = role == "title" or promote
                 self.title_date_level = level
                 self.meeting_levels.add(level)
@@ -1719,6 +1722,9 @@ class _Parser:
 
     def finish(self) -> Notes:
         meetings = self.meetings
+        for m in meetings:
+            if m.form == "file" and self.notes.title:
+                m.title = self.notes.title
         _fill_years(meetings, self.warnings, _path_date(self.path))
         for m in meetings:
             m.links = links.find_links(m.raw, first_line=m.line)
@@ -1768,11 +1774,17 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
 
 
 def _heading_title(text: str, hit: DateHit) -> str:
-    rest = (text[: hit.start] + " " + text[hit.end :]).strip(" -:–—|,.*_")
+    after = _TIME_AFTER_DATE.sub("", text[hit.end :], count=1)
+    rest = _EMPTY_BRACKETS.sub(" ", text[: hit.start] + " " + after).strip(" -:–—|,.*_")
     rest = re.sub(r"\s+", " ", rest).strip()
     if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
         rest = rest[1:-1].strip()
     return rest or text[hit.start : hit.end].strip() or text.strip()
+
+
+# "24.02.2021, 18:00h CET", "[2023-11-09]": what is left of a title once its date is taken out
+_TIME_AFTER_DATE = re.compile(r"^[\s,]*(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:h\b|am\b|pm\b)?\s*(?:[A-Z]{2,5}\b)?", re.I)
+_EMPTY_BRACKETS = re.compile(r"\[[\s,]*\]|\([\s,]*\)")
 
 
 def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> Talk | None:
