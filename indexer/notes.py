@@ -159,10 +159,15 @@ _NON_SLUG = re.compile(r"[^a-zA-Z0-9]+")
 # --------------------------------------------------------------------------
 # dates
 
+# English month names, and the German ones ("28. Januar 2020") European chapters write
 _MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"jan(?:uary|uar)?|feb(?:ruary|ruar)?|mar(?:ch)?|m(?:ä|ae)rz|apr(?:il)?|ma[iy]|june?|juni|july?|juli|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
 )
+_MONTH_BY_PREFIX = {
+    "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mae": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+}
 _WEEKDAYS = r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _WEEKDAY = rf"(?:(?P<wd>(?:{_WEEKDAYS})(?:day|nesday|rsday|urday|sday)?)\.?,?\s+)?"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -174,9 +179,9 @@ _DATE_RE = re.compile(
   | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
   | \b(?P<dot>(?P<pd>\d{{1,2}})\.(?P<pm>\d{{1,2}})\.(?P<py>\d{{4}}))\b(?!\.\d)
   | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
-  | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
+  | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
     re.I | re.X,
 )
@@ -196,10 +201,8 @@ class DateHit:
     note: str = ""
 
 
-@functools.lru_cache(maxsize=64)
 def _month_number(name: str) -> int:
-    # dateutil reads the month's name or abbreviation ("Sept", "feb."); once per spelling
-    return dateparser.parse(f"{name} 1 2000", default=dt.datetime(2000, 1, 1)).month
+    return _MONTH_BY_PREFIX[name.lower().strip(".")[:3]]  # every spelling _MONTHS reads
 
 
 def _month_day_year(month: str, day: str, year: str) -> dt.date:
@@ -1116,6 +1119,15 @@ def _front_matter_end(text: str, line0: int) -> int:
     return max(line0, after + rest.count("\n", 0, skip))
 
 
+_MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTHS})\.?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+
+
+def _month_year(text: str) -> tuple[int, int] | None:
+    """``Meeting December 2025``: (2025, 12) when a heading names a month, not a day."""
+    m = _MONTH_YEAR.search(text) if _HAS_DIGIT.search(text) else None
+    return (int(m.group("y")), _month_number(m.group("m"))) if m else None
+
+
 def _lead_words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]{2,}", text.lower())[:3]
 
@@ -1234,7 +1246,8 @@ class _Parser:
         self.region_level = 0  # >0 while inside a list of other events (conferences, action items)
         self.meeting_levels: set[int] = set()  # heading levels that held meetings
         self.last_meeting_words: tuple[int, list[str]] | None = None
-        self.undated_sibling: tuple[int, str, int] | None = None  # a meeting heading whose date is in its body
+        # a meeting heading whose date is in its body: (level, text, line, (year, month) the heading names)
+        self.undated_sibling: tuple | None = None
 
     def warn(self, line0: int, message: str) -> None:
         self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
@@ -1357,7 +1370,8 @@ class _Parser:
             self.outer_level = level
             self.backlog_level = level if "backlog" in text.lower() else 0
             self.note_region(level, text)
-            self.undated_sibling = (level, text, start) if self.sibling_of_meetings(level, text) else None
+            month = _month_year(text) if level <= 4 else None
+            self.undated_sibling = (level, text, start, month) if month or self.sibling_of_meetings(level, text) else None
             return
         # a sub-heading of the open meeting
         header = _parse_notes_header(text)
@@ -1383,10 +1397,10 @@ class _Parser:
         src = self.md.source(block.inline)
         if (self.current is None or self.current.form == "bold") and not self.backlog_level:
             self.bold_date(block, src)
-        if self.current is None and self.undated_sibling is not None:
-            self.date_in_body(start, self.lines.slice(start, end))
         if self.current is None or (self.current.form == "line" and not self.title_meeting):
             self.date_line(block, src)
+        if self.current is None and self.undated_sibling is not None:
+            self.date_in_body(start, self.lines.slice(start, end))
         m = self.current
         if m is None:
             return
@@ -1547,12 +1561,14 @@ class _Parser:
 
     def date_in_body(self, start0: int, body: str) -> None:
         """The undated sibling heading's meeting, dated by the first date in its body."""
-        level, text, line0 = self.undated_sibling  # type: ignore[misc]
+        level, text, line0, month = self.undated_sibling  # type: ignore[misc]
         self.undated_sibling = None
         body = _LINK_TARGET.sub("]", body)
         hit = find_date(body)
         if hit is None or hit.date is None or hit.problem or _MENTION.search(body[: hit.start]):
             return
+        if month is not None and (hit.date.year, hit.date.month) != month:
+            return  # "Meeting December 2025" is dated by a day of December 2025 only
         self.open_meeting(hit, text.strip(" *_"), line0, level, "heading")
         self.last_meeting_words = (level, _lead_words(text))
 

@@ -167,3 +167,12 @@ def test_a_later_file_repeating_a_date_is_dated_by_its_path():
         "m/2021_01_12.md:2: warning: meeting 2020-11-24 is also in m/2020_11_24.md; dated 2021-01-12 from its path",
         "m/notes.md:2: warning: meeting 2020-11-24 is also in m/2020_11_24.md; skipped",
     ]
+
+
+def test_german_dates_and_a_month_heading_dated_by_its_body():
+    text = ("## Treffen\n\n### 74. Meeting Dezember 2025\n\n- Speakers: Ann\n- Treffen: 9.12.2025, Start: 18:30 Uhr\n\n"
+            "### 47. Stammtisch: 28. Januar 2020\n\n- Netzwerken\n\n### 46. Stammtisch im März 2019\n\n"
+            "- Ein Treffen am 2.4.2019 fiel aus\n")
+    got = [(m.id, m.line) for m in parse_notes(text).meetings]
+    # a body date outside the month the heading names does not date it
+    assert got == [("2025-12-09", 3), ("2020-01-28", 8)]
