@@ -455,5 +455,10 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
     command.serve_until_stopped(emu)
 
 
+from .project_cli import init  # noqa: E402 - the project file's command lives beside the project file
+
+cli.add_command(init)
+
+
 def main():  # pragma: no cover
     cli()
