@@ -10,7 +10,9 @@ days, noisy chapter titles, and a second community far from UTC.
     .venv/bin/python bench/match_eval.py [--meetings 320] [--seed 7] [--errors]
 
 Prints precision, recall and F1 of meeting -> recording links, and the share of
-talks (of recordings with chapters) whose link starts within 30 s of the truth.
+talks (of recordings with chapters) whose link starts within 30 s of the truth;
+then the many-series case (bench/many_series.py: an emulated foundation's channel
+carrying 20 series), precision and recall per series.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from indexer.match import match, meetings_from_notes  # noqa: E402
 from indexer.notes import parse_notes  # noqa: E402
@@ -448,6 +451,11 @@ def main(argv=None):
     print("false links:", ", ".join(f"{k} {v}" for k, v in sorted(wrong.items())) or "none")
     goals = p >= 0.99 and rc >= 0.95 and tot["ok"] / max(tot["n"], 1) >= 0.90
     print("goals (precision >= 0.99, recall >= 0.95, talk moments >= 0.90):", "met" if goals else "NOT met")
+    print()
+    # many series on one channel: each recording to one series, then to one of its meetings
+    from many_series import report, run as run_many
+
+    goals = report(run_many(args.seed), args.errors) and goals
     return 0 if goals else 1
 
 
