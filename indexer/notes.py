@@ -1104,8 +1104,7 @@ def _without_front_matter(text: str) -> str:
     m = _FRONT_MATTER.match(text)
     if m is None:
         return text
-    head = m.group(0)
-    return _LINE_BREAK.sub(lambda b: b.group(0), re.sub(r"[^\r\n]", "", head)) + text[m.end():]
+    return re.sub(r"[^\r\n]", "", m.group(0)) + text[m.end():]
 
 
 def _front_matter_end(text: str, line0: int) -> int:
