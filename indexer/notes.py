@@ -1089,6 +1089,8 @@ _ONLY_A_TIME = re.compile(
     r"\s*(?:[A-Z]{2,5}(?:[+-]\d{1,2})?)?\s*(?:\((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\))?[\s.:]*$",
     re.I,
 )
+# a date line under a title: the date alone (and a time), or with links after a separator ("24 Nov 2020 | [Recording]")
+_AFTER_A_DATE_LINE = re.compile(rf"{_ONLY_A_TIME.pattern}|^\s*[|·•(–—-]", re.I)
 _DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)
 _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
@@ -1557,6 +1559,8 @@ class _Parser:
                 return
             rest = text[label.end():] if label else text
             hit = self.date_for_meeting(rest, block.start, at_start=True)
+            if hit is not None and not label and not _AFTER_A_DATE_LINE.match(rest[hit.end:]):
+                return  # "2021-03-24: we moved the agenda" is prose, not the file's date
             if hit is not None:
                 self.open_meeting(hit, self.notes.title or _heading_title(rest, hit), block.start, self.title.level, "line")
                 self.title_meeting = True

@@ -184,3 +184,9 @@ def test_german_dates_and_a_month_heading_dated_by_its_body():
     got = [(m.id, m.line) for m in parse_notes(text).meetings]
     # a body date outside the month the heading names does not date it
     assert got == [("2025-12-09", 3), ("2020-01-28", 8)]
+
+
+def test_prose_starting_with_a_date_under_the_title_does_not_date_the_file():
+    text = ("# Call index\n2021-03-24: we moved the agenda to issues\n\n| Date | Topic |\n|---|---|\n"
+            "| 2021-03-02 | Berlin |\n| 2021-03-09 | London |\n")
+    assert [(m.id, m.form) for m in parse_notes(text).meetings] == [("2021-03-02", "table"), ("2021-03-09", "table")]
