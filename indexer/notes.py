@@ -1132,6 +1132,16 @@ def _month_year(text: str) -> tuple[int, int] | None:
     return (int(m.group("y")), _month_number(m.group("m"))) if m else None
 
 
+def _links_its_recording(inl: "_Inline", text: str) -> bool:
+    """``### [Audio Video of the Meeting](https://youtube...)``: a heading that is only a
+    recording's link is a part of the meeting above, whatever its level."""
+    if len(inl.links) != 1:
+        return False
+    a, b, href = inl.links[0]
+    link = links.classify_url(href.strip())
+    return link is not None and link.kind in ("youtube", "drive_file") and not (inl.text[:a] + inl.text[b:]).strip(" *_:-")
+
+
 def _lead_words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]{2,}", text.lower())[:3]
 
@@ -1389,7 +1399,7 @@ class _Parser:
             # one meeting per file: its section is the whole file, whatever the headings' levels
             if _BACKLOG.search(text):
                 self.close_meeting(start)
-        elif self.current is not None and (
+        elif self.current is not None and not _links_its_recording(inl, text) and (
             (self.current.form in ("bold", "line") and not _PART_OF_MEETING.match(text))
             or level < self.cur_level
             or (level == self.cur_level and not _PART_OF_MEETING.match(text))

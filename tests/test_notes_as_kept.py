@@ -190,3 +190,9 @@ def test_prose_starting_with_a_date_under_the_title_does_not_date_the_file():
     text = ("# Call index\n2021-03-24: we moved the agenda to issues\n\n| Date | Topic |\n|---|---|\n"
             "| 2021-03-02 | Berlin |\n| 2021-03-09 | London |\n")
     assert [(m.id, m.form) for m in parse_notes(text).meetings] == [("2021-03-02", "table"), ("2021-03-09", "table")]
+
+
+def test_a_heading_that_only_links_the_recording_belongs_to_the_meeting_above():
+    text = ("## Feb 9, 2021\n\n## [Audio Video of the Meeting](https://www.youtube.com/watch?v=aaaaaaaaaaa)\n\n"
+            "## Agenda\n* Intro\n\n## Community links\n[v](https://youtu.be/bbbbbbbbbbb)\n")
+    assert [(m.id, m.video_ids) for m in parse_notes(text).meetings] == [("2021-02-09", ["aaaaaaaaaaa"])]
