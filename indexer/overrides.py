@@ -3,7 +3,7 @@
 ``data/overrides.yml`` (or ``--overrides FILE``)::
 
     meetings:
-      2021-02-09:
+      2021-02-09:                             # or SERIES/2021-02-09 when several series share the date
         pin: [iHBUxzSC9XE, 1AbCdriveFileId]   # these recordings are this meeting's
         forbid: [dQw4w9WgXcQ]                 # never link this one to it
     talks:
@@ -108,10 +108,10 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
         if section == "meetings":
             for mkey, mval in mapping(value, "meetings"):
                 mid = scalar(mkey, "a meeting date")
-                try:
-                    dt.date.fromisoformat(mid)
+                try:  # a date, or SERIES/DATE when the database holds several series
+                    dt.date.fromisoformat(mid.rpartition("/")[2][:10])
                 except ValueError:
-                    fail(mkey, f"meeting '{mid}' is not a date (YYYY-MM-DD)")
+                    fail(mkey, f"meeting '{mid}' is not a date (YYYY-MM-DD or SERIES/YYYY-MM-DD)")
                 out.meeting_lines[mid] = _line(mkey)
                 for akey, aval in mapping(mval, f"meeting {mid}"):
                     action = scalar(akey, "pin or forbid")
