@@ -46,6 +46,14 @@ _NOT_MEETING_WORDS = re.compile(
     r"|teaser|highlights?|demo|shorts|explainer|promo)\b|#shorts",
     re.I,
 )
+# an event's name with its year, or a developers' meeting: a conference talk, even
+# when the event calls itself a meeting ("2021 LLVM Dev Mtg", "ROSCon 2022", "OWASP Day 2021")
+_CONFERENCE = re.compile(
+    r"\b\w*con\s*'?\d{1,4}\b|\b(?:19|20)\d\d\s+\w+\s+dev(?:elopers'?)?\s+(?:mtg|meeting)\b"
+    r"|\b(?:summit|conference|symposium)\b"
+    r"|\b\w+\s+(?:day|days|fest|camp)\s+(?:19|20)\d\d\b|^\s*(?!meeting|call|sync)[a-z][\w-]*\s+(?:19|20)\d\d\s*:",
+    re.I,
+)
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
 _REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
 _ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
@@ -108,10 +116,51 @@ def _as_date(value) -> dt.date | None:
     return None
 
 
+# numeric dates people put in titles: 2020-02-06, 20200206, 05.03.2020, 06-02-2022, 3/17/2022
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.:/-])(?:(?P<y>(?:19|20)\d\d)(?P<s1>[-./]?)(?P<m>\d{1,2})(?P=s1)(?P<d>\d{1,2})"
+    r"|(?P<a>\d{1,2})(?P<s2>[-./])(?P<b>\d{1,2})(?P=s2)(?P<y2>(?:19|20)\d\d))(?![\d/-]|\.\d)"
+)
+
+
+def _numeric_dates(text: str, near: dt.date | None):
+    """(date, the text as written, where) of the first numeric date in ``text``.
+
+    ``a-b-yyyy`` is month-day in the US and day-month in most other places, and
+    a title does not say which: when both readings are dates, the one nearer
+    ``near`` (the publication) wins, and without ``near`` a dot means day first.
+    """
+    for m in _NUMERIC_DATE.finditer(text or ""):
+        g = m.group
+        options = []
+        if g("y"):
+            if not g("s1") and (len(g("m")) != 2 or len(g("d")) != 2):
+                continue  # 2020123: not a compact date
+            options = [(int(g("y")), int(g("m")), int(g("d")))]
+        else:
+            a, b, y = int(g("a")), int(g("b")), int(g("y2"))
+            options = [(y, b, a), (y, a, b)] if g("s2") == "." else [(y, a, b), (y, b, a)]
+        dates = []
+        for y, mo, d in options:
+            try:
+                dates.append(dt.date(y, mo, d))
+            except ValueError:
+                pass
+        if not dates:
+            continue
+        if near is not None and len(dates) > 1:
+            dates.sort(key=lambda d: abs((d - near).days))
+        return dates[0], m.group(0), m.start()
+    return None
+
+
 def _written_date(text: str, near: dt.date | None):
     """(date, the text as written) of the first date in ``text``; a date
     without a year takes the year that puts it closest to ``near``."""
+    numeric = _numeric_dates(text or "", near)
     hit = find_date(text or "")
+    if numeric and (hit is None or numeric[2] <= hit.start):
+        return numeric[:2]  # the first date written wins
     if hit is None:
         return None
     written = text[hit.start : hit.end].strip()
@@ -172,6 +221,11 @@ def candidate_dates(c: dict, tz=DEFAULT_TZ) -> dict:
             if w:
                 out["written"] = (w[0], "description", w[1])
     return out
+
+
+def _year_slip(written: dt.date, meeting: dt.date) -> bool:
+    """The same month and day a year off."""
+    return (written.month, written.day) == (meeting.month, meeting.day) and abs(written.year - meeting.year) == 1
 
 
 def _days(n: int) -> str:
@@ -284,6 +338,8 @@ def _looks_like(c: dict) -> str:
         return "short"
     if c.get("source") == "drive" and zoom_time(title):
         return "meeting"
+    if _CONFERENCE.search(c.get("title") or ""):
+        return "other"
     if _MEETING_WORDS.search(title):
         return "meeting"
     if _NOT_MEETING_WORDS.search(title):
@@ -313,6 +369,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         elif off == 1:
             # the next or previous day: someone wrote the date in UTC or another zone
             clues.append((0.25, f"{written[1]} says '{written[2]}', a day off"))
+        elif _year_slip(written[0], md):
+            # "2020-01-08" on the recording of 2021-01-08: the year not updated in January
+            clues.append((0.5, f"{written[1]} says '{written[2]}', the meeting's day in another year"))
         else:
             factor *= 0.5
     pub = dates.get("published")
@@ -321,7 +380,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         streamed = (c.get("live_status") or "").lower() in _STREAM
         if lag < 0 and not (streamed and lag >= -14):
             return None
-        if lag <= MAX_LAG_DAYS:
+        if lag < 0:
+            pass  # a stream scheduled days ahead: its publication says nothing about the day
+        elif lag <= MAX_LAG_DAYS:
             clues.append((0.6 * math.exp(-max(lag, 0) / 7), f"published {pub.isoformat()}, {_days(lag)}"))
         elif not clues:
             return None
@@ -380,6 +441,17 @@ def _series(c: dict) -> str:
         title = title[: hit.start] + title[hit.end :]
     title = _REUPLOAD.sub(" ", _PART.sub(" ", title))
     return " ".join(w for w in _tokens(title) if not w.isdigit())
+
+
+def _channel_words(candidates: list[dict]) -> set[str]:
+    """Words in a quarter or more of the channel's video titles ("owasp", "frankfurt"):
+    the name its recordings go by."""
+    titles = [c for c in candidates if c.get("source") == "youtube" and c.get("title")]
+    if len(titles) < 4:
+        return set()
+    df = Counter(w for c in titles for w in set(_tokens(c["title"])) if len(w) > 2 and not w.isdigit()
+                 and w not in _STOP)
+    return {w for w, n in df.items() if n >= 0.25 * len(titles)}
 
 
 def _other_series(candidates: list[dict], meeting_days: set, zone) -> set[str]:
@@ -448,6 +520,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
     other_series = _other_series(candidates, {d for d, _ in dated}, zone)
+    series_words = _channel_words(candidates)
     pairs = []
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
@@ -466,6 +539,8 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
         looks = _looks_like(c)
+        series_like = bool(_MEETING_WORDS.search(c.get("description") or "")) or (
+            len(series_words & toks) >= min(2, len(series_words)) > 0 and series_words & set(_tokens(c.get("title"))))
         scored = []
         for mid in window:
             if c["id"] in forbid.get(mid, set()):
@@ -479,10 +554,13 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             if _series(c) in other_series and talks_named < 2 and "written" not in dates and "recorded" not in dates:
                 continue  # an undated episode of a series whose dated episodes are never on meeting days
             if looks == "neutral":
-                # no "meeting" in the title: only a written/recorded date or two talks make it one
+                # no "meeting" in the title: only a written/recorded date, two talks, or
+                # every talk of a one-talk meeting in a video that reads like the
+                # channel's meetings (the same talk given elsewhere does not)
+                n_talks = len(index.by_meeting.get(mid, []))
                 strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
                              for reason in reasons) or talks_named >= 2
-                if not strong:
+                if not strong and not (n_talks == 1 and talks_named == 1 and series_like):
                     continue
             elif looks == "other" and talks_named < 2:
                 continue  # a conference talk or demo names one talk at most
