@@ -609,8 +609,41 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             l, orig = same[0]
             add(l["meeting_id"], c, "duplicate", 0.8 * l["confidence"],
                 f"same title and length as {orig['id']}, linked to this meeting", kind="reupload")
+    # 4. "Part 2" of a topic published days or a week later (a second session of the
+    #    same talk): it belongs to the meeting whose recording bears the same topic
+    for c in candidates:
+        part = _PART.search(c.get("title") or "")
+        if c["id"] in claimed or c["source"] != "youtube" or not part:
+            continue
+        if int(next(g for g in part.groups() if g)) < 2:
+            continue
+        topic = _topic_words(c, series_words)
+        published = parse_utc(c.get("published_at"))
+        if not topic or not published:
+            continue
+        same = {
+            l["meeting_id"] for l in links
+            if l["source"] == "youtube" and _jaccard(topic, _topic_words(by_id[l["ref"]], series_words)) >= 0.8
+            and parse_utc(by_id[l["ref"]].get("published_at"))
+            and dt.timedelta(0) <= published - parse_utc(by_id[l["ref"]]["published_at"]) <= dt.timedelta(days=MAX_LAG_DAYS)
+        }
+        if len(same) == 1:
+            mid = same.pop()
+            if c["id"] not in forbid.get(mid, set()):
+                add(mid, c, "duplicate", 0.6, "a later part of the same topic as this meeting's recording",
+                    kind="part" + next(g for g in part.groups() if g))
     links.sort(key=lambda l: (l["meeting_id"], l["source"], l["kind"], l["ref"]))
     return links
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _topic_words(c: dict, channel_words: set[str]) -> set[str]:
+    """The words of a title that name its topic: not the channel's name, dates, numbers or part markers."""
+    return {w for w in _tokens(_series(c)) if w not in channel_words and w not in _STOP and len(w) > 2
+            and not _MEETING_WORDS.fullmatch(w)}
 
 
 # --------------------------------------------------------------------------
