@@ -251,7 +251,11 @@ class _TalkIndex:
     stop words, not words most talks share like the project's name),
     presenter names and organisations."""
 
-    def __init__(self, meetings: list[dict]):
+    def __init__(self, meetings: list[dict], titles_as_topics: bool = False):
+        if titles_as_topics:
+            # a meeting whose agenda was not found: its heading names its topic
+            # ("2023-01-26: Controllable Transformations in MLIR")
+            meetings = [m if m.get("talks") else {**m, "talks": _title_topic(m)} for m in meetings]
         talks = [t for m in meetings for t in m.get("talks") or []]
         df = Counter(tok for t in talks for tok in set(_tokens(t.get("title"))))
         common = {tok for tok, n in df.items() if n > max(3, 0.08 * len(talks))}
@@ -278,6 +282,16 @@ class _TalkIndex:
                 total += s
                 found.append(row["talk"].get("title") or "")
         return (1 - math.exp(-0.8 * total)) if total else 0.0, found
+
+
+def _title_topic(m: dict) -> list[dict]:
+    title = m.get("title") or ""
+    for _ in range(2):
+        hit = _written_date(title, m.get("date"))
+        if hit and hit[1] in title:
+            title = title.replace(hit[1], " ")
+    words = [w for w in _tokens(title) if not w.isdigit() and w not in _STOP and len(w) > 2]
+    return [{"id": None, "title": title, "presenters": []}] if len(words) >= 2 else []
 
 
 def _word_found(w: str, toks: set[str]) -> bool:
@@ -362,6 +376,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         else:
             return None
     written = dates.get("written")
+    latest = max([d for d in (dates.get("published"), (rec or (None,))[0]) if d], default=None)
+    if written and latest and (written[0] - latest).days > 1 and written[0] != md:
+        written = None  # a day after the video was out: a slip, not the day it shows
     if written:
         off = abs((written[0] - md).days)
         if off == 0:
@@ -390,8 +407,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         shown = ", ".join(f"'{t}'" for t in text_found[:3])
         clues.append((text_s, f"mentions {shown}"))
     elif best_other_text >= 0.55:
-        # the recording names another meeting's talks and none of this one's
-        factor *= 0.3
+        # the recording names another meeting's talks and none of this one's; a
+        # stream's own start on the meeting's day still outweighs that
+        factor *= 0.7 if rec and rec[0] == md else 0.3
     if not clues:
         return None
     miss = 1.0
@@ -441,6 +459,13 @@ def _series(c: dict) -> str:
         title = title[: hit.start] + title[hit.end :]
     title = _REUPLOAD.sub(" ", _PART.sub(" ", title))
     return " ".join(w for w in _tokens(title) if not w.isdigit())
+
+
+def _typical_length(candidates: list[dict]) -> float | None:
+    """The median length of the videos titled as meetings, once there are a few."""
+    lengths = sorted(c["duration_s"] for c in candidates if c.get("source") == "youtube"
+                     and (c.get("duration_s") or 0) > 60 and _looks_like(c) == "meeting")
+    return lengths[len(lengths) // 2] if len(lengths) >= 5 else None
 
 
 def _channel_words(candidates: list[dict]) -> set[str]:
@@ -516,11 +541,12 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 add(m["id"], by_id[ref], "link", 1.0, f"linked in the meeting's notes ({link.get('kind')})")
 
     # 2. everything else by date and text
-    index = _TalkIndex(meetings)
+    index = _TalkIndex(meetings, titles_as_topics=True)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
     other_series = _other_series(candidates, {d for d, _ in dated}, zone)
     series_words = _channel_words(candidates)
+    typical = _typical_length(candidates)
     pairs = []
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
@@ -539,6 +565,9 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
         looks = _looks_like(c)
+        if looks != "other" and typical and (c.get("duration_s") or typical) < 0.25 * typical \
+                and not _PART.search(c.get("title") or ""):
+            looks = "other"  # a premiere or clip minutes long beside hour-long meetings
         series_like = bool(_MEETING_WORDS.search(c.get("description") or "")) or (
             len(series_words & toks) >= min(2, len(series_words)) > 0 and series_words & set(_tokens(c.get("title"))))
         scored = []
