@@ -67,9 +67,13 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
     ):
         presenters.setdefault(row["talk_id"], []).append({"name": row["name"], "org": row["org"]})
     talks: dict[str, list[dict]] = {}
-    for row in db.query("select id, meeting_id, title, line from talks order by meeting_id, position"):
+    # offsets written in the notes: columns of newer databases only
+    talk_cols = set(db["talks"].columns_dict)
+    noted = ", ".join(c if c in talk_cols else f"null as {c}" for c in ("noted_start_s", "noted_video_id"))
+    for row in db.query(f"select id, meeting_id, title, line, {noted} from talks order by meeting_id, position"):
         talks.setdefault(row["meeting_id"], []).append(
-            {"id": row["id"], "title": row["title"], "line": row["line"], "presenters": presenters.get(row["id"], [])}
+            {"id": row["id"], "title": row["title"], "line": row["line"], "presenters": presenters.get(row["id"], []),
+             "noted_start_s": row["noted_start_s"], "noted_video_id": row["noted_video_id"]}
         )
     links: dict[str, list[dict]] = {}
     for row in db.query("select meeting_id, kind, ref, start_s, line from meeting_links order by line"):
