@@ -35,6 +35,8 @@ LOW_CONFIDENCE = 0.5
 AMBIGUOUS_MARGIN = 0.15
 # a chapter must score this (0..100) against a talk to be its moment
 CHAPTER_MIN_SCORE = 60
+# an out-of-order chapter (or a video's title) has to name its talk clearly to be its moment
+OUT_OF_ORDER_MIN_SCORE = 85
 
 _MEETING_WORDS = re.compile(
     r"\b(meeting|meetup|sync|call|community|office\s+hours|town\s*hall|stand-?up|weekly|bi-?weekly"
@@ -347,6 +349,12 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
 # --------------------------------------------------------------------------
 # meeting <-> recording
 
+def _titled_by_talk(c: dict, index: "_TalkIndex", meeting_id: str) -> bool:
+    """The video's title is one of the meeting's talks ("Anatomy of Linalg.generic")."""
+    title = c.get("title") or ""
+    return any(_chapter_score(row, title) >= OUT_OF_ORDER_MIN_SCORE for row in index.by_meeting.get(meeting_id, []))
+
+
 def _looks_like(c: dict) -> str:
     """``short``, ``meeting``, ``other`` (conference talk, demo...) or ``neutral``."""
     title = f"{c.get('title') or ''} {c.get('path') or ''}"
@@ -551,6 +559,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     series_words = _channel_words(candidates)
     typical = _typical_length(candidates)
     pairs = []
+    named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
             continue
@@ -587,16 +596,18 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 continue  # an undated episode of a series whose dated episodes are never on meeting days
             if looks == "neutral":
                 # no "meeting" in the title: only a written/recorded date, two talks, or
-                # every talk of a one-talk meeting in a video that reads like the
-                # channel's meetings (the same talk given elsewhere does not)
-                n_talks = len(index.by_meeting.get(mid, []))
+                # every talk of a one-talk meeting (or a title that is one of its talks)
+                # in a video that reads like the channel's meetings (the same talk
+                # given elsewhere does not)
                 strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
                              for reason in reasons) or talks_named >= 2
-                if not strong and not (n_talks == 1 and talks_named == 1 and series_like):
+                whole = talks_named == len(index.by_meeting.get(mid, [])) or _titled_by_talk(c, index, mid)
+                if not strong and not (talks_named and series_like and whole):
                     continue
             elif looks == "other" and talks_named < 2:
                 continue  # a conference talk or demo names one talk at most
             scored.append((score, mid, reasons))
+            named[(c["id"], mid)] = set(texts[mid][1]) if _titled_by_talk(c, index, mid) else set()
         scored.sort(key=lambda x: -x[0])
         for i, (score, mid, reasons) in enumerate(scored):
             others = [s for s, k, _ in scored if k != mid]
@@ -608,15 +619,20 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         if c["id"] in claimed or score < MIN_SCORE:
             continue
         main = per_meeting.get(mid, {}).get(c["source"])
+        kind = None
         if main is not None and not _same_recording(c, main):
-            continue  # the meeting has its recording; this one belongs elsewhere or nowhere
+            # two agenda items with a video each, titled by its talk
+            mine, theirs = named.get((c["id"], mid)), named.get((main["id"], mid))
+            if not (mine and theirs and not mine & theirs):
+                continue  # the meeting has its recording; this one belongs elsewhere or nowhere
+            kind = "video"
         confidence = score * (0.6 + 0.4 * min(1.0, margin / 0.3))
         reason = "; ".join(reasons)
         if main is not None:
-            reason += f"; same recording as {main['id']}"
+            reason += (f"; another talk's video than {main['id']}" if kind else f"; same recording as {main['id']}")
         add(mid, c, "date" if any(r.startswith(("published", "recorded", "title", "path", "file", "description contains"))
                                    for r in reasons[:1]) else "text",
-            confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN)
+            confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN, kind=kind)
     # 3. a re-upload too late for its date to speak: same length and title as a linked recording
     # linked videos by length, to find those within 5 s without a scan per candidate
     linked = sorted(
@@ -715,9 +731,6 @@ def align_chapters(scores: list[list[float]], minimum: float = CHAPTER_MIN_SCORE
             j -= 1
     return pairs
 
-
-# an out-of-order chapter has to name its talk clearly to be its moment
-OUT_OF_ORDER_MIN_SCORE = 85
 _TIMELINE_ORDER = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "part4": 4, "reupload": 8}
 
 
@@ -814,10 +827,9 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
 
 def _part_named(row: dict, videos: list[dict], by_id: dict) -> tuple[dict, bool]:
     """The recording a talk without a chapter starts in: of a meeting recorded in
-    parts, the part whose title names the talk (and no other part's does)."""
-    parts = [r for r in videos if r["kind"].startswith("part")]
-    if len(parts) > 1:
-        named = [r for r in parts if _chapter_score(row, by_id[r["ref"]].get("title") or "") >= OUT_OF_ORDER_MIN_SCORE]
+    parts (or a video per talk), the one whose title names the talk, and no other's does."""
+    if len(videos) > 1:
+        named = [r for r in videos if _chapter_score(row, by_id[r["ref"]].get("title") or "") >= OUT_OF_ORDER_MIN_SCORE]
         if len(named) == 1:
             return named[0], True
     return videos[0], False

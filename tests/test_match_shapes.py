@@ -192,3 +192,15 @@ def test_load_input_reads_noted_offsets_when_the_columns_exist(tmp_path, with_of
     [talk] = meetings[0]["talks"]
     assert talk["noted_start_s"] == (331 if with_offsets else None)
     assert talk["noted_video_id"] is None
+
+
+def test_two_agenda_items_with_a_video_each():
+    # one date, two talks, each recorded and titled on its own
+    day = [meeting(D(2022, 1, 27), [("Anatomy of Linalg.generic", [], None), ("PyTACO sparse tensors", [], None)])]
+    a = video("talkvideo01", "Anatomy of Linalg.generic", "2022-01-27T21:00:00Z", description="Open design meeting.")
+    b = video("talkvideo02", "Open Meeting 01-27-2022: PyTACO sparse tensors", "2022-01-27T22:00:00Z")
+    out = match(day, [a, b], tz="UTC")
+    assert links_of(out["recordings"]) == {("2022-01-27", "talkvideo01"), ("2022-01-27", "talkvideo02")}
+    assert {r["kind"] for r in out["recordings"]} == {"video"}
+    starts = {t["talk_id"]: t["video_id"] for t in out["talk_recordings"]}
+    assert starts == {"2022-01-27/1": "talkvideo01", "2022-01-27/2": "talkvideo02"}
