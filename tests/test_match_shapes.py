@@ -197,8 +197,9 @@ def test_load_input_reads_noted_offsets_when_the_columns_exist(tmp_path, with_of
 def test_two_agenda_items_with_a_video_each():
     # one date, two talks, each recorded and titled on its own
     day = [meeting(D(2022, 1, 27), [("Anatomy of Linalg.generic", [], None), ("PyTACO sparse tensors", [], None)])]
-    a = video("talkvideo01", "Anatomy of Linalg.generic", "2022-01-27T21:00:00Z", description="Open design meeting.")
-    b = video("talkvideo02", "Open Meeting 01-27-2022: PyTACO sparse tensors", "2022-01-27T22:00:00Z")
+    a = video("talkvideo01", "Anatomy of Linalg.generic", "2022-01-27T21:00:00Z", description="Open design meeting.",
+              duration=2880)
+    b = video("talkvideo02", "Open Meeting 01-27-2022: PyTACO sparse tensors", "2022-01-27T22:00:00Z", duration=3300)
     out = match(day, [a, b], tz="UTC")
     assert links_of(out["recordings"]) == {("2022-01-27", "talkvideo01"), ("2022-01-27", "talkvideo02")}
     assert {r["kind"] for r in out["recordings"]} == {"video"}
