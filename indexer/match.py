@@ -62,7 +62,10 @@ _ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
 _STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}
 _STOP = set(
     "a an the and or of for to in on at by with from into via how why what we our your is are be using use "
-    "intro introduction update updates new part talk demo q qa".split()
+    "intro introduction update updates new part talk demo q qa "
+    # labels agenda lines carry beside the topic ("Slides:", "Recording (Part 2):", "Location:")
+    "recording recordings slides slide deck presentation location keynote lightning workshop video youtube "
+    "link links notes agenda tba tbd".split()
 )
 
 
@@ -419,8 +422,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         clues.append((text_s, f"mentions {shown}"))
     elif best_other_text >= 0.55:
         # the recording names another meeting's talks and none of this one's; a
-        # stream's own start on the meeting's day still outweighs that
-        factor *= 0.7 if rec and rec[0] == md else 0.3
+        # stream's own start or a title date on the meeting's day still outweighs that
+        own_day = (rec and rec[0] == md) or (written and written[0] == md and written[1] != "description")
+        factor *= 0.7 if own_day else 0.3
     if not clues:
         return None
     miss = 1.0
