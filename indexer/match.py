@@ -562,12 +562,15 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     other_series = _other_series(candidates, {d for d, _ in dated}, zone)
     series_words = _channel_words(candidates)
     typical = _typical_length(candidates)
-    pairs = []
+    pairs, retry = [], []
     named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
+    written_of: dict[str, dt.date] = {}
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
             continue
         dates = candidate_dates(c, zone)
+        if dates.get("written"):
+            written_of[c["id"]] = dates["written"][0]
         anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],
                                (dates.get("written") or (None,))[0]) if d]
         window = set()
@@ -586,37 +589,44 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             looks = "other"  # a premiere or clip minutes long beside hour-long meetings
         series_like = bool(_MEETING_WORDS.search(c.get("description") or "")) or (
             len(series_words & toks) >= min(2, len(series_words)) > 0 and series_words & set(_tokens(c.get("title"))))
-        scored = []
-        for mid in window:
-            if c["id"] in forbid.get(mid, set()):
-                continue
-            best_other = max((s for k, (s, _) in texts.items() if k != mid), default=0.0)
-            r = _pair(mt[mid], c, dates, texts[mid][0], texts[mid][1], best_other, zone)
-            if r is None:
-                continue
-            score, reasons = r
-            talks_named = len(texts[mid][1])
-            if _series(c) in other_series and talks_named < 2 and "written" not in dates and "recorded" not in dates:
-                continue  # an undated episode of a series whose dated episodes are never on meeting days
-            if looks == "neutral":
-                # no "meeting" in the title: only a written/recorded date, two talks, or
-                # every talk of a one-talk meeting (or a title that is one of its talks)
-                # in a video that reads like the channel's meetings (the same talk
-                # given elsewhere does not)
-                strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
-                             for reason in reasons) or talks_named >= 2
-                whole = talks_named == len(index.by_meeting.get(mid, [])) or _titled_by_talk(c, index, mid)
-                if not strong and not (talks_named and series_like and whole):
+
+        def score_all(dates):
+            scored = []
+            for mid in window:
+                if c["id"] in forbid.get(mid, set()):
                     continue
-            elif looks == "other" and talks_named < 2:
-                continue  # a conference talk or demo names one talk at most
-            scored.append((score, mid, reasons))
-            named[(c["id"], mid)] = set(texts[mid][1]) if _titled_by_talk(c, index, mid) else set()
-        scored.sort(key=lambda x: -x[0])
-        for i, (score, mid, reasons) in enumerate(scored):
-            others = [s for s, k, _ in scored if k != mid]
-            margin = score - (max(others) if others else 0.0)
-            pairs.append((score, margin, mid, c, reasons))
+                best_other = max((s for k, (s, _) in texts.items() if k != mid), default=0.0)
+                r = _pair(mt[mid], c, dates, texts[mid][0], texts[mid][1], best_other, zone)
+                if r is None:
+                    continue
+                score, reasons = r
+                talks_named = len(texts[mid][1])
+                if _series(c) in other_series and talks_named < 2 and "written" not in dates \
+                        and "recorded" not in dates:
+                    continue  # an undated episode of a series whose dated episodes are never on meeting days
+                if looks == "neutral":
+                    # no "meeting" in the title: only a written/recorded date, two talks, or
+                    # every talk of a one-talk meeting (or a title that is one of its talks)
+                    # in a video that reads like the channel's meetings (the same talk
+                    # given elsewhere does not)
+                    strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
+                                 for reason in reasons) or talks_named >= 2
+                    whole = talks_named == len(index.by_meeting.get(mid, [])) or _titled_by_talk(c, index, mid)
+                    if not strong and not (talks_named and series_like and whole):
+                        continue
+                elif looks == "other" and talks_named < 2:
+                    continue  # a conference talk or demo names one talk at most
+                scored.append((score, mid, reasons))
+                named[(c["id"], mid)] = set(texts[mid][1]) if _titled_by_talk(c, index, mid) else set()
+            scored.sort(key=lambda x: -x[0])
+            return [(score, score - max((s for s, k, _ in scored if k != mid), default=0.0), mid, c, reasons)
+                    for score, mid, reasons in scored]
+
+        pairs += score_all(dates)
+        written = dates.get("written")
+        if written and written[1] in ("title", "path"):
+            # read again without the written date, in case it was copied from another meeting
+            retry += score_all({k: v for k, v in dates.items() if k != "written"})
 
     pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]["id"]))
     for score, margin, mid, c, reasons in pairs:
@@ -637,6 +647,21 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         add(mid, c, "date" if any(r.startswith(("published", "recorded", "title", "path", "file", "description contains"))
                                    for r in reasons[:1]) else "text",
             confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN, kind=kind)
+    # 2b. a title date copied from another meeting that has its own recording
+    #     (the previous call's title reused): the video is read again without it
+    by_date: dict[dt.date, set[str]] = {}
+    for l in links:
+        by_date.setdefault(mt[l["meeting_id"]]["date"], set()).add(l["ref"])
+    retry.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]["id"]))
+    for score, margin, mid, c, reasons in retry:
+        if c["id"] in claimed or score < MIN_SCORE or per_meeting.get(mid, {}).get(c["source"]):
+            continue
+        copied_from = written_of.get(c["id"])
+        if not (by_date.get(copied_from, set()) - {c["id"]}):
+            continue  # the date it names has no other recording: not a copy
+        add(mid, c, "date", score * (0.6 + 0.4 * min(1.0, margin / 0.3)),
+            "; ".join(reasons) + f"; the title's {copied_from.isoformat()} is another meeting's, which has its "
+            "own recording", ambiguous=margin < AMBIGUOUS_MARGIN)
     # 3. a re-upload too late for its date to speak: same length and title as a linked recording
     # linked videos by length, to find those within 5 s without a scan per candidate
     linked = sorted(

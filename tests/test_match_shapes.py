@@ -205,3 +205,14 @@ def test_two_agenda_items_with_a_video_each():
     assert {r["kind"] for r in out["recordings"]} == {"video"}
     starts = {t["talk_id"]: t["video_id"] for t in out["talk_recordings"]}
     assert starts == {"2022-01-27/1": "talkvideo01", "2022-01-27/2": "talkvideo02"}
+
+
+def test_a_title_date_copied_from_the_previous_meeting():
+    two = [meeting(D(2020, 1, 24)), meeting(D(2020, 2, 7))]
+    prev = video("prev0000001", "Core Devs Meeting #79 [2020-01-24]", "2020-01-24T18:00:00Z", duration=5000)
+    copied = video("copied00001", "Core Devs Meeting #80 [2020-01-24]", "2020-02-08T18:00:00Z", duration=5100)
+    out = match_meetings(two, [prev, copied], tz="UTC")
+    assert links_of(out) == {("2020-01-24", "prev0000001"), ("2020-02-07", "copied00001")}
+    assert "another meeting's" in next(r for r in out if r["ref"] == "copied00001")["reason"]
+    # alone, the date it names has no other recording: not read as a copy
+    assert links_of(match_meetings(two, [copied], tz="UTC")) <= {("2020-01-24", "copied00001")}
