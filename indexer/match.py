@@ -555,7 +555,8 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 done.add(ref)
                 add(m["id"], by_id[ref], "link", 1.0, f"linked in the meeting's notes ({link.get('kind')})")
 
-    # 2. everything else by date and text
+    # 2. everything else by date and text (a video the notes link outside every
+    #    meeting, in a list of talks or tutorials, only by its own date)
     index = _TalkIndex(meetings, titles_as_topics=True)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
@@ -569,6 +570,10 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         if c["id"] in claimed or _looks_like(c) == "short":
             continue
         dates = candidate_dates(c, zone)
+        if c.get("linked_elsewhere"):
+            dates = {k: v for k, v in dates.items() if k == "recorded" or (k == "written" and v[1] != "description")}
+            if not dates:
+                continue
         if dates.get("written"):
             written_of[c["id"]] = dates["written"][0]
         anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],

@@ -216,3 +216,32 @@ def test_a_title_date_copied_from_the_previous_meeting():
     assert "another meeting's" in next(r for r in out if r["ref"] == "copied00001")["reason"]
     # alone, the date it names has no other recording: not read as a copy
     assert links_of(match_meetings(two, [copied], tz="UTC")) <= {("2020-01-24", "copied00001")}
+
+
+def test_a_video_the_notes_list_outside_meetings_links_only_by_its_own_date():
+    day = [meeting(D(2020, 10, 29), [("Sparse tensors", [], None)])]
+    tutorial = video("tutorial001", "Developers Meeting: Sparse tensors tutorial", "2020-10-29T18:00:00Z")
+    assert links_of(match_meetings(day, [tutorial], tz="UTC")) == {("2020-10-29", "tutorial001")}
+    assert links_of(match_meetings(day, [{**tutorial, "linked_elsewhere": True}], tz="UTC")) == set()
+    dated = {**tutorial, "title": "Community Meeting 2020-10-29", "linked_elsewhere": True}
+    assert links_of(match_meetings(day, [dated], tz="UTC")) == {("2020-10-29", "tutorial001")}
+
+
+def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Talks\n\n## Tutorials\n\n* [MLIR tutorial](https://www.youtube.com/watch?v=tutorial001)\n\n"
+                     "## 2020-10-29\n\n* [recording](https://youtu.be/meetingrec1)\n")
+    db = _talks_db(tmp_path / "x.db", False)
+    db["notes_files"].insert({"path": str(notes)}, pk="path")
+    db["meeting_links"].insert({"meeting_id": "2021-05-04", "kind": "youtube", "ref": "meetingrec1", "start_s": None,
+                                "line": 7})
+    base = {"description": "", "published_at": "2020-10-29T18:00:00Z", "recorded_at": None, "duration_s": 3000,
+            "live_status": "none", "removed_at": None}
+    db["videos"].insert_all([{**base, "id": "tutorial001", "title": "Tutorial"},
+                             {**base, "id": "meetingrec1", "title": "Meeting"}], pk="id")
+    _, candidates = linkdb.load_input(db)
+    flags = {c["id"]: c.get("linked_elsewhere", False) for c in candidates}
+    assert flags == {"tutorial001": True, "meetingrec1": False}
+    notes.unlink()  # a notes file that moved: nothing is marked, nothing fails
+    _, candidates = linkdb.load_input(db)
+    assert not any(c.get("linked_elsewhere") for c in candidates)
