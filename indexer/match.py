@@ -53,9 +53,11 @@ _NOT_MEETING_WORDS = re.compile(
 _CONFERENCE = re.compile(
     r"\b\w*con\s*'?\d{1,4}\b|\b(?:19|20)\d\d\s+\w+\s+dev(?:elopers'?)?\s+(?:mtg|meeting)\b"
     r"|\b(?:summit|conference|symposium)\b"
-    r"|\b\w+\s+(?:day|days|fest|camp)\s+(?:19|20)\d\d\b|^\s*(?!meeting|call|sync)[a-z][\w-]*\s+(?:19|20)\d\d\s*:",
+    r"|\b\w+\s+(?:day|days|fest|camp)\s+(?:19|20)\d\d\b",
     re.I,
 )
+# "EuroLLVM 2022: Interfaces in MLIR": an event and its year before the talk's title
+_EVENT_YEAR = re.compile(r"^\s*[a-z][\w-]*\s+(?:19|20)\d\d\s*:", re.I)
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
 _REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
 _ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
@@ -366,7 +368,8 @@ def _looks_like(c: dict) -> str:
         return "short"
     if c.get("source") == "drive" and zoom_time(title):
         return "meeting"
-    if _CONFERENCE.search(c.get("title") or ""):
+    if _CONFERENCE.search(c.get("title") or "") or (
+            _EVENT_YEAR.search(c.get("title") or "") and not _MEETING_WORDS.search(title)):
         return "other"
     if _MEETING_WORDS.search(title):
         return "meeting"
@@ -837,7 +840,8 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
             offset = talk.get("noted_start_s")
             if offset is not None:
                 vid = talk.get("noted_video_id") or (videos[0]["ref"] if videos else None)
-                if vid:
+                # a video nobody harvested (another channel's, a private one) cannot hold the moment
+                if vid and by_id.get(vid, {}).get("harvested", True) and vid in by_id:
                     where = "the video the notes name" if talk.get("noted_video_id") else "the meeting's recording"
                     out.append(_talk_link(tid, vid, int(offset), "notes_offset", 0.95,
                                           f"the notes give {hms(int(offset))} in {where} {vid}"))

@@ -144,7 +144,8 @@ def test_offsets_written_in_the_notes_come_before_chapters():
     m["talks"][1].update(noted_start_s=40, noted_video_id="other000001")
     v = video("n", "Community Call 2021-05-04", "2021-05-04T20:00:00Z",
               chapters=[(0, "Intro"), (100, "Berlin updates"), (900, "London updates")])
-    links = {t["talk_id"]: t for t in match([m], [v], tz="UTC")["talk_recordings"]}
+    other = video("other000001", "Ann on London updates", "2021-05-01T20:00:00Z")
+    links = {t["talk_id"]: t for t in match([m], [v, other], tz="UTC")["talk_recordings"]}
     assert (links["2021-05-04/1"]["video_id"], links["2021-05-04/1"]["start_s"],
             links["2021-05-04/1"]["method"]) == ("n", 331, "notes_offset")
     assert (links["2021-05-04/2"]["video_id"], links["2021-05-04/2"]["start_s"]) == ("other000001", 40)
