@@ -595,8 +595,11 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         if looks != "other" and typical and (c.get("duration_s") or typical) < 0.25 * typical \
                 and not _PART.search(c.get("title") or ""):
             looks = "other"  # a premiere or clip minutes long beside hour-long meetings
+        # reads like the channel's meetings: meeting words in its description, or the
+        # channel's own name (in its title too)
         series_like = bool(_MEETING_WORDS.search(c.get("description") or "")) or (
-            len(series_words & toks) >= min(2, len(series_words)) > 0 and series_words & set(_tokens(c.get("title"))))
+            len(series_words & toks) >= min(2, len(series_words)) > 0
+            and bool(series_words & set(_tokens(c.get("title")))))
 
         def score_all(dates):
             scored = []
