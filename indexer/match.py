@@ -592,12 +592,12 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
         looks = _looks_like(c)
-        if looks != "other" and typical and (c.get("duration_s") or typical) < 0.25 * typical \
-                and not _PART.search(c.get("title") or ""):
+        length = (c.get("duration_s") or typical) / typical if typical and not _PART.search(c.get("title") or "") else 1
+        if looks != "other" and length < 0.25:
             looks = "other"  # a premiere or clip minutes long beside hour-long meetings
-        # reads like the channel's meetings: meeting words in its description, or the
-        # channel's own name (in its title too)
-        series_like = bool(_MEETING_WORDS.search(c.get("description") or "")) or (
+        # reads like the channel's meetings: meeting words in its title or description,
+        # or the channel's own name (in its title too)
+        series_like = looks == "meeting" or bool(_MEETING_WORDS.search(c.get("description") or "")) or (
             len(series_words & toks) >= min(2, len(series_words)) > 0
             and bool(series_words & set(_tokens(c.get("title")))))
 
@@ -611,6 +611,13 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 if r is None:
                     continue
                 score, reasons = r
+                if length < 0.5:
+                    # half as long as the channel's meetings: a talk or premiere more likely
+                    score *= 0.6
+                    reasons = reasons + ["much shorter than the channel's meetings"]
+                if not series_like and series_words:
+                    score *= 0.75
+                    reasons = reasons + ["titled and described unlike the channel's meetings"]
                 talks_named = len(texts[mid][1])
                 if _series(c) in other_series and talks_named < 2 and "written" not in dates \
                         and "recorded" not in dates:

@@ -246,3 +246,13 @@ def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path):
     notes.unlink()  # a notes file that moved: nothing is marked, nothing fails
     _, candidates = linkdb.load_input(db)
     assert not any(c.get("linked_elsewhere") for c in candidates)
+
+
+def test_a_premiere_on_the_meeting_day_loses_to_the_late_upload_titled_like_the_series():
+    # twenty minutes beside hour-long meetings, on the agenda's topic, streamed an hour before
+    premiere = video("prem", "Topic delta, explained", "2021-03-24T10:00:00Z", duration=1200,
+                     recorded="2021-03-26T13:00:00Z", live="completed", description="Premiere: what changes.")
+    late = video("rec26", "Project Community Call #4", "2021-03-28T10:00:00Z")
+    out = match_meetings(SERIES, _channel([premiere, late]), tz="UTC")
+    assert ("2021-03-26", "rec26") in links_of(out)
+    assert "prem" not in {r["ref"] for r in out}
