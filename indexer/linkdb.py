@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import match as matcher
+from . import seriesdb
 from .links import find_links
 from .overrides import Overrides, load_overrides, validate
 
@@ -183,6 +184,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
     tz = tz or default_tz(db)
     ov: Overrides = load_overrides(overrides, required=overrides_required)
     meetings, candidates = load_input(db)
+    seriesdb.resolve_overrides(ov, meetings)  # `2021-02-09` or `SERIES/2021-02-09`
     validate(
         ov,
         meeting_ids=[m["id"] for m in meetings],
@@ -191,7 +193,14 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         video_ids=[c["id"] for c in candidates if c["source"] == "youtube"],
         durations={c["id"]: c["duration_s"] for c in candidates if c["source"] == "youtube"},
     )
-    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
+    if seriesdb.series_count(db) > 1:
+        # many series: each recording to one series (indexer/series.py), then to one of its meetings
+        from .series import match_series
+
+        profiles, by_series = seriesdb.match_input(db, meetings, candidates, tz)
+        result = match_series(profiles, by_series, candidates, overrides=ov.for_matcher())
+    else:
+        result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
     recordings = [
         {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
             "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},
@@ -212,6 +221,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:
             db["talk_recordings"].insert_all(talk_links, pk=("talk_id", "video_id"))
+        seriesdb.save_assignments(db, result.get("series", {}), candidates)
         dbmod.ensure_db_shape(db)
     return {
         "recordings": len(recordings),

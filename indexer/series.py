@@ -264,10 +264,17 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
 
     assigner = Assigner(series)
     assigned: dict[str, Assignment] = {}
+    # a recording pinned to a meeting in the overrides belongs to that meeting's series
+    series_of_meeting = {m["id"]: sid for sid, ms in meetings.items() for m in ms}
+    pinned = {ref: series_of_meeting[mid] for mid, refs in ((overrides or {}).get("pin") or {}).items()
+              if mid in series_of_meeting for ref in refs}
     # an unassigned recording goes to the matchers of the series close to the best one
     # (or to all when no series has any claim on it)
     contenders: dict[str, set[str] | None] = {}
     for c in candidates:
+        if c["id"] in pinned:
+            assigned[c["id"]] = Assignment(pinned[c["id"]], ["pinned in the overrides"], 1.0)
+            continue
         ranked = assigner.scores(c)
         a = assigner.assign(c, ranked)
         if a:

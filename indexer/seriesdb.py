@@ -204,6 +204,19 @@ def resolve_overrides(ov, meetings: list[dict]) -> None:
     ov.talks = talks
 
 
+def save_assignments(db: sqlite_utils.Database, assigned: dict, candidates: list[dict]) -> int:
+    """``series_recordings``: which series each recording was given to and why (recomputed by
+    every match), so a series without notes still shows its videos."""
+    source = {c["id"]: c["source"] for c in candidates}
+    rows = [{"source": source.get(ref, "youtube"), "ref": ref, "series_id": a.series_id,
+             "confidence": a.confidence, "evidence": "; ".join(a.evidence)} for ref, a in assigned.items()]
+    db.execute("delete from series_recordings") if "series_recordings" in db.table_names() else None
+    if rows:
+        db["series_recordings"].insert_all(rows, pk=("source", "ref"), replace=True,
+                                           foreign_keys=[("series_id", "series", "id")])
+    return len(rows)
+
+
 def series_count(db: sqlite_utils.Database) -> int:
     if "series" not in db.table_names():
         return 0
