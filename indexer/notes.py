@@ -273,7 +273,8 @@ _CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipp
 # presenters and agenda items
 
 _NAME_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;|\band\b)\s*", re.I)
-_ORG_TAIL = re.compile(r"^(?P<names>.+?)\s*(?:\((?P<p>[^()]+)\)|\s(?:from|of|at|@)\s+(?P<f>.+))$", re.I)
+# "Name (Org)" / "Name from Org": where the organisation starts (see _org_tail)
+_ORG_WORD = re.compile(r"\s(?:from|of|at|@)\s+", re.I)
 _DURATION = re.compile(r"^\d+\s*(?:min(?:ute)?s?|m|h|hours?)\.?$", re.I)
 _NOT_NAMES = {
     "slides", "slide", "recording", "video", "demo", "part", "rfc", "wip", "tbd", "tba", "optional",
@@ -322,9 +323,9 @@ def parse_presenters(text: str) -> list[Presenter]:
         return []
     parts = [p.strip() for p in re.split(r"\s*[-–—]\s+|\s+[-–—]\s*", text) if p.strip()]
     if len(parts) == 1:
-        m = _ORG_TAIL.match(parts[0])
-        if m and m.group("p"):
-            return _people(m.group("names"), m.group("p").strip())
+        tail = _org_tail(parts[0])
+        if tail and tail[2] == "(":
+            return _people(tail[0], tail[1])
         return [Presenter(parts[0], None)]
     org = parts[-1]
     out: list[Presenter] = []
@@ -339,42 +340,111 @@ def _parse_who(text: str) -> list[Presenter]:
     if not text:
         return []
     org = None
-    m = _ORG_TAIL.match(text)
-    if m:
-        text, org = m.group("names"), (m.group("p") or m.group("f")).strip()
+    tail = _org_tail(text)
+    if tail:
+        text, org = tail[0], tail[1]
     return _people(text, org)
 
 
 def _parse_bold(text: str) -> list[Presenter]:
     """Bold presenter text: ``Name``, ``Name, Org``, ``Name (Org)``, ``A & B, Org``."""
     text = text.strip()
-    m = _ORG_TAIL.match(text)
-    if m:
-        return _people(m.group("names"), (m.group("p") or m.group("f")).strip())
+    tail = _org_tail(text)
+    if tail:
+        return _people(tail[0], tail[1])
     parts = re.split(r"\s*(?:,|\s[-–—]\s)\s*", text)
     if len(parts) == 2 and parts[1]:
         return _people(parts[0], parts[1])
     return _people(text, None)
 
 
-_BRACKET_TAIL = re.compile(r"^(?P<title>.*?)\s*\[(?P<who>[^\[\]]+)\]\s*$")
-# "Egress Events (Presenter: Nian Tang from Spotify)"
-_NOTES_HEADER = re.compile(r"^(?P<title>.+?)\s*\(\s*(?:presenters?|speakers?)\s*:\s*(?P<who>[^)]*)\)\s*$", re.I)
-_BY_TAIL = re.compile(r"^(?P<title>.+?)[\s,;:–—-]+by\s+(?P<who>.+?)\s*$", re.I)
-_PAREN_TAIL = re.compile(r"^(?P<title>.+?)\s*\((?P<who>[^()]+)\)\s*$")
+# The tails below are found with str.rfind and anchored scans, not with a
+# lazy ".+?" before "\s*(": such a pattern retries the whitespace run at every
+# position and takes minutes on one long line (issue 11). Text reaching them
+# is squeezed first (_squeeze: one space per run, a bounded length).
+_NOTES_HEADER_WHO = re.compile(r"\(\s?(?:presenters?|speakers?)\s?:", re.I)
+_BY_WORD = re.compile(r"(?<=[\s,;:–—-])by\s", re.I)
 _SEPARATORS = " \t-–—:|,;~"
+_SPACE_RUN = re.compile(r"\s+")
+MAX_ITEM_CHARS = 2000  # an agenda line longer than this is read up to here
+
+
+def _squeeze(text: str, bold: list[tuple[int, int]] | None = None):
+    """``text`` with every whitespace run as one space, at most MAX_ITEM_CHARS long,
+    and ``bold`` spans moved to match. Returns (text, bold)."""
+    if len(text) > MAX_ITEM_CHARS:
+        text = text[:MAX_ITEM_CHARS]
+        bold = [(a, min(b, MAX_ITEM_CHARS)) for a, b in bold or () if a < MAX_ITEM_CHARS]
+    if "  " not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+        return text, bold
+    out, shift, pos = [], [], 0
+    for m in _SPACE_RUN.finditer(text):
+        if m.end() - m.start() == 1 and m.group() == " ":
+            continue
+        out.append(text[pos:m.start()])
+        out.append(" ")
+        shift.append((m.end(), m.end() - m.start() - 1))
+        pos = m.end()
+    out.append(text[pos:])
+    if bold:
+        def moved(i: int) -> int:
+            return i - sum(n if end <= i else max(0, n - (end - i)) for end, n in shift)
+        bold = [(moved(a), moved(b)) for a, b in bold]
+    return "".join(out), bold
+
+
+def _tail_group(text: str, open_: str, close: str) -> tuple[str, str] | None:
+    """``Title (who)`` -> ("Title", "who"): the last bracket group closing the text, holding no brackets."""
+    text = text.rstrip()
+    if not text.endswith(close):
+        return None
+    start = text.rfind(open_, 0, len(text) - 1)
+    if start < 0 or close in text[start + 1 : -1] or (open_ == "[" and "[" in text[start + 1 : -1]):
+        return None
+    who = text[start + 1 : -1]
+    if not who:
+        return None
+    return text[:start].rstrip(), who
+
+
+def _org_tail(text: str) -> tuple[str, str, str] | None:
+    """``Name (Org)`` / ``Name from Org`` -> (names, org, "(" or "from"); None without one."""
+    text = text.strip()
+    paren = _tail_group(text, "(", ")")
+    word = next((m for m in _ORG_WORD.finditer(text) if text[: m.start()].strip()), None)
+    if paren and paren[0] and (word is None or len(paren[0]) <= word.start()):
+        return paren[0].rstrip(), paren[1].strip(), "("
+    if word is not None and text[word.end():].strip():
+        return text[: word.start()].rstrip(), text[word.end():].strip(), "from"
+    return None
 
 
 def _who_is_names(who: str) -> bool:
-    names = [p for p in _NAME_SPLIT.split(_ORG_TAIL.sub(r"\g<names>", who.strip())) if p.strip()]
+    who, _ = _squeeze(who.strip())
+    tail = _org_tail(who)
+    names = [p for p in _NAME_SPLIT.split(tail[0] if tail else who) if p.strip()]
     return bool(names) and all(_looks_like_name(n.strip()) for n in names)
 
 
 def _parse_notes_header(text: str) -> tuple[str, list[Presenter]] | None:
-    m = _NOTES_HEADER.match(text.strip())
-    if not m:
+    """``Egress Events (Presenter: Nian Tang from Spotify)`` -> (title, presenters)."""
+    text, _ = _squeeze(text.strip())
+    if not text.endswith(")"):
         return None
-    return m.group("title").strip(), _parse_who(m.group("who"))
+    m = _NOTES_HEADER_WHO.search(text, 1)
+    if not m or ")" in text[m.end() : -1] or not text[: m.start()].strip():
+        return None
+    return text[: m.start()].strip(), _parse_who(text[m.end() : -1])
+
+
+def _by_tail(text: str) -> tuple[str, str] | None:
+    """``Title - by Name`` -> ("Title", "Name")."""
+    for m in _BY_WORD.finditer(text):
+        title = text[: m.start()].rstrip(" \t,;:–—-")
+        who = text[m.end() :].strip()
+        if title and who:
+            return title, who
+    return None
 
 
 def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]]:
@@ -386,23 +456,24 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     ``Title - **Name, Org**``. A line that is only a bold name gives an empty
     title. Anything else is a title without presenters.
     """
+    text, bold = _squeeze(text.strip(), bold)
     text = text.strip()
     if not text:
         return "", []
-    tail = text.rstrip()[-1:]
-    m = _BRACKET_TAIL.match(text) if tail == "]" else None
-    if m and m.group("title").strip():
-        return m.group("title").strip(_SEPARATORS), parse_presenters(m.group("who"))
+    tail = text[-1:]
+    m = _tail_group(text, "[", "]") if tail == "]" else None
+    if m and m[0].strip():
+        return m[0].strip(_SEPARATORS), parse_presenters(m[1])
     if tail == ")":
         header = _parse_notes_header(text)
         if header:
             return header
-    m = _BY_TAIL.match(text) if "by" in text.lower() else None
-    if m and _who_is_names(m.group("who")):
-        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
-    m = _PAREN_TAIL.match(text) if tail == ")" else None
-    if m and _who_is_names(m.group("who")):
-        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
+    m = _by_tail(text) if "by" in text.lower() else None
+    if m and _who_is_names(m[1]):
+        return m[0].strip(_SEPARATORS), _parse_who(m[1])
+    m = _tail_group(text, "(", ")") if tail == ")" else None
+    if m and m[0] and _who_is_names(m[1]):
+        return m[0].strip(_SEPARATORS), _parse_who(m[1])
     if bold:
         a, b = bold[0]
         dash = _LEADING_BOLD_DASH.match(text, b) if a == 0 else None
