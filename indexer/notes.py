@@ -280,6 +280,7 @@ _NOT_NAMES = {
     "slides", "slide", "recording", "video", "demo", "part", "rfc", "wip", "tbd", "tba", "optional",
     "cont", "continued", "postponed", "cancelled", "canceled", "draft", "link", "notes", "beta",
     "alpha", "update", "updates", "discussion", "deck", "doc", "docs", "youtube", "live",
+    "announcement", "agenda", "info", "note", "location", "un",
 }
 
 
@@ -516,6 +517,185 @@ def _set_apart(text: str, a: int, b: int) -> bool:
 
 def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
     return parse_talk(text)
+
+
+# --------------------------------------------------------------------------
+# agenda items as people write them: what is an item at all, and the forms
+# around parse_talk (a kind prefix, a leading presenter, placeholders)
+
+# "Talk:", "Keynote:", "Workshop:", "Lightning Talk:" (also misspelt "Lightnig")
+_KIND_PREFIX = re.compile(
+    r"^(?:(?:lightn\w{0,6}|guest|invited|main|short)\s)?(?:talk|keynote|workshop|panel)\s?:\s?", re.I
+)
+# "Slides: ...", "Recording (Full): ...", "Location: ...", "Note: ..." are about the meeting
+_LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}):")
+_LABEL_WORDS = re.compile(
+    r"\b(?:slides?|recordings?|videos?|location|venue|where|when|time|date|notes?|stream|livestream|youtube"
+    r"|zoom|meetup|registration|rsvp|address|links?|deck|attendees|attendance|moderator|duration|chat)\b",
+    re.I,
+)
+# "add item here [name, ...]", "[name=YourNameHere]", "Let's collect ...", "TBA"
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
+    r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
+    r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$)",
+    re.I,
+)
+_TASK_BOX = re.compile(r"^\[[ xX]?\]\s?")
+# HackMD "[name=handle]" tags
+_NAME_TAG = re.compile(r"\[name\s?=\s?(?P<who>[^\[\]=]{1,80})\]\s?", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@(?P<h>[A-Za-z0-9][\w.-]{0,38})")
+_GENERIC_TITLE = re.compile(r"^\W*(?:agenda|notes?|minutes|link|slides?|recording|video|youtube|tba|tbd)\W*$", re.I)
+
+
+def _lead_group(text: str) -> tuple[str, str] | None:
+    """``(Name, Name) Title`` -> ("Name, Name", "Title"): a leading parenthesis, then a space."""
+    if not text.startswith("("):
+        return None
+    end = text.find(")")
+    if end < 2 or "(" in text[1:end] or text[end + 1 : end + 2] != " ":
+        return None
+    return text[1:end].strip(), text[end + 1 :].strip()
+
+
+def _names_in(who: str) -> list[Presenter]:
+    """The people a free-form group names: ``Iker, Kalle``, ``Víctor and related group``, ``Jeremie - if time allows``."""
+    who = re.split(r"\s[-–—]\s", who, maxsplit=1)[0]
+    people = _parse_who(who)
+    named = [p for p in people if _looks_like_name(p.name)]
+    if named:
+        return named
+    first = who.split()[0] if who.split() else ""
+    return [Presenter(first)] if first and _looks_like_name(first) and len(people) == 1 else []
+
+
+def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]] | None:
+    """One agenda line -> (title, presenters), or None when the line is no talk
+    (a placeholder, a "Slides:" / "Location:" line, an empty label).
+
+    Around ``parse_talk``: a ``Talk:`` / ``Keynote:`` / ``Workshop:`` prefix with
+    ``**Name - Title**``, ``**Name, Name - Title**`` or ``with Name - Title``
+    after it; a leading ``(Name)``, ``[name=handle]`` or ``@handle``; a task box.
+    """
+    text, bold = _squeeze(text.strip(), bold)
+    bold = list(bold or [])
+    text = text.strip()
+    box = _TASK_BOX.match(text)
+    if box:
+        text, bold = _cut(text, bold, box.end())
+    if not text or _PLACEHOLDER.match(text):
+        return None
+    kind = _KIND_PREFIX.match(text)
+    if kind:
+        text, bold = _cut(text, bold, kind.end())
+        return _kind_item(text, bold)
+    label = _LABEL.match(text)
+    if label and _LABEL_WORDS.search(label.group("label")) and not bold[:1] == [(0, label.end() - 1)]:
+        return None
+    presenters: list[Presenter] = []
+    tag = _NAME_TAG.search(text)
+    if tag:
+        presenters = [Presenter(tag.group("who").strip())]
+        text, bold = _cut(text, bold, tag.start(), tag.end())
+        if _PLACEHOLDER.match(presenters[0].name):
+            presenters = []
+            if not text.strip(_SEPARATORS):
+                return None
+    lead = _lead_group(text)
+    if lead and not presenters:
+        people = _names_in(lead[0])
+        if people and lead[1]:
+            presenters = people
+            text, bold = _cut(text, bold, len(text) - len(lead[1]))
+    handle = _HANDLE.match(text)
+    if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
+        presenters = [Presenter("@" + handle.group("h"))]
+        text, bold = _cut(text, bold, handle.end())
+    title, more = parse_talk(text, bold)
+    if not presenters and not more:
+        cut, handles = _handle_tail(title) if "@" in title else (len(title), [])
+        if handles and title[:cut].strip(_SEPARATORS):
+            more = [Presenter(h) for h in handles]
+            title = title[:cut].strip(_SEPARATORS)
+    presenters = presenters + more
+    title = title.strip(_SEPARATORS) if presenters else title
+    if not title and not presenters:
+        return None
+    if title and _GENERIC_TITLE.match(title) and not presenters:
+        return None
+    if title.endswith(":") and _LABEL.match(title) and _LABEL_WORDS.search(title):
+        return None
+    return title, presenters
+
+
+def _cut(text: str, bold: list, a: int, b: int | None = None) -> tuple[str, list]:
+    """``text`` without [a:b) (b None: without [0:a)), bold spans moved along."""
+    if b is None:
+        a, b = 0, a
+    n = b - a
+    spans = []
+    for x, y in bold:
+        if y <= a:
+            spans.append((x, y))
+        elif x >= b:
+            spans.append((x - n, y - n))
+        elif x < a:
+            spans.append((x, max(a, y - n)))
+        elif y > b:
+            spans.append((a, y - n))
+    new = text[:a] + text[b:]
+    strip = len(new) - len(new.lstrip())
+    if strip:
+        new = new[strip:]
+        spans = [(max(0, x - strip), max(0, y - strip)) for x, y in spans]
+    return new.rstrip(), [(x, y) for x, y in spans if y > x]
+
+
+_DASH = re.compile(r"\s[-–—]\s")
+_WITH_WORD = re.compile(r"\s(?:mit|with)\s", re.I)
+
+
+def _handle_tail(title: str) -> tuple[int, list[str]]:
+    """``topic - @a, @b`` -> (where the handles start, ["@a", "@b"]); words are read from the end."""
+    words = title.split(" ")
+    handles: list[str] = []
+    while words:
+        w = words[-1].strip(_SEPARATORS + ".")
+        if not w:
+            words.pop()
+            continue
+        if not _HANDLE.fullmatch(w):
+            break
+        handles.insert(0, w)
+        words.pop()
+    return len(" ".join(words)), handles
+
+
+def _kind_item(text: str, bold: list) -> tuple[str, list[Presenter]] | None:
+    """What follows ``Talk:``: ``**Name - Title**``, ``**Name, Name - Title** - [SLIDES](...)``,
+    ``with Name - Title``, ``Name - Title``, or a title (``**Title (Name)**``)."""
+    if bold and bold[0][0] == 0:
+        inner = text[: bold[0][1]].strip()
+    else:
+        inner = text
+    inner = re.sub(r"^with\s", "", inner, flags=re.I)
+    dash = _DASH.search(inner)
+    if dash:
+        who, title = inner[: dash.start()].strip(), inner[dash.end() :].strip()
+        names = _names_in(who) if who else []
+        if names and _who_is_names(re.sub(r"^(?:prof|dr|mr|mrs|ms)\.?\s", "", who, flags=re.I)):
+            return title.strip(_SEPARATORS), _parse_who(who)
+    title, presenters = parse_talk(inner)
+    if not presenters:
+        # "Google-Hacking mit Florian Ammon": the last "with"/"mit" after any dash
+        last_dash = max(title.rfind("-"), title.rfind("–"), title.rfind("—"))
+        for m in _WITH_WORD.finditer(title, max(0, last_dash)):
+            who = title[m.end() :]
+            if title[: m.start()].strip() and _who_is_names(who):
+                return title[: m.start()].strip(_SEPARATORS), _parse_who(who)
+    if not title:
+        return None
+    return title.strip(_SEPARATORS) or title, presenters
 
 
 # --------------------------------------------------------------------------
@@ -1066,7 +1246,7 @@ _AGENDA_HEAD = re.compile(
     r"^\W*(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b", re.I
 )
 _PART_OF_MEETING = re.compile(
-    r"^\W*(?:meeting\s+)?(?:agenda|notes?|minutes|attendees|attendance|action\s+items|recording|video"
+    r"^\W*(?:meeting\s+)?(?:agenda|info(?:rmation)?|notes?|minutes|attendees|attendance|action\s+items|recording|video"
     r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements)\b\W*(?:(?:by|from)\b.*)?$",
     re.I,
 )
@@ -1284,7 +1464,7 @@ class _Parser:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
             self._talks(block.list_items(), talks)
-            if any(t.presenters for t in talks):
+            if any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
                 m.talks.extend(talks)
         else:
             self.add_notes(block.start, block.end)
@@ -1303,7 +1483,8 @@ class _Parser:
         if inl.links:
             inl = _without_recording_labels(inl)
         text, bold = _first_line(inl)
-        title, presenters = parse_talk(text, bold)
+        found = agenda_item(text, bold)
+        title, presenters = found if found is not None else ("", [])
         return title, presenters, _MARKER.sub("", self.lines.line(item.line)).strip()
 
     def agenda(self, m: Meeting, items: list[_Item]) -> None:
@@ -1489,6 +1670,8 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
     if title:
         t, presenters = parse_talk(title, cells[role["title"]].bold if "title" in role else None)
         title = t or title
+        if not who and not presenters and (_GENERIC_TITLE.match(title) or _PLACEHOLDER.match(title)):
+            return None  # "[agenda](...)": a link to the agenda, not a talk
     else:
         presenters = []
     if who:
