@@ -628,6 +628,69 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     return title, presenters
 
 
+# link labels that name a resource of the talk, not the talk
+_RESOURCE_LABEL = re.compile(
+    r"^\W*(?:(?:talk|keynote|full|the)\s)?(?:slides?(?:\s(?:and|&)\srecording)?|recording|video|youtube|pdf|paper|deck|notes"
+    r"|presentation\sdeck|part\s?\d+|slides?\s(?:part\s)?\d+)\W*$",
+    re.I,
+)
+_LEADING_SECOND_DATE = re.compile(r"^\s?(?:[&/,]|and)\s?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2})\b", re.I)
+_TAIL_CHARS = " \t,;:/()–—&+-"
+_TAIL_WORDS = ("and", "or", "slides", "slide", "recording", "video")
+
+
+def _strip_resource_tail(part: str) -> str:
+    """``Title [slides] and [slides] - [recording]`` without its labels: ``Title`` (no regex: runs of dashes stay linear)."""
+    while True:
+        part = part.rstrip(_TAIL_CHARS)
+        low = part.lower()
+        word = next((w for w in _TAIL_WORDS if low.endswith(w) and (len(low) == len(w) or not low[-len(w) - 1].isalnum())), None)
+        if word is None:
+            return part
+        part = part[: -len(word)]
+_MEETING_WORDS = re.compile(
+    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording)s?\W*$", re.I
+)
+
+
+def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
+    """``* 2023-10-26: A Polynomial Dialect Proposal`` + slides/recording links: the bullet is the talk.
+
+    The title runs from the date to ';' or the resource links; more topics
+    separated by ';' are more talks, a part naming only people names the
+    presenters of the one before.
+    """
+    text = inl.text
+    for a, b, href in sorted(inl.links, reverse=True):
+        label = text[a:b]
+        if links.classify_url(href) is not None or _RESOURCE_LABEL.match(label) or href.lower().endswith(".pdf"):
+            text = text[:a] + text[b:]
+    text, _ = _squeeze(text)
+    hit = find_date(text[:120])
+    if hit is None:
+        return []
+    rest = text[hit.end :]
+    second = _LEADING_SECOND_DATE.match(rest)
+    if second:
+        rest = rest[second.end() :]
+    talks: list[Talk] = []
+    for part in rest.split(";"):
+        part = part.strip(_SEPARATORS + ".")
+        part = re.sub(r"^(?:and|or)\s", "", part, flags=re.I)
+        part = _strip_resource_tail(part).strip(_SEPARATORS)
+        if not part or _RESOURCE_LABEL.match(part):
+            continue
+        who = part.split(" @ ")[0].strip()
+        if talks and _who_is_names(who):
+            talks[-1].presenters.extend(_parse_who(who))
+            continue
+        found = agenda_item(part)
+        if found is None or (not talks and _MEETING_WORDS.match(found[0]) and not found[1]):
+            continue
+        talks.append(Talk(found[0], found[1], part, line=line0 + 1))
+    return talks
+
+
 def _cut(text: str, bold: list, a: int, b: int | None = None) -> tuple[str, list]:
     """``text`` without [a:b) (b None: without [0:a)), bold spans moved along."""
     if b is None:
@@ -1551,6 +1614,8 @@ class _Parser:
                 meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
             meeting.cancelled = bool(_CANCELLED.search(text))
             self._talks(item.children, meeting.talks)
+            if not meeting.talks and not meeting.cancelled:
+                meeting.talks.extend(_dated_bullet_talks(self.md.inline(item.inline), item.line))
             meeting.raw = self.lines.slice(item.line, item.end)
             meeting.end_line = item.end + 1
             self.meetings.append(meeting)
