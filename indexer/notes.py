@@ -76,6 +76,10 @@ class Talk:
     line: int = 0
     # YouTube/Drive links written on the talk's own line(s): links.Link objects
     links: list = field(default_factory=list)
+    # an offset the notes write for the talk ("[5:31](...&t=331s)", "[33:40]", "@ 33:05",
+    # "(0:50 in video)"): seconds, and the video it names (None: the meeting's recording)
+    noted_start_s: int | None = None
+    noted_video_id: str | None = None
 
 
 @dataclass
@@ -583,6 +587,11 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     box = _TASK_BOX.match(text)
     if box:
         text, bold = _cut(text, bold, box.end())
+    for _ in range(4):  # "[ 0:19 ] Title", "33:40 - 35:44 topic"
+        clock = _LEADING_CLOCK.match(text)
+        if not clock or not clock.end():
+            break
+        text, bold = _cut(text, bold, clock.end())
     if not text or _PLACEHOLDER.match(text):
         return None
     kind = _KIND_PREFIX.match(text)
@@ -689,6 +698,58 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
             continue
         talks.append(Talk(found[0], found[1], part, line=line0 + 1))
     return talks
+
+
+_CLOCK = r"(\d{1,2}(?::\d{2}){1,2})"
+# offsets written without a link: "[33:40]", "[ 0:19 ]", "@ 33:05", "(0:50 in video)"
+_NOTED_CLOCK = re.compile(
+    rf"\[ ?{_CLOCK} ?\]|(?<![\w@])@ ?{_CLOCK}\b|\({_CLOCK} (?:in|into) (?:the )?(?:video|recording)\)"
+)
+_LEADING_CLOCK = re.compile(r"^\[?\s?\d{1,2}(?::\d{2}){1,2}\s?\]?[\s–—-]*")
+MAX_OFFSET_S = 24 * 3600  # no meeting recording is longer than a day
+
+
+def _clock_seconds(clock: str) -> int:
+    n = 0
+    for part in clock.split(":"):
+        n = n * 60 + int(part)
+    return n
+
+
+def noted_offset(text: str) -> tuple[int | None, str | None]:
+    """The first offset ``text`` (markdown) writes: (seconds, video id or None).
+
+    A YouTube link with ``t=`` gives both (``[5:31](...&t=331s)``,
+    ``[[4:14](https://youtu.be/ID?t=253)]``); a bare clock (``[33:40]``,
+    ``@ 33:05``, ``(0:50 in video)``) gives the seconds only: the meeting's recording.
+    """
+    if not text:
+        return None, None
+    best: tuple[int, int, str | None] | None = None  # (position, seconds, video)
+    if "://" in text:
+        for link in links.find_links(text):
+            if link.kind == "youtube" and link.start_s is not None and 0 <= link.start_s <= MAX_OFFSET_S:
+                best = (text.find(link.url[:40]), link.start_s, link.ref)
+                break
+    m = _NOTED_CLOCK.search(text, 0, best[0] if best and best[0] >= 0 else len(text))
+    if m:
+        seconds = _clock_seconds(m.group(1) or m.group(2) or m.group(3))
+        inside_link = text[m.end() : m.end() + 1] == "("  # "[5:31](url)": the link says it better
+        if seconds <= MAX_OFFSET_S and not (inside_link and best):
+            return seconds, None
+    if best:
+        return best[1], best[2]
+    return None, None
+
+
+def _note_offsets(talks: list[Talk]) -> None:
+    """Each talk's offset from its own line, else the first one in its own notes."""
+    for t in talks:
+        if t.noted_start_s is None:
+            start, video = noted_offset(t.raw)
+            if start is None:
+                start, video = noted_offset(t.notes)
+            t.noted_start_s, t.noted_video_id = start, video
 
 
 def _cut(text: str, bold: list, a: int, b: int | None = None) -> tuple[str, list]:
@@ -1701,6 +1762,7 @@ class _Parser:
         meetings = self.meetings
         _fill_years(meetings, self.warnings)
         for m in meetings:
+            _note_offsets(m.talks)
             m.links = links.find_links(m.raw, first_line=m.line)
             for link in m.links:
                 if link.kind == "youtube":
@@ -1874,14 +1936,16 @@ def meeting_to_json(m: Meeting) -> dict:
         "cancelled": m.cancelled,
         "video_ids": list(m.video_ids),
         "drive_ids": list(m.drive_ids),
-        "talks": [
-            {
-                "title": t.title,
-                "presenters": [{"name": p.name, "org": p.org} for p in t.presenters],
-            }
-            for t in m.talks
-        ],
+        "talks": [_talk_json(t) for t in m.talks],
     }
+
+
+def _talk_json(t: Talk) -> dict:
+    out: dict = {"title": t.title, "presenters": [{"name": p.name, "org": p.org} for p in t.presenters]}
+    if t.noted_start_s is not None:  # only where the notes write one: the shape stays as documented
+        out["noted_start_s"] = t.noted_start_s
+        out["noted_video_id"] = t.noted_video_id
+    return out
 
 
 def to_dict(obj):
