@@ -627,6 +627,9 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
             more = [Presenter(h) for h in handles]
             title = title[:cut].strip(_SEPARATORS)
     presenters = presenters + more
+    if any(c in title for c in "[@(") and _NOTED_CLOCK.search(title):
+        bare = _NOTED_CLOCK.sub("", title).strip(_SEPARATORS)  # "Deep dive (0:50 in video)": the offset is no title
+        title = bare or title
     title = title.strip(_SEPARATORS) if presenters else title
     if not title and not presenters:
         return None
@@ -690,7 +693,8 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
         if not part or _RESOURCE_LABEL.match(part):
             continue
         who = part.split(" @ ")[0].strip()
-        if talks and _who_is_names(who):
+        acronym = any(len(w) > 1 and w.isupper() for w in who.split())  # "RFC C APIs" is a topic
+        if talks and not acronym and _who_is_names(who):
             talks[-1].presenters.extend(_parse_who(who))
             continue
         found = agenda_item(part)
