@@ -552,6 +552,26 @@ _HANDLE = re.compile(r"(?<![\w@])@(?P<h>[A-Za-z0-9][\w.-]{0,38})")
 _GENERIC_TITLE = re.compile(r"^\W*(?:agenda|notes?|minutes|link|slides?|recording|video|youtube|tba|tbd)\W*$", re.I)
 
 
+# "Martin Renou. Presenting ...", "Prasun Anand : Presenting ..."
+_LEAD_NAME = re.compile(r"^(?P<who>[^\W\d_][\w'’-]{0,30}(?: [^\W\d_][\w'’-]{0,30}){1,3}) ?[.:] (?=\S)")
+
+
+def _is_lead_name(who: str) -> bool:
+    words = who.split()
+    return (
+        _looks_like_name(who)
+        and not any(len(w) > 1 and w.isupper() for w in words)  # "Add EIP: ..." is a topic
+        and not any(w.lower().strip(".") in _NOT_NAMES or w.lower() in _TOPIC_WORDS for w in words)
+    )
+
+
+_TOPIC_WORDS = {
+    "open", "closing", "remarks", "proposal", "review", "release", "meeting", "call", "intro", "introduction",
+    "status", "roadmap", "testing", "next", "steps", "general", "other", "new", "old", "business", "community",
+    "project", "working", "group", "shout", "out", "welcome", "admin", "administrivia", "approval", "action", "items",
+}
+
+
 def _lead_group(text: str) -> tuple[str, str] | None:
     """``(Name, Name) Title`` -> ("Name, Name", "Title"): a leading parenthesis, then a space."""
     if not text.startswith("("):
@@ -616,6 +636,10 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if people and lead[1]:
             presenters = people
             text, bold = _cut(text, bold, len(text) - len(lead[1]))
+    lead_name = _LEAD_NAME.match(text) if not presenters and not bold else None
+    if lead_name and _is_lead_name(lead_name.group("who")):
+        presenters = [Presenter(lead_name.group("who"))]
+        text, bold = _cut(text, bold, lead_name.end())
     handle = _HANDLE.match(text)
     if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
         presenters = [Presenter("@" + handle.group("h"))]
@@ -1411,6 +1435,11 @@ class _Parser:
         self.backlog_level = 0  # >0 while inside a backlog section
         self.details_depth = 0
         self.outer_level = 0  # level of the last heading that is not a meeting
+        # for a one-meeting document whose agenda lies outside the meeting's section:
+        # every heading as [line0, level, text, has_body], and agenda items met with no meeting open
+        self.headings: list[list] = []
+        self.orphan_agenda = False
+        self.orphan_talks: list[Talk] = []
 
     def warn(self, line0: int, message: str) -> None:
         self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
@@ -1462,6 +1491,7 @@ class _Parser:
 
     def run(self) -> Notes:
         for block in self.md.blocks():
+            self.track(block)
             kind = block.kind
             if kind == "heading":
                 self.on_heading(block)
@@ -1537,8 +1567,15 @@ class _Parser:
             self.bold_date(block, src)
         m = self.current
         if m is None:
+            if self.orphan_agenda and not self.backlog_level:
+                self.orphan_talks.extend(self.paragraph_items(block))
             return
         first = src.split("\n", 1)[0]
+        if self.section == "agenda":
+            found = self.paragraph_items(block)
+            if found:
+                m.talks.extend(found)
+                return
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
         if re.match(r"^\W*agenda\W*$", first, re.I):
@@ -1584,7 +1621,10 @@ class _Parser:
             if self.backlog_level:
                 self.backlog(block.list_items())
             else:
+                before = len(self.meetings)
                 self.bullet_meetings(block.list_items())
+                if self.orphan_agenda and len(self.meetings) == before:
+                    self._talks(block.list_items(), self.orphan_talks)
             return
         if self.section == "agenda":
             self.agenda(m, block.list_items())
@@ -1598,6 +1638,47 @@ class _Parser:
             self.add_notes(block.start, block.end)
 
     # -- agendas ------------------------------------------------------------
+
+    def adopt_agenda(self, meetings: list[Meeting]) -> None:
+        """A document holding one meeting holds its agenda, even outside the meeting's
+        section: agenda items met with no meeting open, else its topic headings."""
+        if len(meetings) != 1 or meetings[0].talks or meetings[0].cancelled:
+            return
+        m = meetings[0]
+        m.talks = self.orphan_talks or _heading_topics(self.headings, m.line - 1)
+        _note_offsets(m.talks)
+
+    def track(self, block: _Block) -> None:
+        """Headings in order (with whether any block follows before the next), for topic headings."""
+        if block.kind == "heading":
+            text = self.md.inline(block.inline).text.strip()
+            self.headings.append([block.start, block.level, text[:MAX_ITEM_CHARS], False])
+            self.orphan_agenda = bool(_AGENDA_HEAD.match(text))
+        elif self.headings:
+            self.headings[-1][3] = True
+
+    def paragraph_items(self, block: _Block) -> list[Talk]:
+        """Agenda items written as plain lines (``(Jeremie) Approve the minutes``), one per line.
+
+        Several lines are items unless one starts in lower case (a wrapped sentence);
+        a single line only when it names its presenter.
+        """
+        inl = self.md.inline(block.inline)
+        if inl.links:
+            inl = _without_recording_labels(inl)
+        lines = _split_lines(inl)
+        if len(lines) > 1 and any(t[:1].islower() for t, _ in lines):
+            return []
+        if len(lines) == 1 and not (_lead_group(lines[0][0]) or _NAME_TAG.search(lines[0][0])):
+            return []  # one line of prose ("**Danny** [5:31]: we are live ...") is no agenda
+        out = []
+        for k, (text, bold) in enumerate(lines):
+            found = agenda_item(text, bold)
+            if found is None or (len(lines) == 1 and not found[1]):
+                continue
+            line0 = block.start + k
+            out.append(Talk(found[0], found[1], self.lines.line(line0).strip(), line=line0 + 1))
+        return out
 
     def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
@@ -1625,7 +1706,10 @@ class _Parser:
                 self._talks(item.children, out)
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
-            if not title and presenters:
+            if not title and presenters and kids and kids[0][1] and not kids[0][2]:
+                # "**Jeremy**:" with the topic as its first sub-bullet
+                title, kids = kids[0][1], kids[1:]
+            elif not title and presenters:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
                 title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
@@ -1775,8 +1859,75 @@ class _Parser:
                 elif link.kind in ("drive_file", "drive_folder") and link.ref not in m.drive_ids:
                     m.drive_ids.append(link.ref)
         self.notes.meetings = _merge_duplicates(meetings, self.warnings)
+        self.adopt_agenda(self.notes.meetings)
         self.notes.sources = _header_sources(self.lines, meetings)
         return self.notes
+
+
+def _split_lines(inl: _Inline) -> list[tuple[str, list]]:
+    """The inline text's lines, each with its bold spans."""
+    out, pos = [], 0
+    for part in inl.text.split("\n"):
+        end = pos + len(part)
+        bold = [(max(a, pos) - pos, min(b, end) - pos) for a, b in inl.bold if a < end and b > pos]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append((part.strip(), [(max(0, a - lead), max(0, b - lead)) for a, b in bold]))
+        pos = end + 1
+    return out
+
+
+# headings that hold the call's metadata or its parts, not a topic discussed
+_META_HEAD = re.compile(
+    r"^\W*(?:meeting\s)?(?:date|time|duration|moderator|facilitator|hosts?|notes?|agenda|summary|minutes|recording"
+    r"|audio|video|youtube|livestream|stream|links?|reddit|github|attendees|attendance|participants|actions?"
+    r"|decisions?|suggestions|next\s(?:meeting|call)|date\sfor|my\snotes|purpose|welcome|introductions?"
+    r"|resources|announcements|short\sreports|table\sof\scontents|contents|open\saction)\b",
+    re.I,
+)
+_END_HEAD = re.compile(r"^\W*(?:attendees|attendance|participants)\b", re.I)
+_TOPIC_NUMBER = re.compile(r"^\d{1,3}[.)]?\s")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _heading_topics(headings: list[list], after_line0: int) -> list[Talk]:
+    """The topics of long discussion notes: headings after the metadata block up to
+    ``# Attendees`` (``## Topic``, numbered ``# 1. Topic``). A heading with nothing
+    under it but a deeper heading is read with it (``Research: Derive OpenAPI ...``);
+    headings deeper than most topics are sub-topics."""
+    cands = []
+    for line0, level, text, has_body in headings:
+        if line0 <= after_line0:
+            continue
+        if _END_HEAD.match(text):
+            break
+        if not text or _META_HEAD.match(text) or find_date(text[:200]) is not None:
+            continue
+        cands.append([line0, level, text, has_body])
+    numbered = [c for c in cands if _TOPIC_NUMBER.match(c[2])]
+    if len(numbered) >= 2:
+        level = min(c[1] for c in numbered)
+        cands = [c for c in cands if c[1] <= level]
+    if len(cands) < 2 or sum(bool(_YEAR.search(c[2])) for c in cands) * 2 >= len(cands):
+        return []  # headings naming years are sections of other meetings, not topics
+    levels = [c[1] for c in cands]
+    common = max(set(levels), key=lambda v: (levels.count(v), -v))
+    talks: list[Talk] = []
+    i = 0
+    while i < len(cands):
+        line0, level, text, has_body = cands[i]
+        if level > common:
+            i += 1
+            continue
+        title = _TOPIC_NUMBER.sub("", text).strip()
+        if not has_body and i + 1 < len(cands) and cands[i + 1][1] > level:
+            title = f"{title}: {_TOPIC_NUMBER.sub('', cands[i + 1][2]).strip()}"
+            i += 1
+        found = agenda_item(title)
+        if found is not None:
+            talks.append(Talk(found[0], found[1], text, line=line0 + 1))
+        i += 1
+    return talks
 
 
 def _column_roles(header: list[str]) -> dict[str, int]:
