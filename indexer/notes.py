@@ -618,10 +618,20 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     if kind:
         text, bold = _cut(text, bold, kind.end())
         return _kind_item(text, bold)
-    label = _LABEL.match(text)
-    if label and _LABEL_WORDS.search(label.group("label")) and not bold[:1] == [(0, label.end() - 1)]:
-        return None
     presenters: list[Presenter] = []
+    lead_name = _LEAD_NAME.match(text) if not bold else None
+    if lead_name and _is_lead_name(lead_name.group("who")):
+        presenters = [Presenter(lead_name.group("who"))]
+        text, bold = _cut(text, bold, lead_name.end())
+    label = _LABEL.match(text)
+    if (
+        label
+        and not presenters
+        and len(label.group("label").split()) <= 4
+        and _LABEL_WORDS.search(label.group("label"))
+        and not bold[:1] == [(0, label.end() - 1)]
+    ):
+        return None
     tag = _NAME_TAG.search(text)
     if tag:
         presenters = [Presenter(tag.group("who").strip())]
@@ -636,10 +646,6 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if people and lead[1]:
             presenters = people
             text, bold = _cut(text, bold, len(text) - len(lead[1]))
-    lead_name = _LEAD_NAME.match(text) if not presenters and not bold else None
-    if lead_name and _is_lead_name(lead_name.group("who")):
-        presenters = [Presenter(lead_name.group("who"))]
-        text, bold = _cut(text, bold, lead_name.end())
     handle = _HANDLE.match(text)
     if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
         presenters = [Presenter("@" + handle.group("h"))]
