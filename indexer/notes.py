@@ -1419,8 +1419,36 @@ _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", r
 _ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
-_SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
+# <details>, </details> and <summary> openings; a summary's text runs to its
+# </summary> (found with str.find, once per closing tag: a thousand unclosed
+# summaries stay linear). Tags hold at most 500 characters of attributes.
+_HTML_TAGS = re.compile(r"<(?P<close>/?)(?P<tag>details|summary)\b[^<>]{0,500}>", re.I)
+_SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
+_TAG = re.compile(r"<[^<>]{0,500}>")
+
+
+def _html_tags(content: str):
+    """(offset, line offset, "open" | "close" | "summary", summary text) for each tag, in order."""
+    close = None  # the next </summary> at or after the scan position
+    line, counted, pos = 0, 0, 0
+    for m in _HTML_TAGS.finditer(content):
+        if m.start() < pos:
+            continue  # inside a summary already read
+        line += content.count("\n", counted, m.start())
+        counted = m.start()
+        if m.group("tag").lower() == "details":
+            yield m.start(), line, ("close" if m.group("close") else "open"), None
+            continue
+        if m.group("close"):
+            continue
+        if close is not None and close.start() < m.end():
+            close = None
+        if close is None:
+            close = _SUMMARY_CLOSE.search(content, m.end())
+            if close is None:
+                return  # no summary closes after here
+        yield m.start(), line, "summary", content[m.end() : close.start()]
+        pos = close.end()
 
 
 class _Parser:
@@ -1830,10 +1858,10 @@ class _Parser:
             meeting.end_line = line0 + 2
 
     def on_html(self, content: str, start: int, end: int) -> None:
-        for m in _SUMMARY_TAGS.finditer(content):
-            line0 = start + content.count("\n", 0, m.start())
-            if m.group(2) is not None:
-                summary = re.sub(r"\s+", " ", _TAG.sub(" ", m.group(2))).strip()
+        for _, line, kind, text in _html_tags(content):
+            line0 = start + line
+            if kind == "summary":
+                summary = re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
                 hit = self.date_for_meeting(summary, line0)
                 if hit is not None:
                     # headings inside <details> are its sub-headings; only one at the level
@@ -1841,7 +1869,7 @@ class _Parser:
                     self.open_meeting(hit, _heading_title(summary, hit), line0, self.outer_level, "details")
                     self.cur_depth = self.details_depth
                     self.current.cancelled = bool(_CANCELLED.search(summary))  # type: ignore[union-attr]
-            elif m.group(1):
+            elif kind == "close":
                 if self.current is not None and self.details_depth <= self.cur_depth and self.details_depth > 0:
                     self.close_meeting(line0 + 1)
                 self.details_depth = max(0, self.details_depth - 1)

@@ -31,6 +31,12 @@ SHAPES = {
     "semicolons": "* 2021-01-05: " + " ;" * (N // 2),
     "weekday run": "* " + "Monday " * (N // 7),
 }
+# whole documents: <details>/<summary> blocks (their text was read with a lazy ".*?" per tag)
+DOCUMENTS = {
+    "unclosed summaries": "<details>" + "<summary>" * (N // 9) + "\n",
+    "summary full of tags": "<details>\n<summary>2021-01-05 " + "<b " * (N // 3) + "</summary>\n",
+    "unclosed details": "<details>\n" + "<details " * (N // 9) + "\n",
+}
 # a t= of a million digits: parsed to the end here; its bound (the meeting kept) is class 2's
 FINISH_ONLY = {"huge offset": "* [x](https://youtu.be/aaaaaaaaaaa?t=" + "1" * N + ")"}
 
@@ -39,7 +45,10 @@ SCRIPT = textwrap.dedent(
     import json, sys
     from indexer.notes import parse_notes
     line = sys.stdin.read()
-    doc = "# 2021-01-05\\n\\n## Agenda\\n\\n" + line + "\\n\\n## Notes\\n\\n" + line + "\\n"
+    if sys.argv[1] == "line":
+        doc = "# 2021-01-05\\n\\n## Agenda\\n\\n" + line + "\\n\\n## Notes\\n\\n" + line + "\\n"
+    else:
+        doc = line
     notes = parse_notes(doc)
     print(json.dumps([m.id for m in notes.meetings]))
     """
@@ -49,9 +58,19 @@ SCRIPT = textwrap.dedent(
 def test_adversarial_lines_parse_to_the_end():
     for name, line in {**SHAPES, **FINISH_ONLY}.items():
         p = subprocess.run(
-            [sys.executable, "-c", SCRIPT], input=line, capture_output=True, text=True, timeout=300
+            [sys.executable, "-c", SCRIPT, "line"], input=line, capture_output=True, text=True, timeout=300
         )
         assert p.returncode == 0, (name, p.stderr[-500:])
         ids = json.loads(p.stdout)
         if name not in FINISH_ONLY:
             assert "2021-01-05" in ids, name
+
+
+def test_adversarial_documents_parse_to_the_end():
+    for name, doc in DOCUMENTS.items():
+        p = subprocess.run(
+            [sys.executable, "-c", SCRIPT, "document"], input=doc, capture_output=True, text=True, timeout=300
+        )
+        assert p.returncode == 0, (name, p.stderr[-500:])
+        ids = json.loads(p.stdout)
+        assert ids == (["2021-01-05"] if "2021-01-05" in doc else []), name
