@@ -572,6 +572,44 @@ _TOPIC_WORDS = {
 }
 
 
+def _italic_tail(title: str, raw: str) -> tuple[str, list[Presenter]]:
+    """``topic - _Name_`` (the name in emphasis closing the line) -> ("topic", [Name])."""
+    mark = raw[-1]
+    start = raw.rfind(mark, 0, len(raw) - 1)
+    who = raw[start + 1 : -1].strip(" *_") if start > 0 else ""
+    if who and raw[start - 1 : start] in (" ", "-") and _is_lead_name(who) and title.endswith(who):
+        rest = title[: -len(who)].strip(_SEPARATORS)
+        if rest:
+            return rest, [Presenter(who)]
+    return title, []
+
+
+def _comma_tail(title: str) -> tuple[str, list[Presenter]]:
+    """``Title, Presenter Name, Org`` -> ("Title", [Presenter Name (Org)]); else the title as it is."""
+    parts = title.rsplit(", ", 2)
+    if len(parts) == 3 and parts[0].strip():
+        who, org = parts[1].strip(), parts[2].strip()
+        if len(who.split()) >= 2 and _is_lead_name(who) and 1 <= len(org.split()) <= 4 and org[:1].isupper():
+            return parts[0].strip(), [Presenter(who, org)]
+    return title, []
+
+
+_URL_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def _url_title(url: str) -> str:
+    """A bare link as an agenda item: the words of what it links (``.../t/eip-2315-simple-subroutines/3941``
+    -> "eip 2315 simple subroutines"; ``github.com/org/repo/issues/12`` -> "org/repo#12")."""
+    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0][:500]
+    segments = [p for p in path.split("/")[1:] if p]
+    if len(segments) >= 4 and segments[2] in ("issues", "pull", "pulls", "discussions") and segments[3].isdigit():
+        return f"{segments[0]}/{segments[1]}#{segments[3]}"
+    slugs = [p for p in segments if "-" in p or "_" in p]
+    if slugs:
+        return " ".join(_URL_WORDS.findall(max(slugs, key=len)))
+    return url
+
+
 def _lead_group(text: str) -> tuple[str, str] | None:
     """``(Name, Name) Title`` -> ("Name, Name", "Title"): a leading parenthesis, then a space."""
     if not text.startswith("("):
@@ -656,7 +694,11 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if handles and title[:cut].strip(_SEPARATORS):
             more = [Presenter(h) for h in handles]
             title = title[:cut].strip(_SEPARATORS)
+    if not presenters and not more:
+        title, more = _comma_tail(title)
     presenters = presenters + more
+    if title.startswith(("http://", "https://")) and " " not in title:
+        title = _url_title(title)
     if any(c in title for c in "[@(") and _NOTED_CLOCK.search(title):
         bare = _NOTED_CLOCK.sub("", title).strip(_SEPARATORS)  # "Deep dive (0:50 in video)": the offset is no title
         title = bare or title
@@ -1679,7 +1721,7 @@ class _Parser:
         if len(meetings) != 1 or meetings[0].talks or meetings[0].cancelled:
             return
         m = meetings[0]
-        m.talks = self.orphan_talks or _heading_topics(self.headings, m.line - 1)
+        m.talks = self.orphan_talks or _heading_topics(self.headings, m.line - 1, self.lines)
         _note_offsets(m.talks)
 
     def track(self, block: _Block) -> None:
@@ -1728,7 +1770,10 @@ class _Parser:
         text, bold = _first_line(inl)
         found = agenda_item(text, bold)
         title, presenters = found if found is not None else ("", [])
-        return title, presenters, _MARKER.sub("", self.lines.line(item.line)).strip()
+        raw = _MARKER.sub("", self.lines.line(item.line)).strip()
+        if title and not presenters and raw[-1:] in "_*":
+            title, presenters = _italic_tail(title, raw)
+        return title, presenters, raw
 
     def agenda(self, m: Meeting, items: list[_Item]) -> None:
         self._talks(items, m.talks)
@@ -1924,16 +1969,18 @@ _TOPIC_NUMBER = re.compile(r"^\d{1,3}[.)]?\s")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
-def _heading_topics(headings: list[list], after_line0: int) -> list[Talk]:
+def _heading_topics(headings: list[list], after_line0: int, lines: _Lines | None = None) -> list[Talk]:
     """The topics of long discussion notes: headings after the metadata block up to
     ``# Attendees`` (``## Topic``, numbered ``# 1. Topic``). A heading with nothing
     under it but a deeper heading is read with it (``Research: Derive OpenAPI ...``);
     headings deeper than most topics are sub-topics."""
     cands = []
+    end0 = lines.count if lines is not None else 0
     for line0, level, text, has_body in headings:
         if line0 <= after_line0:
             continue
         if _END_HEAD.match(text):
+            end0 = line0
             break
         if not text or _META_HEAD.match(text) or find_date(text[:200]) is not None:
             continue
@@ -1961,6 +2008,9 @@ def _heading_topics(headings: list[list], after_line0: int) -> list[Talk]:
         if found is not None:
             talks.append(Talk(found[0], found[1], text, line=line0 + 1))
         i += 1
+    if lines is not None:  # a topic's notes run to the next topic
+        for talk, nxt in zip(talks, [t.line - 1 for t in talks[1:]] + [end0]):
+            talk.notes = lines.slice(talk.line, nxt).strip()
     return talks
 
 

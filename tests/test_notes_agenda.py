@@ -131,3 +131,44 @@ def test_save_notes_stores_noted_offsets_and_upgrades_older_databases(tmp_path):
     dbmod.save_notes(db, notes, "notes.md")
     rows = [(r["title"], r["position"], r["noted_start_s"], r["noted_video_id"]) for r in db["talks"].rows_where(order_by="position")]
     assert rows == [("Intro", 1, None, None), ("Demo", 2, 721, "bbbbbbbbbbb")]
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Data lineage at scale, Ada Park, Astronomer", ("Data lineage at scale", [("Ada Park", "Astronomer")])),
+        ("Nelli, a lightweight, Pythonic, frontend for MLIR", ("Nelli, a lightweight, Pythonic, frontend for MLIR", [])),
+        ("Martin Renou. Presenting Notebook.link: run notebooks", ("Presenting Notebook.link: run notebooks", [("Martin Renou", None)])),
+        ("Open Discussion: Closing Remarks", ("Open Discussion: Closing Remarks", [])),
+        ("https://ethereum-magicians.org/t/eip-2315-simple-subroutines/3941", ("eip 2315 simple subroutines", [])),
+        ("https://github.com/ethereum/pm/issues/248", ("ethereum/pm#248", [])),
+        ("Google-Hacking mit Florian Ammon", ("Google-Hacking mit Florian Ammon", [])),  # only after a kind prefix
+        ("Talk: Google-Hacking mit Florian Ammon", ("Google-Hacking", [("Florian Ammon", None)])),
+    ],
+)
+def test_presenter_forms(text, want):
+    title, presenters = agenda_item(text)
+    assert (title, [(p.name, p.org) for p in presenters]) == want
+
+
+def test_emphasised_name_closing_the_line():
+    notes = parse_notes("# 2021-01-05\n## Agenda\n* WXYZDVCS report - _Nick_\n* Classic - *Jeremy*\n* Call - Recap\n")
+    assert talks(notes.meetings[0]) == [("WXYZDVCS report", ["Nick"]), ("Classic", ["Jeremy"]), ("Call - Recap", [])]
+
+
+def test_one_meeting_document_takes_its_topic_headings():
+    text = (
+        "# Core Devs Meeting 61\n### Meeting Date/Time: Friday, May 10, 2019 14:00 UTC\n"
+        "### Meeting Duration: 1 hour\n### [Audio/Video of the meeting](https://www.youtube.com/watch?v=CNcBuJ6wivE)\n\n"
+        "# **Summary:**\n## DECISIONS MADE\n* one\n"
+        "# 1. Review previous decisions\ntext\n## a) sub-point\ntext\n"
+        "# 2. [Roadmap](https://example.org/roadmap)\n"
+        "**Hudson** [12:40](https://www.youtube.com/watch?v=CNcBuJ6wivE&t=760s): ok\n"
+        "# 3. Testing Updates\ntext\n# Attendees\n* Ann\n"
+    )
+    m = parse_notes(text).meetings[0]
+    assert [(t.title, t.noted_start_s, t.noted_video_id) for t in m.talks] == [
+        ("Review previous decisions", None, None),
+        ("Roadmap", 760, "CNcBuJ6wivE"),  # the first offset in its own notes
+        ("Testing Updates", None, None),
+    ]
