@@ -2144,6 +2144,12 @@ def _header_sources(lines: _Lines, meetings: list[Meeting]) -> list[Source]:
     return sources
 
 
+# A line opening hundreds of nested lists or quotes (" - - - - ..."): markdown-it.rs
+# builds the tree, but freeing it recurses once per level and overflows the native
+# stack (a segfault, nothing Python can catch); markdown-it-py caps the nesting.
+_DEEP_NESTING = re.compile(r"^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+){200}", re.M)
+
+
 def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     """Parse a notes document. Never raises.
 
@@ -2152,7 +2158,7 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     """
     if not isinstance(text, str):
         text = str(text)
-    names = [backend] if backend else (["rs", "py"] if _rs_available() else ["py"])
+    names = [backend] if backend else (["rs", "py"] if _rs_available() and not _DEEP_NESTING.search(text) else ["py"])
     error: BaseException | None = None
     for name in names:
         try:

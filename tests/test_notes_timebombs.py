@@ -36,6 +36,10 @@ DOCUMENTS = {
     "unclosed summaries": "<details>" + "<summary>" * (N // 9) + "\n",
     "summary full of tags": "<details>\n<summary>2021-01-05 " + "<b " * (N // 3) + "</summary>\n",
     "unclosed details": "<details>\n" + "<details " * (N // 9) + "\n",
+    # one line opening 100,000+ nested lists / quotes: markdown-it.rs segfaulted freeing the tree
+    "nested bullets": "# 2021-01-05\n## Notes\n" + " -" * (N // 2) + "x]\n",
+    "nested quotes": "# 2021-01-05\n## Notes\n" + ">" * N + "\n",
+    "nested numbers": "# 2021-01-05\n## Agenda\n" + "1. " * (N // 3) + "x\n",
 }
 # a t= of a million digits: parsed to the end here; its bound (the meeting kept) is class 2's
 FINISH_ONLY = {"huge offset": "* [x](https://youtu.be/aaaaaaaaaaa?t=" + "1" * N + ")"}
