@@ -5,7 +5,7 @@ import pytest
 
 from indexer.notes import agenda_item, noted_offset, parse_notes
 
-NOTES = Path(__file__).parent / "fixtures" / "notes"
+NOTES = Path(__file__).parent / "fixtures" / "agenda"  # not in fixtures/notes: those load into one database together
 
 
 @pytest.fixture(scope="module")
