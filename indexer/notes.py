@@ -684,6 +684,13 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if people and lead[1]:
             presenters = people
             text, bold = _cut(text, bold, len(text) - len(lead[1]))
+    if not presenters and bold and bold[0][0] == 0 and text[bold[0][1] : bold[0][1] + 1] == " ":
+        # "**Gonzalo** Internationalization workflow": a bold name, then the title
+        who, rest = text[: bold[0][1]].strip(), text[bold[0][1] :].strip()
+        if rest[:1].isupper() and _looks_like_name(who) and (" " not in who or _is_lead_name(who)):
+            if who.lower() not in _TOPIC_WORDS:
+                presenters = [Presenter(who)]
+                text, bold = _cut(text, bold, bold[0][1])
     handle = _HANDLE.match(text)
     if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
         presenters = [Presenter("@" + handle.group("h"))]
@@ -799,10 +806,10 @@ def noted_offset(text: str) -> tuple[int | None, str | None]:
     ``[[4:14](https://youtu.be/ID?t=253)]``); a bare clock (``[33:40]``,
     ``@ 33:05``, ``(0:50 in video)``) gives the seconds only: the meeting's recording.
     """
-    if not text:
+    if not text or ":" not in text:  # every form has a clock or a URL
         return None, None
     best: tuple[int, int, str | None] | None = None  # (position, seconds, video)
-    if "://" in text:
+    if "://" in text and ("t=" in text or "start=" in text):
         for link in links.find_links(text):
             if link.kind == "youtube" and link.start_s is not None and 0 <= link.start_s <= MAX_OFFSET_S:
                 best = (text.find(link.url[:40]), link.start_s, link.ref)
@@ -824,7 +831,7 @@ def _note_offsets(talks: list[Talk]) -> None:
         if t.noted_start_s is None:
             start, video = noted_offset(t.raw)
             if start is None:
-                start, video = noted_offset(t.notes)
+                start, video = noted_offset(t.notes[:20_000])  # the first one is near the top
             t.noted_start_s, t.noted_video_id = start, video
 
 
@@ -1785,9 +1792,11 @@ class _Parser:
                 self._talks(item.children, out)
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
-            if not title and presenters and kids and kids[0][1] and not kids[0][2]:
-                # "**Jeremy**:" with the topic as its first sub-bullet
-                title, kids = kids[0][1], kids[1:]
+            first = kids[0] if kids and not title and presenters else None
+            if first is not None and (first[1] and not first[2] or not first[1] and first[2]):
+                # "**Jeremy**:" with the topic as its first sub-bullet (itself maybe bold: "**Nbterm**")
+                title = first[1] or _first_line(self.md.inline(first[0].inline))[0].strip(_SEPARATORS)
+                kids = kids[1:]
             elif not title and presenters:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
                 title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []

@@ -172,3 +172,17 @@ def test_one_meeting_document_takes_its_topic_headings():
         ("Roadmap", 760, "CNcBuJ6wivE"),  # the first offset in its own notes
         ("Testing Updates", None, None),
     ]
+
+
+def test_bold_name_with_the_topic_in_its_first_sub_bullet():
+    text = (
+        "# 2021-04-27\n## Agenda Items\n- **Jeremy**:\n    - JupyterLite, a distribution\n    - Thanks to Nick!\n"
+        "- **Gonzalo** Internationalization workflow\n- **David**:\n    - **Nbterm**\n        - [Blog](https://example.org)\n"
+    )
+    m = parse_notes(text).meetings[0]
+    assert talks(m) == [
+        ("JupyterLite, a distribution", ["Jeremy"]),
+        ("Internationalization workflow", ["Gonzalo"]),
+        ("Nbterm", ["David"]),
+    ]
+    assert m.talks[0].notes == "- Thanks to Nick!"
