@@ -3,10 +3,11 @@
 The corpus is read from ../shared/corpus (never copied into the project). Two
 measures, each with a floor at the level reached (floors only rise):
 
-- as score_notes.py counts: meetings matched by date, then their talks;
+- as score_notes.py counts: meetings matched by date, then their talks
+  (276/285 talks, 184/188 meetings with the right number when written);
 - per section: the truth's date line rewritten as an ISO-dated heading of the
   same level, so the agenda parsing is measured even where a date form is not
-  read yet.
+  read (282/285, 186/188).
 """
 import json
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.notes import parse_notes
+from indexer.sources import load_notes
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "notes"
 
@@ -62,21 +64,24 @@ def scored_meetings(truth):
 
 
 def test_talks_by_date_as_the_scorer_counts(truth):
-    parsed = {name: parse_notes((CORPUS / name).read_text(encoding="utf-8")) for name in truth}
+    parsed = {name: load_notes(str(CORPUS / name)) for name in truth}
     pairs = []
     for name, m in scored_meetings(truth):
-        titles = [t.title for x in parsed[name].meetings if x.id == m["date"] for t in x.talks]
+        unsure = {x["date"] for x in truth[name]["meetings"] if x.get("uncertain") or x.get("cancelled")}
+        unsure |= {x["likely_actual"] for x in truth[name]["meetings"] if x.get("likely_actual")}
+        # the scorer drops parsed meetings on doubtful dates, even where a sure one shares the date
+        titles = [t.title for x in parsed[name].meetings if x.id == m["date"] and x.id not in unsure for t in x.talks]
         pairs.append((m, titles))
     found, total, right, counted = score(pairs)
     print(f"by date: talks {found}/{total}, counts {right}/{counted}")
-    assert found / total >= 0.57, (found, total)
-    assert right / counted >= 0.66, (right, counted)
+    assert found / total >= 0.96, (found, total)
+    assert right / counted >= 0.97, (right, counted)
 
 
 def test_talks_per_section(truth):
     pairs = []
     texts = {name: (CORPUS / name).read_text(encoding="utf-8") for name in truth}
-    parsed = {name: parse_notes(text) for name, text in texts.items()}
+    parsed = {name: parse_notes(text, path=str(CORPUS / name)) for name, text in texts.items()}
     for name, m in scored_meetings(truth):
         lines = texts[name].split("\n")
         got = [x for x in parsed[name].meetings if x.id == m["date"] and x.line == m["line"]]
@@ -93,4 +98,4 @@ def test_talks_per_section(truth):
     found, total, right, counted = score(pairs)
     print(f"per section: talks {found}/{total}, counts {right}/{counted}")
     assert found / total >= 0.98, (found, total)
-    assert right / counted >= 0.97, (right, counted)
+    assert right / counted >= 0.98, (right, counted)
