@@ -776,7 +776,7 @@ def _strip_resource_tail(part: str) -> str:
         if word is None:
             return part
         part = part[: -len(word)]
-_MEETING_WORDS = re.compile(
+_ONLY_A_MEETING = re.compile(
     r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording)s?\W*$", re.I
 )
 
@@ -814,7 +814,7 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
             talks[-1].presenters.extend(_parse_who(who))
             continue
         found = agenda_item(part)
-        if found is None or (not talks and _MEETING_WORDS.match(found[0]) and not found[1]):
+        if found is None or (not talks and _ONLY_A_MEETING.match(found[0]) and not found[1]):
             continue
         talks.append(Talk(found[0], found[1], part, line=line0 + 1))
     return talks
