@@ -1581,7 +1581,9 @@ _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 _OTHER_EVENTS = re.compile(
     r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
 )
-_LINK_TARGET = re.compile(r"\]\([^)\s]*\s*\)")
+# "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
+# scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
+_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 
 

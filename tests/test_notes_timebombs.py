@@ -40,6 +40,8 @@ DOCUMENTS = {
     "nested bullets": "# 2021-01-05\n## Notes\n" + " -" * (N // 2) + "x]\n",
     "nested quotes": "# 2021-01-05\n## Notes\n" + ">" * N + "\n",
     "nested numbers": "# 2021-01-05\n## Agenda\n" + "1. " * (N // 3) + "x\n",
+    # a file's date looked for line by line with link targets cut out
+    "unclosed link targets": "# Call\n\n1 " + "](" * (N // 2) + "\n",
 }
 # a t= of a million digits: parsed to the end here; its bound (the meeting kept) is class 2's
 FINISH_ONLY = {"huge offset": "* [x](https://youtu.be/aaaaaaaaaaa?t=" + "1" * N + ")"}
