@@ -42,6 +42,9 @@ DOCUMENTS = {
     "nested numbers": "# 2021-01-05\n## Agenda\n" + "1. " * (N // 3) + "x\n",
     # a file's date looked for line by line with link targets cut out
     "unclosed link targets": "# Call\n\n1 " + "](" * (N // 2) + "\n",
+    # each link's label was searched for over the whole line before it (CR line ends)
+    "a line of links, CR LF": "# 2021-01-05\r\n\r\n" + "[a](https://youtu.be/aaaaaaaaaaa) " * (N // 34) + "\r\n",
+    "a line of label-less links": "# 2021-01-05\n\n" + "a](https://youtu.be/aaaaaaaaaaa) " * (N // 33) + "\n",
 }
 # a t= of a million digits: parsed to the end here; its bound (the meeting kept) is class 2's
 FINISH_ONLY = {"huge offset": "* [x](https://youtu.be/aaaaaaaaaaa?t=" + "1" * N + ")"}
