@@ -1,0 +1,158 @@
+"""Import transcripts into ``transcripts`` / ``transcript_cues``, and read them back.
+
+The folder source is what yt-dlp writes: ``VIDEOID.en.vtt``, ``VIDEOID.en.srt``
+or ``Title [VIDEOID].en.vtt``. Each file is imported once: a re-import of a
+file whose bytes did not change (same SHA-256) is skipped; a changed file
+replaces its cues in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from .db import now
+from .transcript_parse import SubtitleError, detect_format, parse_subtitles, transcript_kind
+
+SUBTITLE_SUFFIXES = (".vtt", ".srt")
+_VIDEO_ID = r"[A-Za-z0-9_-]{11}"
+# `ID.en.vtt`, `Title [ID].en.vtt`, `ID.en-US.srt`, `ID.en-orig.vtt`
+_NAME = re.compile(
+    rf"^(?:.*\[(?P<bracketed>{_VIDEO_ID})\]|(?P<bare>{_VIDEO_ID}))"
+    r"\.(?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\.(?P<ext>vtt|srt)$"
+)
+# a transcript of each kind is preferred in this order for finding moments
+KIND_RANK = {"manual": 0, "zoom": 1, "file": 2, "asr": 3}
+
+
+def name_parts(name: str) -> tuple[str, str, str] | None:
+    """(video_id, language, format) from a yt-dlp subtitle file name, or None."""
+    m = _NAME.match(name)
+    if not m:
+        return None
+    return m.group("bracketed") or m.group("bare"), m.group("lang"), m.group("ext")
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    unchanged: int = 0
+    cues: int = 0
+    hours: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {"imported": self.imported, "unchanged": self.unchanged, "cues": self.cues,
+                "skipped": len(self.errors)}
+
+
+def subtitle_files(folder: Path) -> list[Path]:
+    """Subtitle files directly in ``folder`` (as yt-dlp writes them), sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUBTITLE_SUFFIXES)
+
+
+def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
+    """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped."""
+    result = ImportResult()
+    known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
+    for path in subtitle_files(folder):
+        parts = name_parts(path.name)
+        if parts is None:
+            result.errors.append(f"{path.name}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+            continue
+        video_id, language, ext = parts
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(f"{path.name}: cannot read ({exc.strerror or exc})")
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        transcript_id = f"{video_id}.{language}.{ext}"
+        if known.get(transcript_id) == digest:
+            result.unchanged += 1
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+            cues = parse_subtitles(text, detect_format(text, path.name))
+        except UnicodeDecodeError as exc:
+            result.errors.append(f"{path.name}: not UTF-8 text (byte {exc.start})")
+            continue
+        except SubtitleError as exc:
+            result.errors.append(f"{path.name}: {exc}")
+            continue
+        row = {
+            "id": transcript_id,
+            "video_id": video_id,
+            "drive_file_id": None,
+            "language": language,
+            "kind": transcript_kind(text, cues),
+            "source": f"file:{path.name}",
+            "fetched_at": now(),
+            "content_hash": digest,
+            "cues": len(cues),
+            "duration_s": max((c["end_s"] for c in cues), default=0.0),
+        }
+        save_transcript(db, row, cues)
+        known[transcript_id] = digest
+        result.imported += 1
+        result.cues += len(cues)
+        result.hours += row["duration_s"] / 3600
+    return result
+
+
+def save_transcript(db: sqlite_utils.Database, row: dict, cues: list[dict]) -> None:
+    """Replace one transcript and its cues, atomically."""
+    conn = db.conn
+    with conn:
+        conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
+        db["transcripts"].upsert(row, pk="id")
+        conn.executemany(
+            "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
+            [(row["id"], c["start_s"], c["end_s"], c["speaker"], c["text"]) for c in cues],
+        )
+
+
+def load_cues(db: sqlite_utils.Database, video_ids=None) -> dict[str, list[dict]]:
+    """video_id -> its cues (start_s, end_s, speaker, text), from its preferred transcript."""
+    if "transcripts" not in db.table_names():
+        return {}
+    best: dict[str, tuple] = {}
+    for row in db.query("select id, video_id, kind, language from transcripts where video_id is not null"):
+        if video_ids is not None and row["video_id"] not in video_ids:
+            continue
+        # English first, then by kind: a human's subtitles over automatic captions
+        rank = (not row["language"].lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
+        if row["video_id"] not in best or rank < best[row["video_id"]][0]:
+            best[row["video_id"]] = (rank, row["id"])
+    out: dict[str, list[dict]] = {}
+    for video_id, (_, transcript_id) in best.items():
+        out[video_id] = [
+            {"start_s": r[0], "end_s": r[1], "speaker": r[2], "text": r[3]}
+            for r in db.conn.execute(
+                "select start_s, end_s, speaker, text from transcript_cues where transcript_id = ? order by start_s, id",
+                [transcript_id],
+            )
+        ]
+    return out
+
+
+def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Cues matching a full-text query, best first, with their video and second."""
+    sql = """
+select transcripts.video_id, transcripts.drive_file_id, transcript_cues.start_s, transcript_cues.speaker,
+       transcript_cues.text
+from transcript_cues_fts
+join transcript_cues on transcript_cues.id = transcript_cues_fts.rowid
+join transcripts on transcripts.id = transcript_cues.transcript_id
+where transcript_cues_fts match ?
+order by transcript_cues_fts.rank
+limit ?
+"""
+    # each word quoted: what people type is words, not FTS5 syntax
+    terms = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
+    if not terms:
+        return []
+    return [dict(r) for r in db.query(sql, [terms, limit])]
