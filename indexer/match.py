@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from .chapters import hms
 from .links import watch_url
 from .notes import find_date
+from .transcript_moments import transcript_starts
 
 DEFAULT_TZ = "America/Los_Angeles"
 # uploads seen weeks after the meeting; beyond this a date alone says nothing
@@ -538,9 +539,11 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
 # --------------------------------------------------------------------------
 # talk -> moment
 
-def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[dict], overrides=None) -> list[dict]:
+def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[dict], overrides=None,
+                transcripts=None) -> list[dict]:
     """Talk -> moment links: ``[{"talk_id", "video_id", "start_s", "method",
-    "confidence", "reason", "url"}]``. ``overrides``: ``{"talks": {talk_id: (video_id, start_s)}}``."""
+    "confidence", "reason", "url"}]``. ``overrides``: ``{"talks": {talk_id: (video_id, start_s)}}``.
+    ``transcripts``: ``{video_id: [cue dict]}``, where a talk without a chapter is looked for."""
     by_id = {c["id"]: c for c in candidates}
     pinned = (overrides or {}).get("talks") or {}
     index = _TalkIndex(meetings)
@@ -573,6 +576,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 continue
             chosen[ti] = (s, ref, ch)
             used.add(key)
+        said = transcript_starts([row["talk"] for row in rows], [r["ref"] for r in videos], transcripts)
         for ti, row in enumerate(rows):
             tid = row["talk"]["id"]
             if tid in pinned:
@@ -593,10 +597,16 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 out.append(_talk_link(tid, ref, start, "chapter", min(s, 100.0) / 100.0,
                                       f"chapter '{ch.get('title')}' at {hms(start)} of {ref}"))
                 continue
+            found = said[ti]
+            if found and not found.get("skipped"):
+                out.append(_talk_link(tid, found["video_id"], found["start_s"], "transcript", found["confidence"],
+                                      found["reason"]))
+                continue
             if videos:
                 r = videos[0]
+                why = f"; {found['reason']}" if found else ""
                 out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
-                                      f"no chapter names this talk; start of the meeting's recording {r['ref']}"))
+                                      f"no chapter names this talk; start of the meeting's recording {r['ref']}{why}"))
                 continue
             # a Drive-only meeting: the talk's link is the meeting's file (view talks_with_recordings)
     return out
@@ -614,10 +624,10 @@ def _talk_link(tid, vid, start, method, confidence, reason) -> dict:
     }
 
 
-def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> dict:
+def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None, transcripts=None) -> dict:
     """Both passes: ``{"recordings": [...], "talk_recordings": [...]}``."""
     recordings = match_meetings(meetings, candidates, tz=tz, overrides=overrides)
-    talks = match_talks(meetings, candidates, recordings, overrides=overrides)
+    talks = match_talks(meetings, candidates, recordings, overrides=overrides, transcripts=transcripts)
     return {"recordings": recordings, "talk_recordings": talks}
 
 

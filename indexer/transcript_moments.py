@@ -34,6 +34,8 @@ import unicodedata
 
 from rapidfuzz import fuzz, process
 
+from .chapters import hms
+
 # a start needs at least this much evidence (title said, or name + an opening phrase, ...)
 MIN_SCORE = 3.0
 # how far "the talk's own words that follow" reach, in seconds
@@ -355,3 +357,34 @@ def place_talks(talks: list[dict], recordings: list[tuple[str, list[dict]]]) -> 
         elif skips[k] is not None:
             out[k] = {"skipped": True, "cue": skips[k][1]}
     return out
+
+
+def transcript_starts(talks: list[dict], video_ids: list[str], transcripts) -> list[dict | None]:
+    """The matcher's view: per talk None, or ``{"video_id", "start_s", "confidence", "reason"}``
+    (``"skipped": True`` with a reason when the meeting said it would not be given).
+    ``transcripts``: ``{video_id: [cue dict]}`` (any mapping); ``video_ids``: the meeting's
+    recordings in timeline order."""
+    recordings = [(v, transcripts[v]) for v in video_ids if transcripts and v in transcripts]
+    if not recordings:
+        return [None] * len(talks)
+    out: list[dict | None] = []
+    for found in place_talks(talks, recordings):
+        if found is None:
+            out.append(None)
+        elif found.get("skipped"):
+            out.append({"skipped": True, "reason": f"the transcript says it was not given: '{_quote(found['cue'])}'"})
+        else:
+            out.append({
+                "video_id": found["video_id"],
+                "start_s": found["start_s"],
+                # evidence adds up to ~12; a start just over the bar is a guess
+                "confidence": round(min(0.9, 0.3 + found["score"] / 20), 3),
+                "reason": f"transcript at {hms(found['start_s'])} of {found['video_id']}: "
+                          f"'{_quote(found['cue'])}' ({found['why'] or 'opening'})",
+            })
+    return out
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

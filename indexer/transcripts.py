@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,28 +116,52 @@ def save_transcript(db: sqlite_utils.Database, row: dict, cues: list[dict]) -> N
         )
 
 
-def load_cues(db: sqlite_utils.Database, video_ids=None) -> dict[str, list[dict]]:
-    """video_id -> its cues (start_s, end_s, speaker, text), from its preferred transcript."""
+def preferred_transcripts(db: sqlite_utils.Database) -> dict[str, str]:
+    """video_id -> id of the transcript to read: English first, then a human's subtitles over captions."""
     if "transcripts" not in db.table_names():
         return {}
     best: dict[str, tuple] = {}
     for row in db.query("select id, video_id, kind, language from transcripts where video_id is not null"):
-        if video_ids is not None and row["video_id"] not in video_ids:
-            continue
-        # English first, then by kind: a human's subtitles over automatic captions
-        rank = (not row["language"].lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
+        rank = (not (row["language"] or "").lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
         if row["video_id"] not in best or rank < best[row["video_id"]][0]:
             best[row["video_id"]] = (rank, row["id"])
-    out: dict[str, list[dict]] = {}
-    for video_id, (_, transcript_id) in best.items():
-        out[video_id] = [
-            {"start_s": r[0], "end_s": r[1], "speaker": r[2], "text": r[3]}
-            for r in db.conn.execute(
-                "select start_s, end_s, speaker, text from transcript_cues where transcript_id = ? order by start_s, id",
-                [transcript_id],
-            )
-        ]
-    return out
+    return {video_id: transcript_id for video_id, (_, transcript_id) in best.items()}
+
+
+def transcript_cues(db: sqlite_utils.Database, transcript_id: str) -> list[dict]:
+    return [
+        {"start_s": r[0], "end_s": r[1], "speaker": r[2], "text": r[3]}
+        for r in db.conn.execute(
+            "select start_s, end_s, speaker, text from transcript_cues where transcript_id = ? order by start_s, id",
+            [transcript_id],
+        )
+    ]
+
+
+class TranscriptCues(Mapping):
+    """``{video_id: [cue dict]}`` read from the database on first use: the matcher
+    looks at the few videos that are a meeting's recordings, not the whole channel."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self._db = db
+        self._ids = preferred_transcripts(db)
+        self._cache: dict[str, list[dict]] = {}
+
+    def __getitem__(self, video_id: str) -> list[dict]:
+        if video_id not in self._cache:
+            self._cache[video_id] = transcript_cues(self._db, self._ids[video_id])
+        return self._cache[video_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def load_cues(db: sqlite_utils.Database) -> dict[str, list[dict]]:
+    """Every video's cues from its preferred transcript (small databases, tests)."""
+    return dict(TranscriptCues(db))
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
