@@ -40,6 +40,8 @@ from .chapters import hms
 MIN_SCORE = 3.0
 # how far "the talk's own words that follow" reach, in seconds
 BODY_S = 180.0
+# a talk whose words filled the last this many seconds is under way, not starting
+UNDER_WAY_S = 45.0
 # cues read together as one utterance (captions cut sentences into 2-6 s lines)
 WINDOW = 3
 
@@ -57,8 +59,8 @@ _OPENINGS = [
     "first item", "move to the next", "moving on", "move on to", "our talk today", "today we have a talk",
     "talk today is", "todays presentation", "happy to have", "who will tell us", "wholl tell us",
     "going to talk about", "going to present", "hand it over", "handing over", "who added this",
-    "this one is mine", "my name is", "thanks for having me", "thank you for having me", "see my screen",
-    "share my screen", "want to talk about", "this talk is about", "wanted to bring up", "keep this short",
+    "this one is mine", "my name is", "thanks for having me", "thank you for having me", "can you see my screen",
+    "let me share my screen", "want to talk about", "this talk is about", "wanted to bring up", "keep this short",
     "this one is about", "hi everyone im", "hello everyone im", "hi everyone my name", "hello everyone my name",
     "so this talk", "i am going to talk", "im going to talk", "let me start", "lets start with",
 ]
@@ -287,6 +289,10 @@ def score_starts(talks: list[dict], recordings) -> tuple[_Cues, list[list[tuple[
             if gain > 0:
                 s += min(3.0, 6.0 * gain)
                 why.append("its words follow")
+            qa, qb = cues.span_before(i, UNDER_WAY_S)
+            just_before = (body[k][qb] - body[k][qa]) / max(qb - qa, 1)
+            if after > 0 and just_before >= 0.5 * after:
+                s -= 1.5  # the talk is already under way
             if dominant is not None and dominant[0] <= i + 2 and cues.clock[dominant[0]] - cues.clock[i] <= 20:
                 s += 1.5 if dominant[0] == i else 1.0
                 if m.is_speaker(cues.speaker[dominant[0]]):
