@@ -25,6 +25,10 @@ _NAME = re.compile(
     rf"^(?:.*\[(?P<bracketed>{_VIDEO_ID})\]|(?P<bare>{_VIDEO_ID}))"
     r"\.(?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\.(?P<ext>vtt|srt)$"
 )
+# cues written per transaction (about 100 hours of captions)
+BATCH_CUES = 100_000
+# up to this many matching cues a search ranks them (bm25); past it, newest first
+RANKED_MATCHES = 5000
 # a transcript of each kind is preferred in this order for finding moments
 KIND_RANK = {"manual": 0, "zoom": 1, "file": 2, "asr": 3}
 
@@ -58,6 +62,7 @@ def subtitle_files(folder: Path) -> list[Path]:
 def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
     """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped."""
     result = ImportResult()
+    batch: list[tuple[dict, list[dict]]] = []
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
     for path in subtitle_files(folder):
         parts = name_parts(path.name)
@@ -96,24 +101,34 @@ def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
             "cues": len(cues),
             "duration_s": max((c["end_s"] for c in cues), default=0.0),
         }
-        save_transcript(db, row, cues)
+        batch.append((row, cues))
         known[transcript_id] = digest
         result.imported += 1
         result.cues += len(cues)
         result.hours += row["duration_s"] / 3600
+        if sum(len(c) for _, c in batch) >= BATCH_CUES:
+            save_transcripts(db, batch)
+            batch = []
+    save_transcripts(db, batch)
     return result
 
 
-def save_transcript(db: sqlite_utils.Database, row: dict, cues: list[dict]) -> None:
-    """Replace one transcript and its cues, atomically."""
+def save_transcripts(db: sqlite_utils.Database, batch: list[tuple[dict, list[dict]]]) -> None:
+    """Replace transcripts and their cues in one transaction (a commit per file
+    would wait on the disk for every file)."""
+    if not batch:
+        return
     conn = db.conn
     with conn:
-        conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
-        db["transcripts"].upsert(row, pk="id")
-        conn.executemany(
-            "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
-            [(row["id"], c["start_s"], c["end_s"], c["speaker"], c["text"]) for c in cues],
-        )
+        for row, cues in batch:
+            conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
+            conn.execute(
+                "insert or replace into transcripts (" + ", ".join(row) + ") values ("
+                + ", ".join("?" * len(row)) + ")", list(row.values()))
+            conn.executemany(
+                "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
+                [(row["id"], c["start_s"], c["end_s"], c["speaker"], c["text"]) for c in cues],
+            )
 
 
 def preferred_transcripts(db: sqlite_utils.Database) -> dict[str, str]:
@@ -165,19 +180,26 @@ def load_cues(db: sqlite_utils.Database) -> dict[str, list[dict]]:
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Cues matching a full-text query, best first, with their video and second."""
-    sql = """
+    """Cues holding every word of ``query``, with their video and second: best
+    first when few cues match, else newest imported first (ranking 100,000
+    matches of a common word would take seconds)."""
+    # each word quoted: what people type is words, not FTS5 syntax
+    terms = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
+    if not terms:
+        return []
+    matches = db.execute(
+        "select count(*) from (select rowid from transcript_cues_fts where transcript_cues_fts match ? limit ?)",
+        [terms, RANKED_MATCHES + 1],
+    ).fetchone()[0]
+    order = "transcript_cues_fts.rank" if matches <= RANKED_MATCHES else "transcript_cues_fts.rowid desc"
+    sql = f"""
 select transcripts.video_id, transcripts.drive_file_id, transcript_cues.start_s, transcript_cues.speaker,
        transcript_cues.text
 from transcript_cues_fts
 join transcript_cues on transcript_cues.id = transcript_cues_fts.rowid
 join transcripts on transcripts.id = transcript_cues.transcript_id
 where transcript_cues_fts match ?
-order by transcript_cues_fts.rank
+order by {order}
 limit ?
 """
-    # each word quoted: what people type is words, not FTS5 syntax
-    terms = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
-    if not terms:
-        return []
     return [dict(r) for r in db.query(sql, [terms, limit])]

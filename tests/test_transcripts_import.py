@@ -94,3 +94,22 @@ def test_missing_folder(tmp_path):
     result = run(str(tmp_path / "t.db"), "--from", str(tmp_path / "nope"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"Error: not a folder: {tmp_path / 'nope'}"]
+
+
+def test_search_ranks_few_matches_and_lists_many_newest_first(tmp_path, monkeypatch):
+    import indexer.transcripts as transcripts
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    cue = "00:00:0{0}.000 --> 00:00:0{1}.000\n{2}\n"
+    (folder / "AAAAAAAAAAA.en.vtt").write_text("WEBVTT\n\n" + "\n".join([
+        cue.format(1, 2, "egress egress egress events"), cue.format(3, 4, "egress and many other words here")]))
+    (folder / "BBBBBBBBBBB.en.vtt").write_text("WEBVTT\n\n" + cue.format(1, 2, "egress once more said today"))
+    db_path = str(tmp_path / "t.db")
+    assert run(db_path, "--from", str(folder)).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    ranked = [h["text"] for h in search(db, "egress")]
+    assert ranked[0] == "egress egress egress events" and len(ranked) == 3
+    monkeypatch.setattr(transcripts, "RANKED_MATCHES", 2)
+    assert [h["video_id"] for h in search(db, "egress")] == ["BBBBBBBBBBB", "AAAAAAAAAAA", "AAAAAAAAAAA"]
+    assert [h["text"] for h in search(db, "egress", limit=1)] == ["egress once more said today"]
