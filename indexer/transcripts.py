@@ -27,7 +27,7 @@ _NAME = re.compile(
 )
 # cues written per transaction (about 100 hours of captions)
 BATCH_CUES = 100_000
-# up to this many matching cues a search ranks them (bm25); past it, newest first
+# a search ranks (bm25) this many matching cues, the first found
 RANKED_MATCHES = 5000
 # a transcript of each kind is preferred in this order for finding moments
 KIND_RANK = {"manual": 0, "zoom": 1, "file": 2, "asr": 3}
@@ -180,26 +180,20 @@ def load_cues(db: sqlite_utils.Database) -> dict[str, list[dict]]:
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Cues holding every word of ``query``, with their video and second: best
-    first when few cues match, else newest imported first (ranking 100,000
-    matches of a common word would take seconds)."""
+    """Cues holding every word of ``query``, best first, with their video and second.
+    Only the first matches are ranked (as the site's "Search what was said" does):
+    ranking every cue that says a common word would take seconds."""
     # each word quoted: what people type is words, not FTS5 syntax
     terms = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
     if not terms:
         return []
-    matches = db.execute(
-        "select count(*) from (select rowid from transcript_cues_fts where transcript_cues_fts match ? limit ?)",
-        [terms, RANKED_MATCHES + 1],
-    ).fetchone()[0]
-    order = "transcript_cues_fts.rank" if matches <= RANKED_MATCHES else "transcript_cues_fts.rowid desc"
-    sql = f"""
+    sql = """
 select transcripts.video_id, transcripts.drive_file_id, transcript_cues.start_s, transcript_cues.speaker,
        transcript_cues.text
-from transcript_cues_fts
-join transcript_cues on transcript_cues.id = transcript_cues_fts.rowid
+from (select rowid, rank from transcript_cues_fts where transcript_cues_fts match ? limit ?) as hits
+join transcript_cues on transcript_cues.id = hits.rowid
 join transcripts on transcripts.id = transcript_cues.transcript_id
-where transcript_cues_fts match ?
-order by {order}
+order by hits.rank
 limit ?
 """
-    return [dict(r) for r in db.query(sql, [terms, limit])]
+    return [dict(r) for r in db.query(sql, [terms, RANKED_MATCHES, limit])]
