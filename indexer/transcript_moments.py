@@ -238,6 +238,7 @@ def score_starts(talks: list[dict], recordings) -> tuple[_Cues, list[list[tuple[
     scores = [[(0.0, "")] * n for _ in models]
     skips: list = [None] * len(models)
     windows = [cues.window(i) for i in range(n)]
+    pairs = [cues.window(i, 2) for i in range(n)]
     said = [[m.title_said(w) if w else 0.0 for w in windows] for m in models]
     first_said = [[m.title_said(cues.text[i]) if cues.text[i] else 0.0 for i in range(n)] for m in models]
     name_in = [[m.name_said(w) for w in windows] for m in models]
@@ -247,7 +248,8 @@ def score_starts(talks: list[dict], recordings) -> tuple[_Cues, list[list[tuple[
             continue
         opening = _has_any(text, _OPENINGS_RE)
         opening_near = opening or _has_any(win, _OPENINGS_RE)
-        announce = _has_any(win, _ANNOUNCE_RE)
+        # an announcement is one sentence: this cue and the next ("... will say more about / X later")
+        announce = _has_any(pairs[i], _ANNOUNCE_RE)
         question = _has_any(text, _QUESTION_RE)
         skip = _has_any(win, _SKIP_RE)
         skip_here = _has_any(text, _SKIP_RE)
