@@ -378,7 +378,7 @@ def match(db_path, overrides, tz):
 @cli.command()
 @click.argument("db_path")
 @click.option("--from", "folder", required=True, metavar="DIR",
-              help="Folder of subtitle files as yt-dlp writes them: VIDEOID.en.vtt, VIDEOID.en.srt, "
+              help="Folder (and subfolders) of subtitle files as yt-dlp writes them: VIDEOID.en.vtt, VIDEOID.en.srt, "
                    "'Title [VIDEOID].en.vtt'.")
 def transcripts(db_path, folder):
     """Import transcripts (subtitle files) into DB_PATH, for search and for

@@ -55,8 +55,9 @@ class ImportResult:
 
 
 def subtitle_files(folder: Path) -> list[Path]:
-    """Subtitle files directly in ``folder`` (as yt-dlp writes them), sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUBTITLE_SUFFIXES)
+    """Subtitle files in ``folder`` and its subfolders (an output template may add
+    one per playlist or year), in path order."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUBTITLE_SUFFIXES and p.is_file())
 
 
 def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
@@ -65,15 +66,16 @@ def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
     batch: list[tuple[dict, list[dict]]] = []
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
     for path in subtitle_files(folder):
+        rel = path.relative_to(folder).as_posix()
         parts = name_parts(path.name)
         if parts is None:
-            result.errors.append(f"{path.name}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+            result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
             continue
         video_id, language, ext = parts
         try:
             data = path.read_bytes()
         except OSError as exc:
-            result.errors.append(f"{path.name}: cannot read ({exc.strerror or exc})")
+            result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
             continue
         digest = hashlib.sha256(data).hexdigest()
         transcript_id = f"{video_id}.{language}.{ext}"
@@ -84,10 +86,10 @@ def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
             text = data.decode("utf-8-sig")
             cues = parse_subtitles(text, detect_format(text, path.name))
         except UnicodeDecodeError as exc:
-            result.errors.append(f"{path.name}: not UTF-8 text (byte {exc.start})")
+            result.errors.append(f"{rel}: not UTF-8 text (byte {exc.start})")
             continue
         except SubtitleError as exc:
-            result.errors.append(f"{path.name}: {exc}")
+            result.errors.append(f"{rel}: {exc}")
             continue
         row = {
             "id": transcript_id,
@@ -95,7 +97,7 @@ def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
             "drive_file_id": None,
             "language": language,
             "kind": transcript_kind(text, cues),
-            "source": f"file:{path.name}",
+            "source": f"file:{rel}",
             "fetched_at": now(),
             "content_hash": digest,
             "cues": len(cues),

@@ -44,7 +44,8 @@ def test_import_is_incremental_and_searchable(tmp_path):
     folder.mkdir()
     (folder / "AAAAAAAAAAA.en.vtt").write_text(VTT)
     (folder / "Call 2 [BBBBBBBBBBB].en.vtt").write_text(ZOOM)
-    (folder / "CCCCCCCCCCC.en.srt").write_text(SRT)
+    (folder / "2021").mkdir()
+    (folder / "2021" / "CCCCCCCCCCC.en.srt").write_text(SRT)
     (folder / "README.md").write_text("not a subtitle")
     db_path = str(tmp_path / "t.db")
 
@@ -56,6 +57,7 @@ def test_import_is_incremental_and_searchable(tmp_path):
     assert {v: r["kind"] for v, r in rows.items()} == {"AAAAAAAAAAA": "file", "BBBBBBBBBBB": "zoom",
                                                         "CCCCCCCCCCC": "file"}
     assert rows["BBBBBBBBBBB"]["cues"] == 2
+    assert rows["CCCCCCCCCCC"]["source"] == "file:2021/CCCCCCCCCCC.en.srt"
     cues = load_cues(db)
     assert cues["BBBBBBBBBBB"][1] == {"start_s": 3.5, "end_s": 6.0, "speaker": "Artur Stöber",
                                       "text": "Thanks for having me."}
