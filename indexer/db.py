@@ -23,6 +23,8 @@ FTS_CONFIG: dict[str, list[str]] = {
     # Drive archive (indexer/drive.py)
     "drive_folders": ["name", "path"],
     "drive_files": ["name", "path"],
+    # what was said (indexer/transcripts.py)
+    "transcript_cues": ["text"],
 }
 
 # a talk's presenters in the order the agenda names them, and their organisations
@@ -98,6 +100,9 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("recordings", ["method"]),
     ("talk_recordings", ["method"]),
     ("playlist_videos", ["video_id"]),
+    ("transcripts", ["video_id"]),
+    ("transcripts", ["drive_file_id"]),
+    ("transcript_cues", ["transcript_id", "start_s"]),
 ]
 
 
@@ -153,11 +158,17 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "presenters_raw": str,
             "notes": str,
             "line": int,
+            "noted_start_s": int,
+            "noted_video_id": str,
         },
         pk="id",
         foreign_keys=[("meeting_id", "meetings", "id")],
         if_not_exists=True,
     )
+    # databases made before the notes' own offsets were kept
+    for column, kind in (("noted_start_s", int), ("noted_video_id", str)):
+        if column not in db["talks"].columns_dict:
+            db["talks"].add_column(column, kind)
     db["talk_presenters"].create(
         {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
         pk=("talk_id", "person_id"),
@@ -187,6 +198,31 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")],
+        if_not_exists=True,
+    )
+    # transcripts of recordings; video_id / drive_file_id carry no foreign key
+    # because a transcript may arrive before (or without) the video's metadata,
+    # e.g. a private recording or subtitles imported before the first sync
+    db["transcripts"].create(
+        {
+            "id": str,
+            "video_id": str,
+            "drive_file_id": str,
+            "language": str,
+            "kind": str,
+            "source": str,
+            "fetched_at": str,
+            "content_hash": str,
+            "cues": int,
+            "duration_s": float,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["transcript_cues"].create(
+        {"id": int, "transcript_id": str, "start_s": float, "end_s": float, "speaker": str, "text": str},
+        pk="id",
+        foreign_keys=[("transcript_id", "transcripts", "id")],
         if_not_exists=True,
     )
     db["sync_runs"].create(
@@ -380,6 +416,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                     ),
                     "notes": t.notes,
                     "line": t.line,
+                    "noted_start_s": t.noted_start_s,
+                    "noted_video_id": t.noted_video_id,
                 }
             )
             for ppos, p in enumerate(t.presenters, 1):

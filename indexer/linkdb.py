@@ -14,6 +14,7 @@ from . import match as matcher
 from . import seriesdb
 from .links import find_links
 from .overrides import Overrides, load_overrides, validate
+from .transcripts import TranscriptCues
 
 TZ_ENV = "MEETUP_TIMEZONE"
 LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
@@ -193,14 +194,15 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         video_ids=[c["id"] for c in candidates if c["source"] == "youtube"],
         durations={c["id"]: c["duration_s"] for c in candidates if c["source"] == "youtube"},
     )
+    transcripts = TranscriptCues(db)
     if seriesdb.series_count(db) > 1:
         # many series: each recording to one series (indexer/series.py), then to one of its meetings
         from .series import match_series
 
         profiles, by_series = seriesdb.match_input(db, meetings, candidates, tz)
-        result = match_series(profiles, by_series, candidates, overrides=ov.for_matcher())
+        result = match_series(profiles, by_series, candidates, overrides=ov.for_matcher(), transcripts=transcripts)
     else:
-        result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
+        result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher(), transcripts=transcripts)
     recordings = [
         {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
             "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},

@@ -251,7 +251,7 @@ def assign(video: dict, series: list[Series]) -> tuple[str, list[str], float] | 
 
 
 def match_series(series: list[Series], meetings: dict[str, list[dict]], candidates: list[dict],
-                 overrides: dict | None = None) -> dict:
+                 overrides: dict | None = None, transcripts=None) -> dict:
     """Recordings to meetings across series.
 
     ``meetings``: series id -> matcher meetings (``indexer.match`` input, ids already
@@ -289,14 +289,14 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
     for s in series:
         tz = s.timezone or "UTC"
         own = [c for c in candidates if c["id"] in assigned and assigned[c["id"]].series_id == s.id]
-        result = match(meetings.get(s.id, []), own, tz=tz, overrides=overrides)
+        result = match(meetings.get(s.id, []), own, tz=tz, overrides=overrides, transcripts=transcripts)
         # then the unassigned recordings this series contends for, only for meetings still without one
         found = {r["meeting_id"] for r in result["recordings"]}
         rest = [m for m in meetings.get(s.id, []) if m["id"] not in found]
         pool = [c for c in candidates if c["id"] not in assigned
                 and (contenders[c["id"]] is None or s.id in contenders[c["id"]])]
         if rest and pool:
-            more = match(rest, pool, tz=tz, overrides=overrides)
+            more = match(rest, pool, tz=tz, overrides=overrides, transcripts=transcripts)
             result["recordings"] += more["recordings"]
             result["talk_recordings"] += more["talk_recordings"]
         by_series[s.id] = result
