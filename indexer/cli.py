@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from . import db as dbmod
+from . import seriesdb
 from .notes import meeting_to_json
-from .sources import InputError, display_path, expand_notes_paths, load_notes, one_date_per_meeting
+from .sources import InputError, display_path, expand_notes_paths, load_notes
 
 DEFAULT_DB = "data/index.db"
 DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -130,8 +131,9 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     db_path, note_paths = split_db_and_notes(args)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(db_path)
+    given = bool(note_paths)
     if not note_paths:
-        note_paths = [r["path"] for r in db["notes_files"].rows] or sorted(
+        note_paths = seriesdb.default_notes(db) or [r["path"] for r in db["notes_files"].rows] or sorted(
             str(p) for p in Path("data/notes").glob("*.md")
         )
     if not note_paths:
@@ -156,7 +158,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         click.echo(f"{path}: warning: no meetings found; skipped", err=True)
     parsed = [(p, n) for p, n in parsed if n.meetings or p not in in_folder or len(in_folder) == 1]
     had_meetings = {p for p, n in parsed if n.meetings}
-    for line in one_date_per_meeting(parsed):
+    for line in seriesdb.one_date_per_series(db, note_paths, given, parsed):
         click.echo(line, err=True)
     parsed = [(p, n) for p, n in parsed if n.meetings or p not in had_meetings]
     if not parsed:
@@ -181,12 +183,10 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     try:
         with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
             with db.atomic():
-                for path, n in parsed:
-                    for w in n.warnings:
-                        click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
-                    counts = dbmod.save_notes(db, n, path)
-                    for k, v in counts.items():
-                        totals[k] = totals.get(k, 0) + v
+                # one series per notes argument; meeting ids keyed by series once there are two
+                plan = seriesdb.plan_series(db, note_paths, given, parsed)
+                totals = seriesdb.save_notes_in_series(db, plan, dbmod.save_notes,
+                                                       lambda line: click.echo(line, err=True))
                 dbmod.ensure_db_shape(db)
             run["counts"] = totals
             # YouTube commits page by page, after the notes' own transaction

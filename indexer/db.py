@@ -337,11 +337,15 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk="id"
     db.conn.executemany(sql, values)  # rows hold plain values
 
 
-def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
+def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: str | None = None,
+               prefix: str = "") -> dict:
     """Write one parsed notes file; rows it no longer holds are removed.
 
     Call inside a transaction (``db.atomic()``; sqlite-utils 4 autocommits otherwise) so a failure leaves nothing half-written.
+    ``series_id`` names the series the file belongs to (indexer/seriesdb.py), ``prefix`` is put
+    before every meeting id (``flyte-contributors/`` once the database holds several series).
     """
+    in_series = {"series_id": series_id} if series_id else {}
     db["notes_files"].upsert(
         {
             "path": path,
@@ -350,6 +354,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
             "meetings": len(notes.meetings),
             "talks": sum(len(m.talks) for m in notes.meetings),
             "warnings": len(notes.warnings),
+            **in_series,
         },
         pk="path",
     )
@@ -367,9 +372,10 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     ]
     meetings, talks, presenters, people, orgs, meeting_links = [], [], [], {}, {}, []
     for m in notes.meetings:
+        mid = prefix + m.id
         meetings.append(
             {
-                "id": m.id,
+                "id": mid,
                 "date": m.date.isoformat(),
                 "year": m.date.year,
                 "title": m.title,
@@ -379,18 +385,19 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                 "raw": m.raw,
                 "notes_path": path,
                 "line": m.line,
+                **in_series,
             }
         )
         seen_links = set()
         for link in m.links:
-            key = f"{m.id}:{link.kind}:{link.ref}:{link.start_s or 0}"
+            key = f"{mid}:{link.kind}:{link.ref}:{link.start_s or 0}"
             if key in seen_links:
                 continue
             seen_links.add(key)
             meeting_links.append(
                 {
                     "id": key,
-                    "meeting_id": m.id,
+                    "meeting_id": mid,
                     "kind": link.kind,
                     "ref": link.ref,
                     "url": link.url,
@@ -401,14 +408,14 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
             )
         used = set()
         for pos, t in enumerate(m.talks, 1):
-            tid = f"{m.id}/{slugify(t.title)}"
+            tid = f"{mid}/{slugify(t.title)}"
             while tid in used:
                 tid += "-2"
             used.add(tid)
             talks.append(
                 {
                     "id": tid,
-                    "meeting_id": m.id,
+                    "meeting_id": mid,
                     "position": pos,
                     "title": t.title,
                     "presenters_raw": ", ".join(

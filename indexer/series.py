@@ -34,6 +34,8 @@ MIN_SCORE = 0.6
 MARGIN = 0.2
 # an unassigned recording is offered to the matchers of its best series only from this score
 MIN_CONTENDER = 0.3
+# two series' matchers both linking an unassigned recording: the surer keeps it only this far ahead
+CLAIM_MARGIN = 0.1
 # how much each clue is worth on its own
 P_LINK = 0.99
 P_PLAYLIST = 0.97
@@ -44,6 +46,8 @@ P_NOTES_DATE = 0.55  # streamed (or titled) on a date the series' notes hold
 P_WEEKDAY = 0.35  # a date in the title on the usual weekday
 P_AGENDA = 0.8  # the title names a talk of a meeting in its notes, near its date
 AGENDA_DAYS = 30
+# title words this close to a series' own name contradict another series' playlist
+STRONG_WORDS = 0.85
 # a stream on another weekday, or hours away from the usual time, is strong evidence against
 DAMP_OFF_SLOT = 0.25
 # a title whose words are another series' and not this one's: the floor of the damping
@@ -130,8 +134,9 @@ class Assigner:
         dot = sum(self.idf[w] ** 2 for w in shared)
         return dot / (self.norm[sid] * title_norm), sorted(shared)
 
-    def scores(self, video: dict) -> list[tuple[float, str, list[str]]]:
-        """(score, series id, evidence) for every series with any evidence, best first."""
+    def scores(self, video: dict) -> list[tuple[float, str, list[str], bool, float]]:
+        """(score, series id, evidence, its own list holds it, title word score) for every
+        series with any evidence, best first."""
         vid = video.get("id")
         playlists = set(video.get("playlists") or ())
         folders = set(video.get("folders") or ())
@@ -198,7 +203,7 @@ class Assigner:
             # the series' own lists are not weakened by what the title or the clock say
             p_soft = (1 - math.prod(1 - p for p in soft)) * damp
             score = 1 - math.prod(1 - p for p in hard) * (1 - p_soft)
-            out.append((score, s.id, ev))
+            out.append((score, s.id, ev, bool(hard), w))
         out.sort(key=lambda x: -x[0])
         return out
 
@@ -211,9 +216,12 @@ class Assigner:
             return Assignment(linking[0][1], linking[0][2], round(max(linking[0][0], P_LINK), 3))
         if not ranked or ranked[0][0] < MIN_SCORE:
             return None
-        best, sid, ev = ranked[0]
+        best, sid, ev, own_list, _ = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if best - second < MARGIN:
+        # only this series' playlist (or folder) holds it and no other series' words name it:
+        # its own list decides, whatever the clock says of the others
+        decided = own_list and not any(r[3] or r[4] >= STRONG_WORDS for r in ranked[1:])
+        if best - second < MARGIN and not decided:
             return None
         return Assignment(sid, ev, round(best, 3))
 
@@ -271,6 +279,7 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
     # an unassigned recording goes to the matchers of the series close to the best one
     # (or to all when no series has any claim on it)
     contenders: dict[str, set[str] | None] = {}
+    series_score: dict[str, dict[str, float]] = {}  # unassigned recording -> series -> assignment score
     for c in candidates:
         if c["id"] in pinned:
             assigned[c["id"]] = Assignment(pinned[c["id"]], ["pinned in the overrides"], 1.0)
@@ -280,7 +289,8 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
         if a:
             assigned[c["id"]] = a
         elif ranked and ranked[0][0] >= MIN_CONTENDER:
-            contenders[c["id"]] = {sid for score, sid, _ in ranked if score >= ranked[0][0] - MARGIN}
+            contenders[c["id"]] = {r[1] for r in ranked if r[0] >= ranked[0][0] - MARGIN}
+            series_score[c["id"]] = {r[1]: r[0] for r in ranked}
         elif ranked or assigner.title_weight(set(words(c.get("title") or ""))) >= MIN_TITLE_WEIGHT:
             contenders[c["id"]] = set()  # its words name series, none of them clearly: no one's
         else:
@@ -290,28 +300,39 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
         tz = s.timezone or "UTC"
         own = [c for c in candidates if c["id"] in assigned and assigned[c["id"]].series_id == s.id]
         result = match(meetings.get(s.id, []), own, tz=tz, overrides=overrides, transcripts=transcripts)
-        # then the unassigned recordings this series contends for, only for meetings still without one
-        found = {r["meeting_id"] for r in result["recordings"]}
-        rest = [m for m in meetings.get(s.id, []) if m["id"] not in found]
+        # then the unassigned recordings this series contends for: matched beside its own
+        # (so they cannot take a meeting from its own recording), keeping only their links
         pool = [c for c in candidates if c["id"] not in assigned
                 and (contenders[c["id"]] is None or s.id in contenders[c["id"]])]
-        if rest and pool:
-            more = match(rest, pool, tz=tz, overrides=overrides, transcripts=transcripts)
-            result["recordings"] += more["recordings"]
-            result["talk_recordings"] += more["talk_recordings"]
+        if pool and meetings.get(s.id):
+            more = match(meetings[s.id], own + pool, tz=tz, overrides=overrides, transcripts=transcripts)
+            extra = {c["id"] for c in pool}
+            result["recordings"] += [r for r in more["recordings"] if r["ref"] in extra]
+            result["talk_recordings"] += [t for t in more["talk_recordings"] if t["video_id"] in extra]
         by_series[s.id] = result
-    # a recording assigned to none may be taken by several series' matchers: keep the surest
+    # a recording assigned to none may be taken by several series' matchers: it stays with the
+    # surest, and with none when another series is nearly as sure
     owner: dict[str, tuple[float, str]] = {}
+    claims: dict[str, dict[str, float]] = {}
     for sid, result in by_series.items():
         for r in result["recordings"]:
             ref = r["ref"]
             if ref in assigned:
                 owner[ref] = (2.0, assigned[ref].series_id)
-            elif r["confidence"] > owner.get(ref, (-1.0, ""))[0]:
-                owner[ref] = (r["confidence"], sid)
+            else:
+                # the matcher's confidence in the meeting, weighed by how well the series fits
+                fit = series_score[ref].get(sid, 0.0) if ref in series_score else 1.0
+                mine = claims.setdefault(ref, {})
+                mine[sid] = max(mine.get(sid, 0.0), r["confidence"] * fit)
+    for ref, by in claims.items():
+        ranked = sorted(by.items(), key=lambda kv: -kv[1])
+        if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= CLAIM_MARGIN:
+            owner[ref] = (ranked[0][1], ranked[0][0])
+        else:
+            owner[ref] = (0.0, "")  # no one's
     recordings, talks = [], []
     for sid, result in by_series.items():
-        kept = [r for r in result["recordings"] if owner.get(r["ref"], (0, sid))[1] == sid]
+        kept = [r for r in result["recordings"] if owner[r["ref"]][1] == sid]
         recordings.extend(kept)
         videos = {r["ref"] for r in kept}
         talks.extend(t for t in result["talk_recordings"] if t["video_id"] in videos)

@@ -238,7 +238,9 @@ def match_input(db: sqlite_utils.Database, meetings: list[dict], candidates: lis
             if c["source"] == "youtube":
                 c["playlists"] = lists.get(c["id"], [])
     if "drive_files" in tables:
-        folders = {r[0]: [r[1], r[2]] for r in db.execute("select id, root_id, parent_id from drive_files")}
+        cols = db["drive_files"].columns_dict
+        picked = ", ".join(c if c in cols else "null" for c in ("root_id", "parent_id"))
+        folders = {r[0]: [r[1], r[2]] for r in db.execute(f"select id, {picked} from drive_files")}
         for c in candidates:
             if c["source"] == "drive":
                 c["folders"] = [f for f in folders.get(c["id"], []) if f]
@@ -262,3 +264,115 @@ def match_input(db: sqlite_utils.Database, meetings: list[dict], candidates: lis
 __all__ = ["SERIES_COLUMNS", "assign_old_rows", "match_input", "meeting_id", "meeting_key", "prefixed",
            "prune_series", "rekey", "resolve_overrides", "save_series", "series_count", "series_for_argument",
            "series_of_paths", "slug", "stored_series"]
+
+
+# ---------------------------------------------------------------------------
+# the notes step of `sync`: which series each notes file is synced into
+
+
+def default_notes(db: sqlite_utils.Database) -> list[str]:
+    """Without NOTES: every stored series' notes arguments (folders stay folders, so new
+    files in them are read), in the order the series were made."""
+    return list(dict.fromkeys(n for s in stored_series(db) for n in s.notes))
+
+
+def _owners(args: list[str]) -> dict[str, str]:
+    """Each notes file (as ``display_path`` shows it, or ``gdoc:ID``) -> the argument that named it."""
+    from .sources import display_path, expand_notes_paths, gdoc_id
+
+    owner: dict[str, str] = {}
+    for arg in args:
+        doc = gdoc_id(arg)
+        if doc:
+            owner.setdefault(f"gdoc:{doc}", arg)
+            continue
+        try:
+            files = expand_notes_paths([arg])
+        except Exception:  # noqa: BLE001 - the reader has already reported a bad argument
+            continue
+        for f, _ in files:
+            owner.setdefault(display_path(f), arg)
+            owner.setdefault(f, arg)
+    return owner
+
+
+def group_by_argument(args: list[str], parsed: list[tuple[str, object]]) -> list[tuple[str, list]]:
+    """The parsed notes files grouped by the argument (file, folder, Google Doc) that named them."""
+    owner = _owners(args)
+    groups: dict[str, list] = {a: [] for a in args}
+    for path, notes in parsed:
+        groups[owner.get(path, args[0])].append((path, notes))
+    return [(a, g) for a, g in groups.items() if g]
+
+
+def _text(path: str) -> str:
+    from .sources import read_notes_file
+
+    try:
+        return read_notes_file(path)
+    except Exception:  # noqa: BLE001 - a Google Doc, or gone: the parser's title will do
+        return ""
+
+
+def plan_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list) -> list[tuple]:
+    """(SeriesConfig, [(path, Notes)]) for this sync. Given NOTES: one series per argument.
+    Without: the stored series again; a database built before series (or a first sync of
+    data/notes/) keeps all its files in one series, as its meetings always were."""
+    stored = stored_series(db)
+    taken = {s.id for s in stored}
+    if not given and not stored:
+        cfg = series_for_argument(db, args[0], parsed, [_text(p) for p, _ in parsed], taken=set())
+        cfg.notes = list(args)
+        return [(cfg, parsed)]
+    plan: dict[str, tuple] = {}
+    for arg, group in group_by_argument(args, parsed):
+        mine = next((s for s in stored if arg in s.notes), None)
+        if mine and not given:
+            cfg = mine
+        else:
+            # the series its files were synced into before, else the one its title names (notes
+            # with the same title are one series, as their meetings always were)
+            cfg = series_for_argument(db, arg, group, [_text(p) for p, _ in group], taken=set())
+        if cfg.id in plan:
+            known, files = plan[cfg.id]
+            known.notes = list(dict.fromkeys(known.notes + cfg.notes))
+            files.extend(group)
+        else:
+            plan[cfg.id] = (cfg, list(group))
+    return list(plan.values())
+
+
+def save_notes_in_series(db: sqlite_utils.Database, plan: list[tuple], save_notes, warn=lambda line: None) -> dict:
+    """Write this sync's notes files into their series, in the caller's transaction: the
+    series rows, meetings of a database built before series moved under theirs, ids keyed
+    by series once there are two, then every file. Returns the summed counts."""
+    ensure_tables(db)
+    had_series = series_count(db) > 0
+    save_series(db, [cfg for cfg, _ in plan])
+    for cfg, group in plan:
+        paths = [p for p, _ in group]
+        marks = ", ".join("?" for _ in paths)
+        db.execute(f"update notes_files set series_id = ? where path in ({marks})", [cfg.id, *paths])
+        db.execute(f"update meetings set series_id = ? where notes_path in ({marks})", [cfg.id, *paths])
+    assign_old_rows(db, None if had_series else plan[0][0].id)
+    rekey(db)
+    with_series = prefixed(db)
+    totals: dict[str, int] = {}
+    for cfg, group in plan:
+        for path, notes in group:
+            for w in notes.warnings:
+                warn(f"{path}:{w.line}: warning: {w.message}")
+            counts = save_notes(db, notes, path, series_id=cfg.id, prefix=f"{cfg.id}/" if with_series else "")
+            for k, v in counts.items():
+                totals[k] = totals.get(k, 0) + v
+    prune_series(db)
+    rekey(db)
+    totals["series"] = series_count(db)
+    return totals
+
+
+def one_date_per_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list) -> list[str]:
+    """``sources.one_date_per_meeting`` within each series: two series may meet on one date."""
+    from .sources import one_date_per_meeting
+
+    return [w for _, group in plan_series(db, args, given, parsed) for w in one_date_per_meeting(group)]
