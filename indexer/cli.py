@@ -114,12 +114,16 @@ def notes(files, as_json):
 @click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
 @click.option("--drive-folder", metavar="ID|URL",
               help="Drive archive folder to harvest (default: the notes' header). --full lists it again.")
+@click.option("--config", metavar="PATH", type=click.Path(dir_okay=False),
+              help="Project file listing the series (default: ./meetup-indexer.yml when there is one).")
 def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay,
-         drive_folder, no_playlists):
+         drive_folder, no_playlists, config):
     """Load notes into the database: sync [DB] [NOTES...]
 
-    DB defaults to data/index.db. Without NOTES, the notes files the
-    database already knows are synced again (or data/notes/*.md for a new one).
+    DB defaults to data/index.db. Each NOTES file, folder or Google Doc is one
+    series. Without NOTES, the series of the project file (meetup-indexer.yml,
+    or --config) are synced, else the notes the database already knows (or
+    data/notes/*.md for a new one).
     NOTES may also be gdoc:DOC_ID or a Google Docs URL. Then the YouTube
     channel and Drive folder the notes' header names are harvested (flags
     override), and recordings are matched to meetings.
@@ -132,6 +136,20 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(db_path)
     given = bool(note_paths)
+    project = None
+    if not note_paths:
+        # a project file lists the series: meetup-indexer.yml here, or --config PATH
+        from .project import ProjectError, find_project, load_project
+
+        try:
+            found = find_project(config)
+            project = load_project(found) if found else None
+        except ProjectError as exc:
+            fail(str(exc))
+        if project:
+            note_paths, given = [n for s in project.series for n in s.notes], True
+            folders = project.drive_folders()
+            drive_folder = drive_folder or (folders[0] if len(folders) == 1 else None)
     if not note_paths:
         note_paths = seriesdb.default_notes(db) or [r["path"] for r in db["notes_files"].rows] or sorted(
             str(p) for p in Path("data/notes").glob("*.md")
@@ -158,7 +176,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         click.echo(f"{path}: warning: no meetings found; skipped", err=True)
     parsed = [(p, n) for p, n in parsed if n.meetings or p not in in_folder or len(in_folder) == 1]
     had_meetings = {p for p, n in parsed if n.meetings}
-    for line in seriesdb.one_date_per_series(db, note_paths, given, parsed):
+    for line in seriesdb.one_date_per_series(db, note_paths, given, parsed, project):
         click.echo(line, err=True)
     parsed = [(p, n) for p, n in parsed if n.meetings or p not in had_meetings]
     if not parsed:
@@ -184,14 +202,21 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
         with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
             with db.atomic():
                 # one series per notes argument; meeting ids keyed by series once there are two
-                plan = seriesdb.plan_series(db, note_paths, given, parsed)
+                plan = seriesdb.make_plan(db, note_paths, given, parsed, project)
                 totals = seriesdb.save_notes_in_series(db, plan, dbmod.save_notes,
-                                                       lambda line: click.echo(line, err=True))
+                                                       lambda line: click.echo(line, err=True),
+                                                       origin="project" if project else "notes")
                 dbmod.ensure_db_shape(db)
             run["counts"] = totals
             # YouTube commits page by page, after the notes' own transaction
+            # a channel several series name is harvested once
+            channels = [channel] if channel or not project else (project.channels() or [None])
             try:
-                _, yt_line = youtube_step(db, yt_opts, run)
+                yt_lines = []
+                for one in channels:
+                    yt_opts.channel = one
+                    yt_lines.append(youtube_step(db, yt_opts, run)[1])
+                yt_line = "\n".join(line for line in yt_lines if line) or None
             except ServiceAccountRefused as exc:
                 # a service-account key is Drive's credential: harvest Drive, say why YouTube was not
                 if not (drive_folder or folder_from_notes(db)):

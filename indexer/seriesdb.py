@@ -342,15 +342,18 @@ def plan_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed:
     return list(plan.values())
 
 
-def save_notes_in_series(db: sqlite_utils.Database, plan: list[tuple], save_notes, warn=lambda line: None) -> dict:
+def save_notes_in_series(db: sqlite_utils.Database, plan: list[tuple], save_notes, warn=lambda line: None,
+                         origin: str = "notes") -> dict:
     """Write this sync's notes files into their series, in the caller's transaction: the
     series rows, meetings of a database built before series moved under theirs, ids keyed
     by series once there are two, then every file. Returns the summed counts."""
     ensure_tables(db)
     had_series = series_count(db) > 0
-    save_series(db, [cfg for cfg, _ in plan])
+    save_series(db, [cfg for cfg, _ in plan], origin)
     for cfg, group in plan:
         paths = [p for p, _ in group]
+        if not paths:
+            continue
         marks = ", ".join("?" for _ in paths)
         db.execute(f"update notes_files set series_id = ? where path in ({marks})", [cfg.id, *paths])
         db.execute(f"update meetings set series_id = ? where notes_path in ({marks})", [cfg.id, *paths])
@@ -371,8 +374,26 @@ def save_notes_in_series(db: sqlite_utils.Database, plan: list[tuple], save_note
     return totals
 
 
-def one_date_per_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list) -> list[str]:
+def plan_project(db: sqlite_utils.Database, project, parsed: list) -> list[tuple]:
+    """(SeriesConfig, [(path, Notes)]) for every series of a project file, those without notes included."""
+    owner = {}
+    for cfg in project.series:
+        for path, arg in _owners(cfg.notes).items():
+            owner.setdefault(path, cfg.id)
+    groups: dict[str, list] = {cfg.id: [] for cfg in project.series}
+    for path, notes in parsed:
+        if path in owner:
+            groups[owner[path]].append((path, notes))
+    return [(cfg, groups[cfg.id]) for cfg in project.series]
+
+
+def make_plan(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list, project=None) -> list[tuple]:
+    return plan_project(db, project, parsed) if project else plan_series(db, args, given, parsed)
+
+
+def one_date_per_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list,
+                        project=None) -> list[str]:
     """``sources.one_date_per_meeting`` within each series: two series may meet on one date."""
     from .sources import one_date_per_meeting
 
-    return [w for _, group in plan_series(db, args, given, parsed) for w in one_date_per_meeting(group)]
+    return [w for _, group in make_plan(db, args, given, parsed, project) for w in one_date_per_meeting(group)]

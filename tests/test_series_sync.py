@@ -138,3 +138,62 @@ def json_default_notes(db):
     import json
 
     return [n for row in db["series"].rows for n in json.loads(row["notes"])]
+
+
+def emulator_classes():
+    try:  # the emulator as its own package, or inside indexer
+        from meetup_emulator import Emulator, YouTubeData
+    except ImportError:
+        from indexer.emulator import Emulator, YouTubeData
+    return Emulator, YouTubeData
+
+
+def test_the_emulated_foundation_syncs_from_its_project_file(tmp_path, monkeypatch):
+    """20 series on one channel, through the emulator: `sync` without NOTES reads meetup-indexer.yml."""
+    import json
+
+    from indexer.foundation import Foundation
+
+    Emulator, YouTubeData = emulator_classes()
+    f = Foundation(7)
+    out = f.write(tmp_path / "foundation")
+    truth = json.loads((out / "truth.json").read_text())
+    monkeypatch.chdir(out)
+    with Emulator(youtube=YouTubeData.load(out / "data"), api_key="test-key") as emu:
+        r = run("sync", "index.db", "--api-key", "test-key", "--api-endpoint", emu.url, "--quiet")
+        calls = emu.stats()["calls"]
+    assert r.exit_code == 0, r.output
+    assert calls.get("youtube.channels.list") == 1  # one channel for 20 series: harvested once
+    db = sqlite_utils.Database(out / "index.db")
+    assert db["series"].count == 20
+    assert {r["origin"] for r in db["series"].rows} == {"project"}
+    with_notes = {s["id"] for s in truth["series"] if s["notes"]}
+    per = dict(db.execute("select series_id, count(*) from meetings group by series_id").fetchall())
+    assert set(per) == with_notes
+    got = set(db.execute("select meeting_id, ref from recordings where source = 'youtube'").fetchall())
+    want = {(mid, v) for mid, vids in truth["recordings"].items() if mid.split("/")[0] in with_notes for v in vids}
+    tp = len(got & want)
+    assert tp / len(got) >= 0.99 and tp / len(want) >= 0.97, (tp, len(got), len(want))
+    # the series without notes show their videos
+    no_notes = {s["id"] for s in truth["series"]} - with_notes
+    assigned = dict(db.execute("select ref, series_id from series_recordings").fetchall())
+    for sid in no_notes:
+        theirs = {v for v, t in truth["videos"].items() if t["series"] == sid}
+        mine = {v for v, s in assigned.items() if s == sid}
+        assert len(theirs & mine) >= 0.97 * len(theirs) and len(mine - theirs) <= 0.01 * len(mine) + 1, sid
+
+
+def test_a_bad_project_file_stops_sync_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "meetup-indexer.yml").write_text("series:\n  - id: a\n    notes: a.md\n    timezone: Europe/Berln\n")
+    (tmp_path / "a.md").write_text("# A\n\n## 2024-01-01\n\n* Talk\n")
+    r = run("sync", "index.db")
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: meetup-indexer.yml:4: unknown time zone 'Europe/Berln' "
+                                "(an IANA name such as Europe/Berlin or UTC)")
+    other = tmp_path / "other.yml"
+    other.write_text("series:\n  - id: a\n    notes: a.md\n    timezone: Europe/Berlin\n    weekday: Monday\n")
+    r = run("sync", "index.db", "--config", other, "--quiet")
+    assert r.exit_code == 0, r.output
+    row = sqlite_utils.Database(tmp_path / "index.db")["series"].get("a")
+    assert (row["timezone"], row["weekday"], row["origin"]) == ("Europe/Berlin", 0, "project")
