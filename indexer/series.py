@@ -288,7 +288,7 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
         a = assigner.assign(c, ranked)
         if a:
             assigned[c["id"]] = a
-        elif ranked and ranked[0][0] >= MIN_CONTENDER:
+        elif ranked and ranked[0][0] >= MIN_CONTENDER and _beyond_words(ranked[0][2]):
             contenders[c["id"]] = {r[1] for r in ranked if r[0] >= ranked[0][0] - MARGIN}
             series_score[c["id"]] = {r[1]: r[0] for r in ranked}
         elif ranked or assigner.title_weight(set(words(c.get("title") or ""))) >= MIN_TITLE_WEIGHT:
@@ -336,7 +336,41 @@ def match_series(series: list[Series], meetings: dict[str, list[dict]], candidat
         recordings.extend(kept)
         videos = {r["ref"] for r in kept}
         talks.extend(t for t in result["talk_recordings"] if t["video_id"] in videos)
+    recordings.extend(_own_list_dated(series, meetings, candidates, assigned, recordings))
     return {"recordings": recordings, "talk_recordings": talks, "series": assigned}
+
+
+def _beyond_words(evidence: list[str]) -> bool:
+    """Some clue besides title words (a highlights reel shares a series' words, not its day)."""
+    return any(not e.startswith("title words") and "not its usual" not in e for e in evidence)
+
+
+def _own_list_dated(series: list[Series], meetings: dict[str, list[dict]], candidates: list[dict],
+                    assigned: dict[str, Assignment], recordings: list[dict]) -> list[dict]:
+    """A recording its series' own playlist, folder or notes hold, which the matcher left
+    unlinked (a title naming only the talks), dated on the day of a meeting of that series
+    that has no recording: that meeting's."""
+    linked = {r["ref"] for r in recordings}
+    found = {r["meeting_id"] for r in recordings}
+    zones = {s.id: s.timezone or "UTC" for s in series}
+    by_day = {(sid, m["date"]): m for sid, ms in meetings.items() for m in ms if not m.get("cancelled")}
+    out = []
+    for c in candidates:
+        a = assigned.get(c["id"])
+        if not a or c["id"] in linked or not any(e.startswith(("in playlist", "in Drive folder", "linked in"))
+                                                  for e in a.evidence):
+            continue
+        dates = candidate_dates(c, zones[a.series_id])
+        day = (dates.get("recorded") or dates.get("written") or (None,))[0]
+        m = by_day.get((a.series_id, day))
+        if m is None or m["id"] in found:
+            continue
+        found.add(m["id"])
+        out.append({"meeting_id": m["id"], "source": c["source"], "ref": c["id"], "kind": "video",
+                    "method": "date", "confidence": round(min(a.confidence, 0.8), 3),
+                    "reason": f"the series' own list holds it ({a.evidence[0]}); dated {day}, the day of "
+                              f"this meeting", "ambiguous": False})
+    return out
 
 
 def series_profile(cfg, notes: list) -> Series:
