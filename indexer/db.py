@@ -222,36 +222,31 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
 
 @contextlib.contextmanager
 def sync_run(db: sqlite_utils.Database, command: str):
-    """Record one run in ``sync_runs``; the row says ok, or failed with the error."""
+    """Record one run in ``sync_runs``: ok, or failed with the error (redacted).
+
+    Runs hold the database's lock (``dbfile.writing``), so a row still marked
+    running belongs to a run that was killed: it is closed as interrupted first.
+    """
+    from .google_api import redact
+
+    db.execute("update sync_runs set status = 'interrupted', finished_at = ? where status = 'running'", [now()])
     run_id = db["sync_runs"].insert(
-        {"started_at": now(), "status": "running", "command": command}
+        {"started_at": now(), "status": "running", "command": redact(command)}
     ).last_pk
     record = {"counts": {}, "calls": {}, "quota_units": 0}
+
+    def close(**fields):
+        db["sync_runs"].update(run_id, {
+            "finished_at": now(), "counts": json.dumps(record["counts"]), "calls": json.dumps(record["calls"]),
+            "quota_units": record["quota_units"], **fields,
+        })
+
     try:
         yield record
     except BaseException as exc:
-        db["sync_runs"].update(
-            run_id,
-            {
-                "finished_at": now(),
-                "status": "failed",
-                "error": (str(exc) or type(exc).__name__)[:500],
-                "counts": json.dumps(record["counts"]),
-                "calls": json.dumps(record["calls"]),
-                "quota_units": record["quota_units"],
-            },
-        )
+        close(status="failed", error=redact(str(exc) or type(exc).__name__)[:500])
         raise
-    db["sync_runs"].update(
-        run_id,
-        {
-            "finished_at": now(),
-            "status": "ok",
-            "counts": json.dumps(record["counts"]),
-            "calls": json.dumps(record["calls"]),
-            "quota_units": record["quota_units"],
-        },
-    )
+    close(status="ok")
 
 
 def _person_org(p: Presenter) -> tuple[dict, dict | None]:

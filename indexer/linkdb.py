@@ -202,6 +202,15 @@ def match_step(db: sqlite_utils.Database) -> dict | None:
     return run_match(db)
 
 
+def match_line(counts: dict) -> str:
+    """The one summary line of a match."""
+    return (
+        f"matched {counts['recordings']} recording(s) to {counts['meetings_linked']} meeting(s), "
+        f"{counts['talk_recordings']} talk(s) to a recording ({counts['talk_moments']} at a chapter)"
+        + (f", {counts['overrides']} override(s)" if counts["overrides"] else "")
+    )
+
+
 def report(db: sqlite_utils.Database, today: dt.date | None = None) -> dict[str, list[dict]]:
     """What needs a human: meetings without a recording, recordings without a
     meeting, and links that are ambiguous or of low confidence."""
