@@ -259,6 +259,16 @@ class GoogleAccess:
     replay: str | None = None
     quota_budget: int | None = None
 
+    def __post_init__(self):
+        # userinfo in the endpoint (http://user:password@host) is never sent nor shown
+        from urllib.parse import urlsplit, urlunsplit
+
+        if self.api_endpoint and "@" in (parts := urlsplit(self.api_endpoint)).netloc:
+            userinfo, host = parts.netloc.rsplit("@", 1)
+            for secret in (userinfo, *userinfo.split(":")):
+                remember_secret(secret)
+            self.api_endpoint = urlunsplit(parts._replace(netloc=host))
+
     def auth(self, api: str) -> Auth:
         """The credentials for ``api`` (falsy when there are none). Drive prefers
         ``--credentials`` to ``--api-key`` when both are given: they read private

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import db as dbmod
+from . import dbfile
 from .errors import UserError
 from .notes import meeting_to_json
 from .sources import InputError, load_notes, public_path
@@ -150,10 +151,18 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     from .sync import SyncOptions, run_sync, stored_command
 
     opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(db_path)
-    warn = functools.partial(click.echo, err=True)
-    result = run_sync(db, db_path, opts, access, stored_command(opts, access), warn=warn)
+    try:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder of {db_path}: {exc.strerror or exc}")
+    dbfile.check(db_path)
+    with dbfile.writing(db_path) as work:
+        db = open_database(work)
+        try:
+            result = run_sync(db, db_path, opts, access, stored_command(opts, access),
+                              warn=functools.partial(click.echo, err=True))
+        finally:
+            db.close()
     for line in result.lines(quiet):
         click.echo(line, err=True)
 
@@ -214,6 +223,7 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
 def _open_existing(db_path: str):
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
+    dbfile.check(db_path)
     db = open_database(db_path)
     if not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
@@ -239,10 +249,15 @@ def match(db_path, overrides, tz):
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             fail(f"unknown time zone '{tz}' (use an IANA name such as America/Los_Angeles)")
-    db = _open_existing(db_path)
-    with dbmod.sync_run(db, "match" + (f" --overrides {public_path(overrides)}" if overrides else "")) as run:
-        counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
-        run["counts"] = counts
+    _open_existing(db_path).close()
+    with dbfile.writing(db_path) as work:
+        db = open_database(work)
+        try:
+            with dbmod.sync_run(db, "match" + (f" --overrides {public_path(overrides)}" if overrides else "")) as run:
+                counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
+                run["counts"] = counts
+        finally:
+            db.close()
     click.echo(match_line(counts), err=True)
 
 

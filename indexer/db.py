@@ -13,6 +13,7 @@ import operator
 
 import sqlite_utils
 
+from .errors import UserError
 from .notes import Notes, Presenter, slugify
 
 # table -> columns indexed for full-text search
@@ -243,7 +244,11 @@ def sync_run(db: sqlite_utils.Database, command: str):
 
     try:
         yield record
+        ensure_db_shape(db)  # once, at the end of every command that writes
     except BaseException as exc:
+        if isinstance(exc, UserError):  # what was committed stays: give it its indexes and views
+            with contextlib.suppress(Exception):
+                ensure_db_shape(db)
         close(status="failed", error=redact(str(exc) or type(exc).__name__)[:500])
         raise
     close(status="ok")

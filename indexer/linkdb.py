@@ -148,8 +148,6 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
 def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str | None = None,
               overrides_required: bool = False) -> dict:
     """Recompute every link; returns counts. Raises OverrideError on a bad overrides file."""
-    from . import db as dbmod
-
     # remembered, so the sync after `match --timezone Asia/Tokyo` keeps reading Tokyo days
     tz = tz or default_tz(db)
     ov: Overrides = load_overrides(overrides, required=overrides_required)
@@ -183,7 +181,6 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:
             db["talk_recordings"].insert_all(talk_links, pk=("talk_id", "video_id"))
-        dbmod.ensure_db_shape(db)
     return {
         "recordings": len(recordings),
         "talk_recordings": len(talk_links),

@@ -255,7 +255,6 @@ def run_sync(db, db_path: str, opts: SyncOptions, access: GoogleAccess, command:
                     warn(f"{path}:{w.line}: warning: {w.message}")
                 for k, v in dbmod.save_notes(db, notes, path).items():
                     result.counts[k] = result.counts.get(k, 0) + v
-            dbmod.ensure_db_shape(db)
         result.notes_files = len(parsed)
         run["counts"].update(result.counts)
         # the harvests commit page by page, after the notes' own transaction
