@@ -13,7 +13,7 @@ from . import db as dbmod
 from . import dbfile
 from .errors import UserError
 from .notes import meeting_to_json
-from .sources import InputError, load_notes, public_path
+from .sources import InputError, expand_notes_paths, load_notes, public_path
 
 DEFAULT_DB = "data/index.db"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +56,19 @@ def cli():
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per meeting.")
 def notes(files, as_json):
-    """Parse notes FILES and print the meetings found.
+    """Parse notes FILES (or FOLDERs of them) and print the meetings found.
 
-    Warnings (with line numbers) go to stderr. The --json shape is stable:
-    one object per meeting with date, title, line, cancelled, video_ids,
-    drive_ids and talks (title, presenters with name and org).
+    A folder gives every .md file in it, recursively, in path order (one
+    meeting per file is common). Warnings (with line numbers) go to stderr.
+    The --json shape is stable: one object per meeting with date, title,
+    line, cancelled, video_ids, drive_ids and talks (title, presenters with
+    name and org).
     """
     out = []
+    try:
+        files = [path for path, _ in expand_notes_paths(list(files))]
+    except InputError as exc:
+        fail(str(exc))
     for path in files:
         try:
             parsed = load_notes(path)

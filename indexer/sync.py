@@ -232,6 +232,33 @@ def default_notes(db) -> list[str]:
     return [r["path"] for r in db["notes_files"].rows] or sorted(str(p) for p in Path("data/notes").glob("*.md"))
 
 
+def read_notes(paths: list[str], access: GoogleAccess, run: dict, warn) -> list[tuple[str, object]]:
+    """Every notes file, folder and Google Doc, parsed before anything is written."""
+    from .sources import InputError, display_path, expand_notes_paths, one_date_per_meeting
+
+    expanded = expand_notes_paths(paths)
+    in_folder = {display_path(p) for p, from_folder in expanded if from_folder}
+    parsed = [load_any_notes(path, _drive_client(access, run)) for path, _ in expanded]
+    # a folder's index or README without meetings is skipped, not an error
+    for path in [p for p, n in parsed if not n.meetings and p in in_folder]:
+        warn(f"{path}: warning: no meetings found; skipped")
+    parsed = [(p, n) for p, n in parsed if n.meetings or p not in in_folder or len(in_folder) == 1]
+    had_meetings = {p for p, n in parsed if n.meetings}
+    for line in one_date_per_meeting(parsed):
+        warn(line)
+    parsed = [(p, n) for p, n in parsed if n.meetings or p not in had_meetings]
+    if not parsed:
+        raise InputError(f"no meetings found in {', '.join(paths)}: is it a notes folder? "
+                         "(a meeting is a heading or line with a date)")
+    for path, notes in parsed:
+        # syncing a file with no meetings would delete that file's meetings, and
+        # its header links would become sources: most likely the wrong file
+        if not notes.meetings:
+            raise InputError(f"no meetings found in {path}: is it a notes file? "
+                             "(a meeting is a heading or line with a date)")
+    return parsed
+
+
 def run_sync(db, db_path: str, opts: SyncOptions, access: GoogleAccess, command: str,
              warn: Callable[[str], None] = lambda line: None) -> SyncResult:
     """Notes, then every source, then the matcher. Raises ``UserError`` (one line)."""
@@ -241,14 +268,7 @@ def run_sync(db, db_path: str, opts: SyncOptions, access: GoogleAccess, command:
     with dbmod.sync_run(db, command) as run:
         if not paths:
             raise UserError("no notes files given and none known to the database")
-        # parse everything before writing anything
-        parsed = [load_any_notes(path, _drive_client(access, run)) for path in paths]
-        for path, notes in parsed:
-            # syncing a file with no meetings would delete that file's meetings, and
-            # its header links would become sources: most likely the wrong file
-            if not notes.meetings:
-                raise UserError(f"no meetings found in {path}: is it a notes file? "
-                                "(a meeting is a heading or line with a date)")
+        parsed = read_notes(paths, access, run, warn)
         with db.atomic():
             for path, notes in parsed:
                 for w in notes.warnings:
