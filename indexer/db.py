@@ -1,8 +1,8 @@
-"""The SQLite schema and the ``save_*`` writers, with sqlite-utils.
+"""Opening the database, recording runs, and the notes' ``save_*`` writers.
 
-Tables are created on first write; ``ensure_db_shape`` applies full-text
-search, indexes and views once, idempotently, at the end of every command.
-Every writer upserts on a stable key, so syncing twice gives the same rows.
+The schema itself is declared in ``indexer/schema.py``; ``sync_run`` applies it
+(``ensure_db_shape``) once, at the end of every command that writes. Every
+writer upserts on a stable key, so syncing twice gives the same rows.
 """
 from __future__ import annotations
 
@@ -13,94 +13,10 @@ import operator
 
 import sqlite_utils
 
+from . import schema
 from .errors import UserError
+from .schema import ensure_db_shape, talk_id
 from .notes import Notes, Presenter, slugify
-
-# table -> columns indexed for full-text search
-FTS_CONFIG: dict[str, list[str]] = {
-    "meetings": ["title", "raw"],
-    "talks": ["title", "presenters_raw", "notes"],
-    "backlog_items": ["title", "presenters_raw"],
-    # Drive archive (indexer/drive.py)
-    "drive_folders": ["name", "path"],
-    "drive_files": ["name", "path"],
-}
-
-# a talk's presenters in the order the agenda names them, and their organisations
-_PRESENTERS = """(select group_concat(name, ', ') from (select people.name as name from talk_presenters
-     join people on people.id = talk_presenters.person_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-_ORGANISATIONS = """(select group_concat(name, ', ') from (select distinct organizations.name as name
-     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-
-VIEWS: dict[str, str] = {
-    "talks_detail": """
-select
-  talks.id as talk_id,
-  talks.title as talk,
-  meetings.date as meeting_date,
-  meetings.title as meeting,
-  {presenters} as presenters,
-  {organisations} as organizations,
-  talks.notes as notes,
-  meetings.id as meeting_id
-from talks join meetings on meetings.id = talks.meeting_id
-""",
-    # every talk with its best recording link (written by indexer/linkdb.py)
-    "talks_with_recordings": """
-select
-  talks.id as talk_id,
-  talks.title as talk,
-  {presenters} as presenters,
-  {organisations} as organisations,
-  meetings.date as meeting_date,
-  coalesce(
-    (select url from talk_recordings where talk_recordings.talk_id = talks.id
-       order by confidence desc limit 1),
-    (select 'https://drive.google.com/file/d/' || recordings.ref || '/view' from recordings
-       where recordings.meeting_id = meetings.id and recordings.source = 'drive'
-       order by confidence desc limit 1)
-  ) as link,
-  (select start_s from talk_recordings where talk_recordings.talk_id = talks.id
-     order by confidence desc limit 1) as start_s,
-  (select method from talk_recordings where talk_recordings.talk_id = talks.id
-     order by confidence desc limit 1) as method,
-  meetings.id as meeting_id
-from talks join meetings on meetings.id = talks.meeting_id
-""",
-}
-VIEWS = {name: sql.format(presenters=_PRESENTERS, organisations=_ORGANISATIONS) for name, sql in VIEWS.items()}
-
-# views that read tables made by a later step: created once those exist
-VIEW_TABLES: dict[str, list[str]] = {"talks_with_recordings": ["recordings", "talk_recordings"]}
-
-INDEXES: list[tuple[str, list[str]]] = [
-    ("meetings", ["date"]),
-    ("meetings", ["year"]),
-    ("talks", ["meeting_id"]),
-    ("talk_presenters", ["person_id"]),
-    ("talk_presenters", ["organization_id"]),
-    ("meeting_links", ["meeting_id"]),
-    ("meeting_links", ["ref"]),
-    # Drive archive (indexer/drive.py)
-    ("drive_folders", ["parent_id"]),
-    ("drive_folders", ["root_id"]),
-    ("drive_files", ["parent_id"]),
-    ("drive_files", ["root_id"]),
-    ("drive_files", ["name_date"]),
-    # the Datasette site's sorts and facets of metadata.yml; with them a
-    # facet over 100,000 videos reads an index instead of the table
-    ("videos", ["published_at"]),
-    ("videos", ["live_status"]),
-    ("videos", ["privacy_status"]),
-    ("drive_files", ["modified_time"]),
-    ("drive_files", ["mime_type"]),
-    ("recordings", ["method"]),
-    ("talk_recordings", ["method"]),
-    ("playlist_videos", ["video_id"]),
-]
-
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -114,111 +30,8 @@ def open_db(path) -> sqlite_utils.Database:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """Create the notes tables with their foreign keys (no-op when they exist)."""
-    db["notes_files"].create(
-        {"path": str, "title": str, "synced_at": str, "meetings": int, "talks": int, "warnings": int},
-        pk="path",
-        if_not_exists=True,
-    )
-    db["notes_sources"].create(
-        {"id": str, "notes_path": str, "kind": str, "ref": str, "url": str, "label": str, "line": int},
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path")],
-        if_not_exists=True,
-    )
-    db["meetings"].create(
-        {
-            "id": str,
-            "date": str,
-            "year": int,
-            "title": str,
-            "cancelled": int,
-            "notes_author": str,
-            "notes": str,
-            "raw": str,
-            "notes_path": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path")],
-        if_not_exists=True,
-    )
-    db["organizations"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
-    db["people"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
-    db["talks"].create(
-        {
-            "id": str,
-            "meeting_id": str,
-            "position": int,
-            "title": str,
-            "presenters_raw": str,
-            "notes": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-        if_not_exists=True,
-    )
-    db["talk_presenters"].create(
-        {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
-        pk=("talk_id", "person_id"),
-        foreign_keys=[
-            ("talk_id", "talks", "id"),
-            ("person_id", "people", "id"),
-            ("organization_id", "organizations", "id"),
-        ],
-        if_not_exists=True,
-    )
-    db["meeting_links"].create(
-        {"id": str, "meeting_id": str, "kind": str, "ref": str, "url": str, "label": str, "start_s": int, "line": int},
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-        if_not_exists=True,
-    )
-    db["backlog_items"].create(
-        {
-            "id": str,
-            "notes_path": str,
-            "position": int,
-            "title": str,
-            "presenters_raw": str,
-            "presenters": str,
-            "organization_id": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")],
-        if_not_exists=True,
-    )
-    db["sync_runs"].create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "status": str,
-            "command": str,
-            "counts": str,
-            "calls": str,
-            "quota_units": int,
-            "error": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-
-
-def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Full-text search, indexes and views: applied once, safe to repeat."""
-    existing = set(db.table_names())
-    for table, columns in FTS_CONFIG.items():
-        if table in existing and f"{table}_fts" not in existing:
-            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-    for table, columns in INDEXES:
-        if table in existing:
-            db[table].create_index(columns, if_not_exists=True)
-    for name, sql in VIEWS.items():
-        if all(t in existing for t in VIEW_TABLES.get(name, [])):
-            db.create_view(name, sql.strip(), replace=True)
+    """The notes tables and ``sync_runs`` (no-op when they exist)."""
+    schema.create(db, "notes")
 
 
 @contextlib.contextmanager
@@ -365,10 +178,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
             )
         used = set()
         for pos, t in enumerate(m.talks, 1):
-            tid = f"{m.id}/{slugify(t.title)}"
-            while tid in used:
-                tid += "-2"
-            used.add(tid)
+            tid = talk_id(m.id, t.title, used)
             talks.append(
                 {
                     "id": tid,
@@ -440,7 +250,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
         [path],
     )
     _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
-    _delete_dependents(db, TALK_DEPENDENTS, "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
+    _delete_dependents(db, schema.dependents("talks"), "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
     _delete_stale(db, "talks", talks, "id", in_file, [path])
     _delete_stale(db, "backlog_items", backlog, "id", "notes_path = ?", [path])
     _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
@@ -470,13 +280,8 @@ def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str |
     return row[0] if row else None
 
 
-# tables outside this module may refer to meetings (meeting_id) or talks (talk_id); they register here
-MEETING_DEPENDENTS: list[str] = ["recordings"]
-TALK_DEPENDENTS: list[str] = ["talk_recordings"]
-
-
 def _delete_dependents_of_stale_meetings(db, path: str, keep: list[str]) -> None:
-    _delete_dependents(db, MEETING_DEPENDENTS, "meeting_id", "meetings", "notes_path = ?", [path], keep)
+    _delete_dependents(db, schema.dependents("meetings"), "meeting_id", "meetings", "notes_path = ?", [path], keep)
 
 
 def _delete_dependents(db, tables: list[str], column: str, parent: str, where: str, params: list,

@@ -329,25 +329,10 @@ def _place(tree: Tree, item: dict, parent: str, page: dict) -> list[str]:
 # writing
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    common = {
-        "id": str, "name": str, "parent_id": str, "path": str, "root_id": str, "drive_id": str,
-        "created_time": str, "modified_time": str, "web_url": str, "name_date": str,
-        "name_date_form": str, "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-    }
-    db["drive_folders"].create(common, pk="id", if_not_exists=True)
-    db["drive_files"].create(
-        {
-            "id": str, "name": str, "mime_type": str, "size": int, "md5": str,
-            "created_time": str, "modified_time": str, "duration_s": int, "width": int, "height": int,
-            "parent_id": str, "path": str, "root_id": str, "drive_id": str, "web_url": str,
-            "name_date": str, "name_date_form": str, "target_id": str, "target_mime_type": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    # one row per incremental source; a cursor, not "max id seen" (twitter-to-sqlite #39)
-    db["sync_cursors"].create({"source": str, "token": str, "updated_at": str}, pk="source", if_not_exists=True)
+    """The Drive tables (declared in ``indexer/schema.py``)."""
+    from .schema import create
+
+    create(db, "drive")
 
 
 def _upsert(db, table: str, rows: list[dict], now: str) -> None:

@@ -27,33 +27,10 @@ def default_tz(db: sqlite_utils.Database | None = None) -> str:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """(Re)create the link tables; their contents are recomputed by every match.
+    """The link tables (declared in ``indexer/schema.py``); every match replaces their rows."""
+    from .schema import create
 
-    Recreated rather than altered so the foreign key to ``videos`` appears once
-    the harvester has made that table.
-    """
-    tables = set(db.table_names())
-    for name in ("talk_recordings", "recordings"):
-        if name in tables:
-            db[name].drop()
-    db["recordings"].create(
-        {"id": str, "meeting_id": str, "source": str, "ref": str, "kind": str, "method": str,
-         "confidence": float, "reason": str, "ambiguous": int},
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-    )
-    fks = [("talk_id", "talks", "id")]
-    if "videos" in tables:
-        fks.append(("video_id", "videos", "id"))
-    db["talk_recordings"].create(
-        {"talk_id": str, "video_id": str, "start_s": int, "method": str, "confidence": float,
-         "reason": str, "url": str},
-        pk=("talk_id", "video_id"),
-        foreign_keys=fks,
-    )
-    db["recordings"].create_index(["meeting_id"])
-    db["recordings"].create_index(["source", "ref"])
-    db["talk_recordings"].create_index(["video_id"])
+    create(db, "match")
 
 
 def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
@@ -173,10 +150,12 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         harvested = {c["id"] for c in candidates if c.get("harvested", True)}
         talk_links = [t for t in talk_links if t["video_id"] in harvested]
     # atomic(), not `with db.conn`: sqlite-utils 4 commits each statement unless
-    # a transaction is open, and the drops below must roll back on a failure
+    # a transaction is open, and the deletes below must roll back on a failure
     with db.atomic():
-        db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
         create_tables(db)
+        db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
+        db.execute("delete from talk_recordings")
+        db.execute("delete from recordings")
         if recordings:
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:

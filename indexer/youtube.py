@@ -59,14 +59,6 @@ PLAYLIST_ITEM_FIELDS = "nextPageToken,items(snippet(position,title),contentDetai
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _HANDLE = re.compile(r"^@[A-Za-z0-9._·-]{3,100}$")
 
-# registries applied by db.ensure_db_shape
-dbmod.FTS_CONFIG.setdefault("videos", ["title", "description", "tags"])
-for _index in (("videos", ["channel_id"]), ("videos", ["published_at"]), ("videos", ["recorded_at"]),
-               ("playlist_videos", ["video_id"]), ("playlists", ["channel_id"])):
-    if _index not in dbmod.INDEXES:
-        dbmod.INDEXES.append(_index)
-
-
 class ChannelRefError(ApiError):
     exit_code = 2
 
@@ -212,56 +204,10 @@ def playlist_row(playlist: dict, channel_id: str) -> dict:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    db["channels"].create(
-        {
-            "id": str, "title": str, "description": str, "handle": str, "uploads_playlist_id": str,
-            "thumbnail_url": str, "published_at": str,
-            # 1 once a listing of the uploads reached its end; a rerun may stop early only then
-            "uploads_complete": int,
-            # start of a listing that has not reached its end yet: videos stored since
-            # then need no second fetch when the next run lists again
-            "listing_started_at": str,
-            "first_seen": str, "last_seen": str, "raw": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    if "listing_started_at" not in db["channels"].columns_dict:  # databases from before it existed
-        db["channels"].add_column("listing_started_at", str)
-    db["videos"].create(
-        {
-            "id": str, "channel_id": str, "title": str, "description": str, "published_at": str,
-            "recorded_at": str, "duration_s": int, "views": int, "likes": int, "comments": int, "tags": str,
-            "thumbnail_url": str, "privacy_status": str, "live_status": str, "url": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        foreign_keys=[("channel_id", "channels", "id")],
-        if_not_exists=True,
-    )
-    db["chapters"].create(
-        {"video_id": str, "start_s": int, "end_s": int, "title": str, "position": int},
-        pk=("video_id", "start_s"),
-        foreign_keys=[("video_id", "videos", "id")],
-        if_not_exists=True,
-    )
-    db["playlists"].create(
-        {
-            "id": str, "channel_id": str, "title": str, "description": str, "item_count": int,
-            "published_at": str, "privacy_status": str, "thumbnail_url": str, "etag": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        foreign_keys=[("channel_id", "channels", "id")],
-        if_not_exists=True,
-    )
-    # no foreign key to videos: playlists hold private and deleted videos we never see
-    db["playlist_videos"].create(
-        {"playlist_id": str, "video_id": str, "position": int, "title": str},
-        pk=("playlist_id", "position"),
-        foreign_keys=[("playlist_id", "playlists", "id")],
-        if_not_exists=True,
-    )
+    """The YouTube tables (declared in ``indexer/schema.py``)."""
+    from .schema import create
+
+    create(db, "youtube")
 
 
 def save_channel(db, channel: dict, now: str) -> str:
