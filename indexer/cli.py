@@ -318,8 +318,7 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
     """
-    from .emulator import command
-
+    command = _emulator_command()
     try:
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
@@ -345,6 +344,17 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
     except KeyboardInterrupt:
         return emu.stop()
     command.serve_until_stopped(emu)
+
+
+def _emulator_command():
+    """The emulator is its own package with its own dependencies (the ``emulator`` extra)."""
+    try:
+        import cryptography  # noqa: F401 - the test keys it signs with
+        from meetup_emulator import command
+    except ImportError:
+        fail("the emulator is not installed here: pip install 'meetup-indexer[emulator]' "
+             "(a checkout: make install-test)")
+    return command
 
 
 def main():  # pragma: no cover

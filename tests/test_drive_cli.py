@@ -10,8 +10,8 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer.emulator import DriveData, Emulator, YouTubeData
-from indexer.emulator.drive_data import DOC, FOLDER, make_file
+from meetup_emulator import DriveData, Emulator, YouTubeData
+from meetup_emulator.drive_data import DOC, FOLDER, make_file
 
 from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env, kill_sync_when
 
@@ -204,7 +204,7 @@ def test_google_doc_as_notes(tmp_path):
 
 
 def test_google_doc_falls_back_to_plain_text(monkeypatch):
-    from indexer.emulator import drive_api
+    from meetup_emulator import drive_api
     from indexer.sources import read_gdoc
 
     from indexer import drive

@@ -10,7 +10,7 @@ import sys
 import time
 
 from indexer import dbfile
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 from indexer.errors import EXIT_BUSY
 
 from youtube_helpers import FLYTE_CHANNEL, KEY, ROOT, SEED, clean_env, dump, sync, sync_process
