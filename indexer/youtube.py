@@ -19,10 +19,8 @@ import collections
 import contextlib
 import datetime as dt
 import json
-import queue
 import re
 import sqlite3
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from . import db as dbmod
 from .chapters import parse_chapters
 from .google_api import ApiError, GoogleClient, NotFound, QuotaBudgetReached
 from .links import classify_url, watch_url
+from .youtube_pipeline import WORKERS, Listing, Pipeline
 
 PAGE = 50  # the API's maximum for playlistItems, playlists and ids per videos.list
 
@@ -479,100 +478,6 @@ def harvest(
     return result
 
 
-class _Pipeline:
-    """Fetch in worker threads, write in order in this one.
-
-    The API answers in milliseconds but a call waits on the network; up to
-    ``WORKERS`` calls are in flight while the main thread writes earlier pages,
-    each in its own transaction and in page order, so an interrupted run still
-    holds a prefix of the pages.
-    """
-
-    def __init__(self, pool, write, depth: int):
-        self.pool, self.write, self.depth = pool, write, depth
-        self.pending: collections.deque = collections.deque()
-
-    def submit(self, fn, *args, context=None):
-        self.pending.append((self.pool.submit(fn, *args), context))
-        self.drain(self.depth)
-
-    def drain(self, keep: int = 0):
-        while len(self.pending) > keep:
-            future, context = self.pending.popleft()
-            try:
-                value = future.result()
-            except BaseException:
-                for f, _ in self.pending:
-                    f.cancel()
-                self.pending.clear()
-                raise
-            self.write(value, context)
-
-    def salvage(self):
-        """After a failure: write the pages already fetched, drop the rest."""
-        while self.pending:
-            future, context = self.pending.popleft()
-            try:
-                value = future.result()
-            except BaseException:  # noqa: BLE001 - the first failure is the one reported
-                continue
-            self.write(value, context)
-
-
-WORKERS = 4
-
-
-class _Listing:
-    """The uploads playlist, paged on its own thread: page tokens chain, so the
-    listing is the harvest's critical path and must not wait for page writes.
-
-    Iterating yields ``(ids, total)``; a failure in the listing is raised by the
-    iteration. With ``known``, the listing ends after the first page holding a
-    known video (``stopped_early``).
-    """
-
-    def __init__(self, client: GoogleClient, playlist_id: str, known: set[str] | None, lookahead: int = 2 * WORKERS):
-        self.queue: queue.Queue = queue.Queue(maxsize=lookahead)
-        self.halt = threading.Event()
-        self.stopped_early = False
-        self.thread = threading.Thread(target=self._run, args=(client, playlist_id, known), daemon=True,
-                                       name="youtube-uploads")
-        self.thread.start()
-
-    def _run(self, client, playlist_id, known):
-        try:
-            for ids, total in iter_upload_pages(client, playlist_id):
-                if self.halt.is_set():
-                    break
-                self.queue.put(("page", (ids, total)))
-                if known is not None and any(i in known for i in ids):
-                    self.stopped_early = True
-                    break
-            self.queue.put(("end", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            self.queue.put(("error", exc))
-
-    def __iter__(self):
-        while True:
-            kind, value = self.queue.get()
-            if kind == "page":
-                yield value
-            elif kind == "error":
-                raise value
-            else:
-                self.thread.join()
-                return
-
-    def stop(self):
-        """Let the thread finish (it may be blocked on a full queue) and wait for it."""
-        self.halt.set()
-        while self.thread.is_alive():
-            try:
-                self.queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-
-
 def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, playlists: bool = True) -> None:
     now = dbmod.now()
     channel = fetch_channel(client, channel_ref)
@@ -600,11 +505,11 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
             progress(done, total)
 
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube") as pool:
-        pages = _Pipeline(pool, write_page, WORKERS)
+        pages = Pipeline(pool, write_page, WORKERS)
         if uploads:
             set_uploads_complete(db, channel_id, False, resumed_since or now)
             seen: set[str] = set()
-            listing = _Listing(client, uploads, known if may_stop_early else None)
+            listing = Listing(lambda: iter_upload_pages(client, uploads), known if may_stop_early else None)
             try:
                 for ids, total in listing:
                     result.pages += 1
@@ -646,7 +551,7 @@ def refresh_videos(db, client: GoogleClient, ids: list[str], now: str, pool=None
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube"))
-        pipe = _Pipeline(pool, write, WORKERS)
+        pipe = Pipeline(pool, write, WORKERS)
         for i in range(0, len(ids), PAGE):
             batch = ids[i:i + PAGE]
             pipe.submit(fetch_videos, client, batch, context=batch)
