@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from . import db as dbmod
 from . import dbfile
@@ -230,8 +231,8 @@ def _open_existing(db_path: str):
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
     dbfile.check(db_path)
-    db = open_database(db_path)
-    if not db["meetings"].count:
+    db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
+    if "meetings" not in db.table_names() or not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
     return db
 

@@ -37,13 +37,18 @@ def check(path) -> None:
     if not Path(path).exists():
         return
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        conn = read_only(path)
         try:
             conn.execute("select count(*) from sqlite_master").fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise UserError(f"not a SQLite database: {path} ({exc})") from None
+
+
+def read_only(path) -> sqlite3.Connection:
+    """A connection that cannot change the file (``report``, the checks before a write)."""
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
 
 
 @contextlib.contextmanager
@@ -100,7 +105,7 @@ def _resumable(work: Path, path: Path) -> bool:
     try:
         if work.stat().st_mtime_ns < path.stat().st_mtime_ns:
             return False
-        conn = sqlite3.connect(f"file:{work.resolve()}?mode=ro", uri=True)
+        conn = read_only(work)
         try:
             return (conn.execute("pragma quick_check").fetchone()[0] == "ok"
                     and conn.execute("select 1 from sync_runs where status = 'running'").fetchone() is not None)

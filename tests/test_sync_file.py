@@ -119,3 +119,24 @@ def test_the_sync_result_lines_follow_the_steps():
     assert loud[:2] == ["YouTube skipped: no channel", "Drive skipped: no API key"]
     assert loud[2].startswith("synced 1 notes file(s) into i.db: 3 meetings")
     assert json.dumps(result.counts)
+
+
+def test_report_and_a_refused_match_leave_the_file_untouched(tmp_path):
+    from click.testing import CliRunner
+    from indexer.cli import cli
+
+    db = tmp_path / "i.db"
+    assert sync(db).exit_code == 0
+    before = (db.read_bytes(), os.stat(db).st_mtime_ns)
+    assert CliRunner().invoke(cli, ["report", str(db)]).exit_code == 0
+    assert (db.read_bytes(), os.stat(db).st_mtime_ns) == before
+    other = tmp_path / "other-app.db"  # another application's database
+    conn = sqlite3.connect(other)
+    conn.execute("create table notes (id integer primary key, body text)")
+    conn.commit()
+    conn.close()
+    bytes_before = other.read_bytes()
+    for command in ("match", "report"):
+        res = CliRunner().invoke(cli, [command, str(other)])
+        assert res.exit_code == 1 and res.output.startswith(f"Error: no meetings in {other}")
+    assert other.read_bytes() == bytes_before
