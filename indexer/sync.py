@@ -108,7 +108,8 @@ class YouTubeSource:
         # a replay must ask exactly what was recorded: list everything
         result = harvest(db, client, target, full=opts.full or bool(access.replay), refresh=opts.refresh,
                          playlists=opts.playlists, progress=progress)
-        line = (f"YouTube {result.channel_id}: {result.new} new, {result.updated} updated, {result.removed} removed, "
+        # a budget can stop the run before the channel is looked up: name the one asked for
+        line = (f"YouTube {result.channel_id or target}: {result.new} new, {result.updated} updated, {result.removed} removed, "
                 f"{result.playlists} playlists")
         return StepResult(self.name, "stopped" if result.stopped else "ok", line, result.counts(),
                           must_show=bool(result.stopped))
@@ -188,7 +189,7 @@ def run_source(db, source, opts: SyncOptions, access: GoogleAccess, run: dict) -
     except ServiceAccountRefused as exc:
         # a service-account key is Drive's credential: the other sources still run
         others = [s for s in SOURCES if s is not source and (s.explicit(opts) or s.from_notes(db))]
-        if explicit or not others:
+        if not others:
             raise
         return _skip(source, str(exc), True)
     if not access.usable(auth):

@@ -140,3 +140,14 @@ def test_report_and_a_refused_match_leave_the_file_untouched(tmp_path):
         res = CliRunner().invoke(cli, [command, str(other)])
         assert res.exit_code == 1 and res.output.startswith(f"Error: no meetings in {other}")
     assert other.read_bytes() == bytes_before
+
+
+def test_a_budget_of_zero_stops_before_the_first_call_and_says_so_even_quietly(tmp_path):
+    with Emulator(youtube=YouTubeData.generate(videos=5, seed=1, channel_id=FLYTE_CHANNEL), api_key=KEY) as emu:
+        res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--quota-budget", "0", "--quiet")
+        calls = emu.stats()["calls"]
+    assert res.exit_code == 0, res.stderr
+    [line] = res.stderr.splitlines()
+    assert line.startswith("YouTube https://www.youtube.com/channel/") and "None" not in line
+    assert "stopped early: quota budget of 0 units reached" in line
+    assert not calls
