@@ -38,6 +38,7 @@ bench: install-test
 	$(BIN)/python bench/notes.py
 	$(BIN)/python bench/match_eval.py
 	$(BIN)/python bench/drive.py
+	$(BIN)/python bench/corpus.py
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache
