@@ -145,15 +145,17 @@ def google_options(command):
 def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, access):
     """Load notes into DB, harvest, match: sync DB [NOTES...]
 
-    Without NOTES, the notes files the database already knows are synced
-    again (or data/notes/*.md for a new one). NOTES may also be gdoc:DOC_ID
-    or a Google Docs URL. Then the YouTube channel and Drive folder the
-    notes' header names are harvested (flags override), and recordings are
-    matched to meetings.
+    NOTES are files, folders of them, gdoc:DOC_ID or Google Docs URLs;
+    without NOTES, the notes the database already knows are synced again
+    (or data/notes/*.md for a new one). Then the YouTube channel and Drive
+    folder the notes' header names are harvested (flags override), and
+    recordings are matched to meetings.
 
     The notes are written in one transaction (a bad notes file changes
     nothing); harvests commit page by page, so a killed sync keeps what it
-    fetched and a rerun converges.
+    fetched and a rerun converges. One sync at a time per DB (exit code 8
+    otherwise); an existing DB is written as a copy renamed into place, so a
+    site serving it never reads a half-written file.
     """
     from .sync import SyncOptions, run_sync, stored_command
 
