@@ -39,6 +39,7 @@ bench: install-test
 	$(BIN)/python bench/match_eval.py
 	$(BIN)/python bench/drive.py
 	$(BIN)/python bench/corpus.py
+	$(BIN)/python bench/transcripts.py
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache

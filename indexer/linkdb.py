@@ -13,6 +13,7 @@ import sqlite_utils
 from . import match as matcher
 from .links import find_links
 from .overrides import Overrides, load_overrides, validate
+from .transcripts import TranscriptCues
 
 TZ_ENV = "MEETUP_TIMEZONE"
 LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
@@ -166,7 +167,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         video_ids=[c["id"] for c in candidates if c["source"] == "youtube"],
         durations={c["id"]: c["duration_s"] for c in candidates if c["source"] == "youtube"},
     )
-    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
+    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher(), transcripts=TranscriptCues(db))
     recordings = [
         {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
             "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from .chapters import hms
 from .links import watch_url
 from .notes import find_date
+from .transcript_moments import transcript_starts
 
 DEFAULT_TZ = "America/Los_Angeles"
 # uploads seen weeks after the meeting; beyond this a date alone says nothing
@@ -804,9 +805,9 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
     talk (a timestamped link on its line, method ``link``; ``noted_start_s``,
     method ``notes_offset``); a chapter, the agenda and the chapters aligned as
     sequences; a transcript (``transcripts``: ``{video_id: [cue dict]}``, cue
-    keys start_s, end_s, speaker, text; placement from transcripts plugs in
-    here); else the start of the meeting's recording (method ``meeting``, 0 s),
-    of the part whose title names the talk when there are parts.
+    keys start_s, end_s, speaker, text; method ``transcript``, see
+    ``transcript_moments``); else the start of the meeting's recording (method
+    ``meeting``, 0 s), of the part whose title names the talk when there are parts.
     """
     by_id = {c["id"]: c for c in candidates}
     pinned = (overrides or {}).get("talks") or {}
@@ -832,6 +833,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 s, ci = max(options, key=lambda o: (o[0], -o[1]))
                 aligned[ti] = ci
                 used.add(ci)
+        said = transcript_starts([row["talk"] for row in rows], [r["ref"] for r in videos], transcripts)
         for ti, row in enumerate(rows):
             talk = row["talk"]
             tid = talk["id"]
@@ -862,11 +864,17 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
                 out.append(_talk_link(tid, ref, start, "chapter", min(scores[ti][aligned[ti]], 100.0) / 100.0,
                                       f"chapter '{ch.get('title')}' at {hms(start)} of {ref}"))
                 continue
-            # (transcripts: placement of the talk in a recording's cues goes here)
+            found = said[ti]
+            if found and not found.get("skipped"):
+                out.append(_talk_link(tid, found["video_id"], found["start_s"], "transcript", found["confidence"],
+                                      found["reason"]))
+                continue
             if videos:
                 r, named = _part_named(row, videos, by_id)
                 reason = (f"no chapter names this talk; start of {r['ref']}, the part whose title names it" if named
                           else f"no chapter names this talk; start of the meeting's recording {r['ref']}")
+                if found:  # the transcript says the talk was skipped
+                    reason += f"; {found['reason']}"
                 out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3), reason))
                 continue
             # a Drive-only meeting: the talk's link is the meeting's file (view talks_with_recordings)

@@ -42,6 +42,15 @@ TABLES: dict[str, dict] = {
         "id": str, "notes_path": str, "position": int, "title": str, "presenters_raw": str, "presenters": str,
         "organization_id": str, "line": int},
         foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")]),
+    # transcripts of recordings (indexer/transcripts.py); video_id / drive_file_id carry no
+    # foreign key: a transcript may arrive before (or without) the video's metadata, e.g. a
+    # private recording or subtitles imported before the first sync
+    "transcripts": dict(group="notes", pk="id", columns={
+        "id": str, "video_id": str, "drive_file_id": str, "language": str, "kind": str, "source": str,
+        "fetched_at": str, "content_hash": str, "cues": int, "duration_s": float}),
+    "transcript_cues": dict(group="notes", pk="id", columns={
+        "id": int, "transcript_id": str, "start_s": float, "end_s": float, "speaker": str, "text": str},
+        foreign_keys=[("transcript_id", "transcripts", "id")]),
     "sync_runs": dict(group="notes", pk="id", columns={
         "id": int, "started_at": str, "finished_at": str, "status": str, "command": str, "counts": str,
         "calls": str, "quota_units": int, "error": str}),
@@ -129,6 +138,9 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("recordings", ["meeting_id"]),
     ("recordings", ["source", "ref"]),
     ("talk_recordings", ["video_id"]),
+    ("transcripts", ["video_id"]),
+    ("transcripts", ["drive_file_id"]),
+    ("transcript_cues", ["transcript_id", "start_s"]),
 ]
 
 # table -> columns indexed for full-text search
@@ -139,6 +151,8 @@ FTS_CONFIG: dict[str, list[str]] = {
     "drive_folders": ["name", "path"],
     "drive_files": ["name", "path"],
     "videos": ["title", "description", "tags"],
+    # what was said (indexer/transcripts.py)
+    "transcript_cues": ["text"],
 }
 
 # a talk's presenters in the order the agenda names them, and their organisations

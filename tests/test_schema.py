@@ -32,6 +32,8 @@ def test_a_database_built_before_the_schema_module_upgrades_in_place(tmp_path, m
     conn.close()
     old = sqlite_utils.Database(db_path)
     for table, columns in schema.FTS_CONFIG.items():  # as the old version had them
+        if table not in old.table_names():
+            continue
         old[table].enable_fts(columns, create_triggers=True, tokenize="porter")
     before = rows_by_key(old)
     old.close()
