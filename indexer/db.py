@@ -190,6 +190,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                     ),
                     "notes": t.notes,
                     "line": t.line,
+                    "noted_start_s": t.noted_start_s,
+                    "noted_video_id": t.noted_video_id,
                 }
             )
             for ppos, p in enumerate(t.presenters, 1):

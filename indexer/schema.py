@@ -28,7 +28,9 @@ TABLES: dict[str, dict] = {
     "people": dict(group="notes", pk="id", columns={"id": str, "name": str}),
     "talks": dict(group="notes", pk="id", columns={
         "id": str, "meeting_id": str, "position": int, "title": str, "presenters_raw": str, "notes": str,
-        "line": int},
+        "line": int,
+        # an offset the notes write for the talk, and the video it names (None: the meeting's recording)
+        "noted_start_s": int, "noted_video_id": str},
         foreign_keys=[("meeting_id", "meetings", "id")]),
     "talk_presenters": dict(group="notes", pk=("talk_id", "person_id"), columns={
         "talk_id": str, "person_id": str, "organization_id": str, "position": int},
