@@ -11,7 +11,7 @@ import click
 
 from . import db as dbmod
 from .notes import meeting_to_json
-from .sources import InputError, display_path, expand_notes_paths, load_notes, one_date_per_meeting
+from .notes.files import InputError, display_path, expand_notes_paths, load_notes, one_date_per_meeting
 
 DEFAULT_DB = "data/index.db"
 DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -226,7 +226,7 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
 def _load_any_notes(path, api_key, api_endpoint, credentials, record, replay):
     """A local notes file, or a Google Doc (``gdoc:ID`` or a Docs URL) exported through Drive."""
     from .google_api import ApiError
-    from .sources import gdoc_id
+    from .notes.files import gdoc_id
 
     doc = gdoc_id(path)
     if not doc:

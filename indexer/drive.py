@@ -737,7 +737,7 @@ def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, cred
 def load_gdoc_notes(doc_id: str, api_key=None, api_endpoint=None, credentials=None, record=None, replay=None,
                     run: dict | None = None):
     """``NOTES`` given as ``gdoc:ID`` or a Docs URL: export and parse it."""
-    from .sources import InputError, load_gdoc
+    from .notes.files import InputError, load_gdoc
 
     auth = resolve_auth(api_key, credentials, replay, api_endpoint)
     if not auth and not replay:
