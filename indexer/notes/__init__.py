@@ -34,7 +34,7 @@ from .agenda import agenda_item, noted_offset
 from .dates import DateHit, find_date, find_yearless_numeric
 from .model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning, meeting_to_json, slugify
 from .parse import parse_notes
-from .presenters import parse_agenda_item, parse_presenters, parse_talk
+from .presenters import parse_presenters, parse_talk
 
 __all__ = [
     "Presenter",
@@ -47,7 +47,6 @@ __all__ = [
     "parse_notes",
     "parse_presenters",
     "parse_talk",
-    "parse_agenda_item",
     "agenda_item",
     "noted_offset",
     "find_date",

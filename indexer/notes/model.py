@@ -8,7 +8,6 @@ names); and ``meeting_to_json``, the stable shape of ``meetup-indexer notes
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re
@@ -133,7 +132,3 @@ def _talk_json(t: Talk) -> dict:
         out["noted_start_s"] = t.noted_start_s
         out["noted_video_id"] = t.noted_video_id
     return out
-
-
-def to_dict(obj):
-    return dataclasses.asdict(obj)

@@ -3,8 +3,7 @@
 ``parse_presenters`` splits "Ann (Acme) & Bob from Beta" into ``Presenter``s;
 ``parse_talk`` cuts a title from its presenters however the line puts them
 (brackets, parentheses, a "by" tail, dashes, bold names, a
-"(Presenter: ...)" notes header); ``parse_agenda_item`` is its plain-text
-form. Only ``model`` is imported.
+"(Presenter: ...)" notes header). Only ``model`` is imported.
 """
 from __future__ import annotations
 
@@ -265,7 +264,3 @@ def _set_apart(text: str, a: int, b: int) -> bool:
     before_ok = not before or before[-1] in "-–—:|,;(" or before.lower().endswith((" by", " with"))
     # a bold name closing the line ("Title **Name**") needs nothing before it
     return not after or (after[0] in "(:-–—|,;[" and before_ok)
-
-
-def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
-    return parse_talk(text)

@@ -451,7 +451,7 @@ class _Parser:
         if self.current is None or (self.current.form == "line" and not self.title_meeting):
             self.date_line(block, src)
         if self.current is None and self.undated_sibling is not None:
-            self.date_in_body(start, self.lines.slice(start, end))
+            self.date_in_body(self.lines.slice(start, end))
         m = self.current
         if m is None:
             if self.orphan_agenda and not self.backlog_level:
@@ -507,7 +507,7 @@ class _Parser:
 
     def on_list(self, block: _Block) -> None:
         if self.current is None and self.undated_sibling is not None:
-            self.date_in_body(block.start, self.lines.slice(block.start, block.end))
+            self.date_in_body(self.lines.slice(block.start, block.end))
         m = self.current
         if m is None:
             if self.backlog_level:
@@ -624,7 +624,7 @@ class _Parser:
         words = _lead_words(text)
         return len(words) >= 2 and words[:2] == last[1][:2]
 
-    def date_in_body(self, start0: int, body: str) -> None:
+    def date_in_body(self, body: str) -> None:
         """The undated sibling heading's meeting, dated by the first date in its body."""
         level, text, line0, month = self.undated_sibling  # type: ignore[misc]
         self.undated_sibling = None
