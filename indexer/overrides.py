@@ -24,12 +24,13 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UserError
 from .links import parse_offset
 
 DEFAULT_PATH = "data/overrides.yml"
 
 
-class OverrideError(Exception):
+class OverrideError(UserError):
     """A bad overrides file; the message is one line naming the file and line."""
 
 
@@ -156,7 +157,7 @@ def load_overrides(path: str | Path | None, required: bool = False) -> Overrides
         data = p.read_bytes()
     except OSError as exc:
         raise OverrideError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    from .sources import decode_utf8
+    from .notes.files import decode_utf8
 
     text, where = decode_utf8(data)
     if text is None:

@@ -17,19 +17,11 @@ import sqlite_utils
 
 from .project import SeriesConfig, series_from_notes, slug
 
-# the columns of the series table (declared in indexer/schema.py)
-SERIES_COLUMNS = {
-    "id": str, "name": str, "notes": str, "channel": str, "playlist": str, "drive_folder": str,
-    "timezone": str, "weekday": int, "hour": int, "minute": int, "title_words": str, "origin": str,
-}
-
-
 def ensure_tables(db: sqlite_utils.Database) -> None:
-    """The series table and the series_id columns of notes_files and meetings."""
-    db["series"].create(SERIES_COLUMNS, pk="id", if_not_exists=True)
-    for table in ("notes_files", "meetings"):
-        if table in db.table_names() and "series_id" not in db[table].columns_dict:
-            db[table].add_column("series_id", str)
+    """The series table and the series_id columns (declared in indexer/schema.py)."""
+    from . import schema
+
+    schema.create(db, "notes")
 
 
 def series_row(cfg: SeriesConfig, origin: str) -> dict:
@@ -210,10 +202,12 @@ def save_assignments(db: sqlite_utils.Database, assigned: dict, candidates: list
     source = {c["id"]: c["source"] for c in candidates}
     rows = [{"source": source.get(ref, "youtube"), "ref": ref, "series_id": a.series_id,
              "confidence": a.confidence, "evidence": "; ".join(a.evidence)} for ref, a in assigned.items()]
-    db.execute("delete from series_recordings") if "series_recordings" in db.table_names() else None
+    from . import schema
+
+    schema.create(db, "match")
+    db.execute("delete from series_recordings")
     if rows:
-        db["series_recordings"].insert_all(rows, pk=("source", "ref"), replace=True,
-                                           foreign_keys=[("series_id", "series", "id")])
+        db["series_recordings"].insert_all(rows, pk=("source", "ref"), replace=True)
     return len(rows)
 
 
@@ -261,7 +255,7 @@ def match_input(db: sqlite_utils.Database, meetings: list[dict], candidates: lis
     return profiles, by_series
 
 
-__all__ = ["SERIES_COLUMNS", "assign_old_rows", "match_input", "meeting_id", "meeting_key", "prefixed",
+__all__ = ["assign_old_rows", "match_input", "meeting_id", "meeting_key", "prefixed",
            "prune_series", "rekey", "resolve_overrides", "save_series", "series_count", "series_for_argument",
            "series_of_paths", "slug", "stored_series"]
 

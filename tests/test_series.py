@@ -75,7 +75,7 @@ def test_meetings_are_keyed_by_series_and_two_files_on_one_date_stay_two():
 
 
 def test_the_foundation_is_deterministic_and_served_by_the_emulator(tmp_path):
-    from indexer.emulator import Emulator, YouTubeData
+    from meetup_emulator import Emulator, YouTubeData
 
     a, b = Foundation(3), Foundation(3)
     assert [v["id"] for v in a.videos] == [v["id"] for v in b.videos] and a.notes == b.notes

@@ -90,6 +90,13 @@ def build_before_series(db_path, files):
     add_harvest(db_path)
     run_match(sqlite_utils.Database(db_path), tz="America/Los_Angeles")
     db = sqlite_utils.Database(db_path)
+    # what the version before series wrote: no series table, no series_id columns
+    with db.atomic():
+        db.execute("pragma defer_foreign_keys = on")
+        db.execute("drop index if exists idx_meetings_series_id")
+        for table in ("meetings", "notes_files"):
+            db[table].transform(drop={"series_id"}, drop_foreign_keys=["series_id"])
+        db["series"].drop()
     assert "series" not in db.table_names() and "series_id" not in db["meetings"].columns_dict
     return db
 
@@ -141,10 +148,8 @@ def json_default_notes(db):
 
 
 def emulator_classes():
-    try:  # the emulator as its own package, or inside indexer
-        from meetup_emulator import Emulator, YouTubeData
-    except ImportError:
-        from indexer.emulator import Emulator, YouTubeData
+    from meetup_emulator import Emulator, YouTubeData
+
     return Emulator, YouTubeData
 
 
