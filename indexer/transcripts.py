@@ -177,13 +177,19 @@ def _cue_search_ready(db: sqlite_utils.Database) -> None:
         db["transcript_cues"].create_index(["transcript_id", "start_s"], if_not_exists=True)
 
 
+def transcript_rank(row: dict) -> tuple:
+    """Sort key of a video's transcripts, the one to read first: English first,
+    then a human's subtitles over captions."""
+    return (not (row["language"] or "").lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
+
+
 def preferred_transcripts(db: sqlite_utils.Database) -> dict[str, str]:
-    """video_id -> id of the transcript to read: English first, then a human's subtitles over captions."""
+    """video_id -> id of the transcript to read (``transcript_rank``)."""
     if "transcripts" not in db.table_names():
         return {}
     best: dict[str, tuple] = {}
     for row in db.query("select id, video_id, kind, language from transcripts where video_id is not null"):
-        rank = (not (row["language"] or "").lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
+        rank = transcript_rank(row)
         if row["video_id"] not in best or rank < best[row["video_id"]][0]:
             best[row["video_id"]] = (rank, row["id"])
     return {video_id: transcript_id for video_id, (_, transcript_id) in best.items()}
