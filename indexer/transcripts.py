@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .db import now
-from .transcript_parse import SubtitleError, detect_format, parse_subtitles, transcript_kind
+from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
 _VIDEO_ID = r"[A-Za-z0-9_-]{11}"
@@ -25,8 +25,6 @@ _NAME = re.compile(
     rf"^(?:.*\[(?P<bracketed>{_VIDEO_ID})\]|(?P<bare>{_VIDEO_ID}))"
     r"\.(?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\.(?P<ext>vtt|srt)$"
 )
-# cues written per transaction (about 100 hours of captions)
-BATCH_CUES = 100_000
 # a search ranks (bm25) this many matching cues, the first found
 RANKED_MATCHES = 5000
 # a transcript of each kind is preferred in this order for finding moments
@@ -61,85 +59,137 @@ def subtitle_files(folder: Path) -> list[Path]:
 
 
 def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
-    """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped."""
+    """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped.
+    The whole import is one transaction: the database has all of it or none."""
     result = ImportResult()
-    batch: list[tuple[dict, list[dict]]] = []
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
-    for path in subtitle_files(folder):
-        rel = path.relative_to(folder).as_posix()
-        parts = name_parts(path.name)
-        if parts is None:
-            result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
-            continue
-        video_id, language, ext = parts
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        transcript_id = f"{video_id}.{language}.{ext}"
-        if known.get(transcript_id) == digest:
-            result.unchanged += 1
-            continue
-        try:
-            text = data.decode("utf-8-sig")
-            cues = parse_subtitles(text, detect_format(text, path.name))
-        except UnicodeDecodeError as exc:
-            result.errors.append(f"{rel}: not UTF-8 text (byte {exc.start})")
-            continue
-        except SubtitleError as exc:
-            result.errors.append(f"{rel}: {exc}")
-            continue
-        row = {
-            "id": transcript_id,
-            "video_id": video_id,
-            "drive_file_id": None,
-            "language": language,
-            "kind": transcript_kind(text, cues),
-            "source": f"file:{rel}",
-            "fetched_at": now(),
-            "content_hash": digest,
-            "cues": len(cues),
-            "duration_s": max((c["end_s"] for c in cues), default=0.0),
-        }
-        batch.append((row, cues))
-        known[transcript_id] = digest
-        result.imported += 1
-        result.cues += len(cues)
-        result.hours += row["duration_s"] / 3600
-        if sum(len(c) for _, c in batch) >= BATCH_CUES:
-            save_transcripts(db, batch)
-            batch = []
-    save_transcripts(db, batch)
+    with TranscriptWriter(db) as writer:
+        for path in subtitle_files(folder):
+            rel = path.relative_to(folder).as_posix()
+            parts = name_parts(path.name)
+            if parts is None:
+                result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+                continue
+            video_id, language, ext = parts
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            transcript_id = f"{video_id}.{language}.{ext}"
+            if known.get(transcript_id) == digest:
+                result.unchanged += 1
+                continue
+            try:
+                text = data.decode("utf-8-sig")
+                cues = cue_rows(text, detect_format(text, path.name))
+            except UnicodeDecodeError as exc:
+                result.errors.append(f"{rel}: not UTF-8 text (byte {exc.start})")
+                continue
+            except SubtitleError as exc:
+                result.errors.append(f"{rel}: {exc}")
+                continue
+            row = {
+                "id": transcript_id,
+                "video_id": video_id,
+                "drive_file_id": None,
+                "language": language,
+                "kind": transcript_kind(text, cues),
+                "source": f"file:{rel}",
+                "fetched_at": now(),
+                "content_hash": digest,
+                "cues": len(cues),
+                "duration_s": max((c[1] for c in cues), default=0.0),
+            }
+            writer.save(row, cues, replaces=transcript_id in known)
+            known[transcript_id] = digest
+            result.imported += 1
+            result.cues += len(cues)
+            result.hours += row["duration_s"] / 3600
     return result
 
 
-def save_transcripts(db: sqlite_utils.Database, batch: list[tuple[dict, list[dict]]]) -> None:
-    """Replace transcripts and their cues in one transaction (a commit per file
-    would wait on the disk for every file)."""
-    if not batch:
-        return
-    conn = db.conn
-    with conn:
-        for row, cues in batch:
+class TranscriptWriter:
+    """Saves transcripts with their cues (``cue_rows`` tuples) in one transaction,
+    and brings the cues' full-text index up to date once, at the end.
+
+    The index is kept here rather than by triggers: a trigger indexes each cue
+    on its own, five times the cost of the insert itself, where one
+    ``insert ... select`` over the new cues indexes them in bulk."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._first_new_id: int | None = None
+        self._written: set[str] = set()
+
+    def __enter__(self) -> TranscriptWriter:
+        _cue_search_ready(self.db)
+        self._atomic = self.db.atomic()
+        self._atomic.__enter__()
+        return self
+
+    def save(self, row: dict, cues: list[tuple], replaces: bool = True) -> None:
+        """Write (or replace) one transcript; ``replaces=False`` when it is new, which
+        saves looking for its old cues."""
+        conn = self.db.conn
+        if replaces:
+            if row["id"] not in self._written:
+                # its old cues leave the index first (an external-content index
+                # is told what it held); cues written in this run are not in it yet
+                conn.execute(
+                    "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
+                    "select 'delete', id, text from transcript_cues where transcript_id = ?", [row["id"]])
             conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
-            conn.execute(
-                "insert or replace into transcripts (" + ", ".join(row) + ") values ("
-                + ", ".join("?" * len(row)) + ")", list(row.values()))
+        conn.execute(
+            "insert or replace into transcripts (" + ", ".join(row) + ") values ("
+            + ", ".join("?" * len(row)) + ")", list(row.values()))
+        if cues:
+            # new rowids follow the largest one: everything from here on is new
+            first = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
+            if self._first_new_id is None or first < self._first_new_id:
+                self._first_new_id = first
+            transcript_id = row["id"]
             conn.executemany(
                 "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
-                [(row["id"], c["start_s"], c["end_s"], c["speaker"], c["text"]) for c in cues],
+                [(transcript_id, *cue) for cue in cues],
             )
+        self._written.add(row["id"])
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None and self._first_new_id is not None:
+            self.db.conn.execute(
+                "insert into transcript_cues_fts (rowid, text) select id, text from transcript_cues where id >= ?",
+                [self._first_new_id])
+        return self._atomic.__exit__(exc_type, exc, tb)
+
+
+def _cue_search_ready(db: sqlite_utils.Database) -> None:
+    """The cues' full-text index exists, without the per-row triggers
+    ``ensure_db_shape`` gives other tables (dropped from a database made before)."""
+    existing = set(db.table_names())
+    if "transcript_cues_fts" not in existing:
+        db["transcript_cues"].enable_fts(["text"], create_triggers=False, tokenize="porter")
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"drop trigger if exists [transcript_cues_{suffix}]")
+    if db.execute("select exists (select 1 from transcript_cues)").fetchone()[0]:
+        # replacing a transcript looks up its old cues
+        db["transcript_cues"].create_index(["transcript_id", "start_s"], if_not_exists=True)
+
+
+def transcript_rank(row: dict) -> tuple:
+    """Sort key of a video's transcripts, the one to read first: English first,
+    then a human's subtitles over captions."""
+    return (not (row["language"] or "").lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
 
 
 def preferred_transcripts(db: sqlite_utils.Database) -> dict[str, str]:
-    """video_id -> id of the transcript to read: English first, then a human's subtitles over captions."""
+    """video_id -> id of the transcript to read (``transcript_rank``)."""
     if "transcripts" not in db.table_names():
         return {}
     best: dict[str, tuple] = {}
     for row in db.query("select id, video_id, kind, language from transcripts where video_id is not null"):
-        rank = (not (row["language"] or "").lower().startswith("en"), KIND_RANK.get(row["kind"], 9), row["id"])
+        rank = transcript_rank(row)
         if row["video_id"] not in best or rank < best[row["video_id"]][0]:
             best[row["video_id"]] = (rank, row["id"])
     return {video_id: transcript_id for video_id, (_, transcript_id) in best.items()}

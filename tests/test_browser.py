@@ -98,7 +98,21 @@ def demo_db(tmp_path_factory) -> Path:
     # a title as hostile as YouTube lets uploaders write
     db["videos"].upsert(video("hostile0001", HOSTILE_TITLE, "2022-03-01T17:00:00Z"), pk="id", alter=True)
     db.conn.close()
+    # what was said in the meeting of 2021-02-09, one line as hostile as captions can be
+    subs = folder / "subs"
+    subs.mkdir()
+    cue = "00:{:02d}:{:02d}.000 --> 00:{:02d}:{:02d}.900\n{}\n"
+    (subs / "iHBUxzSC9XE.en.vtt").write_text("WEBVTT\n\n" + "\n".join(
+        cue.format(s // 60, s % 60, s // 60, s % 60, text) for s, text in TRANSCRIPT), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "indexer", "transcripts", str(db_path), "--from", str(subs)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
     return db_path
+
+
+# (second, line) of the demo meeting's transcript
+TRANSCRIPT = [(5, "welcome to the flyte community sync"), (754, "so egress events are emitted after every run"),
+              (1805, "&lt;script&gt;alert('cue')&lt;/script&gt;&lt;img src=x onerror=alert(6)&gt;")]
 
 
 def free_port() -> int:
@@ -265,6 +279,29 @@ def test_meeting_page_seeks_its_own_player(browser, site, demo_db):
 
     first.send_keys(Keys.ENTER)
     wait_for(browser, lambda b: frame_start(b) == str(talk_start(demo_db, "2021-02-09", 1)))
+
+
+def test_a_line_of_the_transcript_seeks_the_player(browser, site):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    page = site + "/index/meetings/2021-02-09"
+    browser.get(page)
+    box = browser.find_element(By.CSS_SELECTOR, "ol.mi-cues")
+    lines = box.find_elements(By.CSS_SELECTOR, "a.mi-cue")
+    assert [line.get_attribute("data-start") for line in lines] == [str(s) for s, _ in TRANSCRIPT]
+    # the hostile line is shown as the characters written, and nothing ran
+    assert lines[2].find_element(By.CSS_SELECTOR, ".mi-said").text == \
+        "<script>alert('cue')</script><img src=x onerror=alert(6)>"
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert  # noqa: B018
+    # a bounded box that scrolls, not a page as long as the meeting
+    assert browser.execute_script("return getComputedStyle(arguments[0]).overflowY", box) == "auto"
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", lines[1])
+    lines[1].click()
+    wait_for(browser, lambda b: frame_start(b) == "754")
+    assert browser.current_url == page and lines[1].get_attribute("aria-current") == "true"
 
 
 def test_person_page_lists_their_talks(browser, site):

@@ -140,3 +140,22 @@ def test_corpus_rolling_and_plain_files_hold_lines_once():
         cues = parse_subtitles(rolling.read_text(encoding="utf-8"))
         intro = next(c for c in cues if c["text"].startswith("okay let's get started first up thomas"))
         assert int(intro["start_s"]) == 94
+
+
+def test_webvtt_blocks_between_cues_and_ragged_shapes():
+    """A NOTE between cues, identifiers, a blank line inside a cue, a comma before
+    the milliseconds, hours on one side only and no newline at the end."""
+    text = ("\ufeffWEBVTT\r\n\r\n1\r\n00:00:01.000 --> 00:00:02.000 line:0\r\nfirst <b>bold</b>\r\n\r\n"
+            "NOTE a comment\r\nover two lines\r\n\r\n"
+            "second-cue\r\n00:02.000 --> 00:00:03,500\r\n \r\nafter a blank &lt;line&gt;\r\n\r\n"
+            "3\r\n00:00:04.000 --> 00:00:05.000\r\n   spaced    out   ")
+    cues = parse_subtitles(text)
+    assert [(c["start_s"], c["end_s"], c["text"]) for c in cues] == [
+        (1.0, 2.0, "first bold"), (2.0, 3.5, "after a blank <line>"), (4.0, 5.0, "spaced out")]
+
+
+def test_rolling_bottom_line_of_tags_only_falls_back_to_the_line_above():
+    text = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nhello<00:00:01.500><c> there</c>\n<c></c>\n\n"
+            "00:00:03.000 --> 00:00:03.010\nhello there\n \n\n"
+            "00:00:03.010 --> 00:00:05.000\nhello there\nnext<00:00:04.000><c> line</c>\n")
+    assert [c["text"] for c in parse_subtitles(text)] == ["hello there", "next line"]

@@ -44,3 +44,63 @@ def test_search_what_was_said_before_any_recording(tmp_path):
     ds = app(build_site_db(tmp_path, recordings=False))
     [row] = rows(ds, "/index/search_what_was_said.json?words=egress")
     assert "run `meetup-indexer sync`" in row["missing"]
+
+
+HOSTILE_CUE = '<script>alert("cue")</script><img src=x onerror=alert(1)> & more'
+
+
+def test_meeting_page_shows_the_transcript_under_the_player(tmp_path):
+    """Each line of what was said is a ▶ at its second that seeks the page's own
+    player (the agenda's mi-seek handler); a hostile line is only text."""
+    from markupsafe import escape
+    from test_pages import MEETING, Page
+
+    db_path = build_site_db(tmp_path)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    at = EGRESS_START_S
+    hostile = HOSTILE_CUE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    (folder / "iHBUxzSC9XE.en.vtt").write_text(
+        VTT.format(m=at // 60, s=at % 60, e=at % 60 + 3)
+        + f"\n00:20:00.000 --> 00:20:04.000\nMallory: {hostile}\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)]).exit_code == 0
+    r = get(app(db_path), MEETING)
+    assert r.status_code == 200
+    html = r.text
+    # under the player, above the agenda
+    assert html.index('id="mi-player"') < html.index('<ol class="mi-cues"') < html.index('<ol class="mi-agenda"')
+    box = html.split('<ol class="mi-cues"', 1)[1].split("</ol>", 1)[0]
+    cues = Page(box).find("a", class_="mi-cue")
+    assert [(a["data-video"], a["data-start"]) for a in cues] == [
+        ("iHBUxzSC9XE", "5"), ("iHBUxzSC9XE", str(at)), ("iHBUxzSC9XE", "1200")]
+    assert all("mi-seek" in a["class"].split() for a in cues)
+    assert cues[1]["href"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={at}s"
+    # the hostile line is text: escaped in the page, read back as the characters written
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert str(escape(HOSTILE_CUE)) in box
+    assert HOSTILE_CUE in "".join(Page(box).text)
+
+
+def test_meeting_page_without_a_transcript_has_no_box(tmp_path):
+    from test_pages import MEETING
+
+    html = get(app(build_site_db(tmp_path)), MEETING).text
+    assert 'class="mi-cues"' not in html and 'id="mi-agenda"' in html
+
+
+def test_meeting_page_names_the_speakers_of_a_zoom_transcript(tmp_path):
+    from test_pages import MEETING, Page
+
+    db_path = build_site_db(tmp_path)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "iHBUxzSC9XE.en.vtt").write_text(
+        "WEBVTT\n\n1\n00:00:05.000 --> 00:00:08.000\n<b>Sonja</b> Katrina: Welcome, everyone.\n\n"
+        "2\n00:12:34.200 --> 00:12:38.000\nNian: Egress events, then.\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)]).exit_code == 0
+    html = get(app(db_path), MEETING).text
+    box = Page(html.split('<ol class="mi-cues"', 1)[1].split("</ol>", 1)[0])
+    assert [a["data-start"] for a in box.find("a", class_="mi-cue")] == ["5", str(EGRESS_START_S)]
+    said = " ".join("".join(box.text).split())
+    assert "Sonja Katrina: Welcome, everyone." in said and "Nian: Egress events, then." in said
+    assert "the Zoom transcript" in html

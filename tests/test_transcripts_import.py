@@ -117,3 +117,39 @@ def test_search_ranks_the_first_matches(tmp_path, monkeypatch):
     # past the cap, only the first matches found are ranked
     monkeypatch.setattr(transcripts, "RANKED_MATCHES", 1)
     assert [h["text"] for h in search(db, "egress")] == ["egress and many other words here"]
+
+
+def _fts_consistent(db):
+    # raises when the external-content index disagrees with transcript_cues
+    db.execute("insert into transcript_cues_fts (transcript_cues_fts, rank) values ('integrity-check', 1)")
+    return True
+
+
+def test_index_kept_by_the_import_in_a_database_indexed_by_triggers(tmp_path):
+    """A database whose cue index was made with per-row triggers (as every other
+    table's is) is taken over: no cue indexed twice, a replaced cue leaves it."""
+    from indexer import db as dbmod
+
+    db_path = str(tmp_path / "t.db")
+    db = dbmod.open_db(db_path)
+    db["transcript_cues"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    folder = tmp_path / "subs"
+    (folder / "2021").mkdir(parents=True)
+    (folder / "AAAAAAAAAAA.en.vtt").write_text(VTT)
+    assert run(db_path, "--from", str(folder)).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    assert [t for t in db.table_names() if t.startswith("transcript_cues_")] and not list(
+        db.query("select name from sqlite_master where type = 'trigger' and tbl_name = 'transcript_cues'"))
+    assert len(search(db, "parser")) == 1 and _fts_consistent(db)
+
+    # the same transcript twice in one run (two folders), and a new one
+    (folder / "AAAAAAAAAAA.en.vtt").write_text(VTT.replace("new parser", "old lexer"))
+    (folder / "2021" / "AAAAAAAAAAA.en.vtt").write_text(VTT.replace("new parser", "fresh tokenizer"))
+    (folder / "Call [BBBBBBBBBBB].en.vtt").write_text(ZOOM)
+    assert run(db_path, "--from", str(folder)).exit_code == 0
+    db = sqlite_utils.Database(db_path)  # the import writes a copy and swaps it into place
+    # files are read in path order: the later one is what the transcript holds
+    assert search(db, "parser") == [] and search(db, "tokenizer") == []
+    assert [h["video_id"] for h in search(db, "lexer")] == ["AAAAAAAAAAA"]
+    assert [h["speaker"] for h in search(db, "VulnHub")] == ["Katrin Vogel"]
+    assert db["transcript_cues"].count == 4 and _fts_consistent(db)

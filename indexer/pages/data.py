@@ -34,6 +34,17 @@ MOMENT_WORDS = {
 }
 
 
+# what a transcript is, in words (transcripts.kind)
+TRANSCRIPT_WORDS = {
+    "asr": "YouTube's automatic captions",
+    "manual": "subtitles written for the video",
+    "zoom": "the Zoom transcript",
+    "file": "a subtitle file",
+}
+# cues shown on a meeting page (a three-hour meeting says about 2,500)
+TRANSCRIPT_CUES = 5000
+
+
 def embed_url(video_id: str, start_s: int | None = None) -> str:
     """The player's address: the IFrame API needs ``enablejsapi=1``; ``start=`` is the second."""
     params = [f"start={int(start_s)}"] if start_s else []
@@ -207,6 +218,27 @@ async def meeting_recordings(reader: Reader, meeting_id: str) -> list[dict]:
     return found
 
 
+async def transcript_of(reader: Reader, video_id: str) -> dict | None:
+    """The video's preferred transcript (English, then a person's words over
+    captions) with its cues, each with what its ▶ button needs."""
+    from ..transcripts import transcript_rank
+
+    if not video_id or not await reader.have("transcripts", "transcript_cues"):
+        return None
+    found = await reader.rows(
+        "select id, language, kind, source, cues from transcripts where video_id = ?", [video_id])
+    if not found:
+        return None
+    best = min(found, key=transcript_rank)
+    cues = await reader.rows(
+        "select start_s, speaker, text from transcript_cues where transcript_id = ? order by start_s, id limit ?",
+        [best["id"], TRANSCRIPT_CUES])
+    for cue in cues:
+        cue["seek"] = seek(video_id, cue["start_s"])
+    return {**best, "words": TRANSCRIPT_WORDS.get(best["kind"], best["kind"]), "cues": cues,
+            "cues_total": best["cues"], "cut": (best["cues"] or 0) > len(cues)}
+
+
 async def meeting_page(datasette, database: str, meeting_id: str) -> dict | None:
     reader = Reader(datasette.get_database(database))
     meeting = await reader.first("select * from meetings where id = ?", [meeting_id])
@@ -256,6 +288,7 @@ async def meeting_page(datasette, database: str, meeting_id: str) -> dict | None
         "thumbnail": safe_thumbnail((video or {}).get("thumbnail_url")),
         "talks": talks,
         "chapters": chapters,
+        "transcript": await transcript_of(reader, main) if main else None,
     }
 
 
