@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from . import bounds
 from . import db as dbmod
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -196,18 +197,18 @@ def folder_row(item: dict, parent_id: str | None, path: str, root_id: str, dated
 def file_row(item: dict, parent_id: str | None, path: str, root_id: str, dated: tuple) -> dict:
     video = item.get("videoMediaMetadata") or {}
     shortcut = item.get("shortcutDetails") or {}
-    millis = video.get("durationMillis")
+    millis = bounds.count(video.get("durationMillis"))
     return {
         "id": item["id"],
         "name": item.get("name"),
         "mime_type": item.get("mimeType"),
-        "size": int(item["size"]) if item.get("size") is not None else None,
+        "size": bounds.count(item.get("size")),
         "md5": item.get("md5Checksum"),
         "created_time": item.get("createdTime"),
         "modified_time": item.get("modifiedTime"),
-        "duration_s": round(int(millis) / 1000) if millis is not None else None,
-        "width": video.get("width"),
-        "height": video.get("height"),
+        "duration_s": bounds.seconds(round(millis / 1000)) if millis is not None else None,
+        "width": bounds.count(video.get("width")),
+        "height": bounds.count(video.get("height")),
         "parent_id": parent_id,
         "path": path,
         "root_id": root_id,

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from . import bounds
+
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.I)
 # markdown link text directly before the URL: [label](url)
 _LABEL = re.compile(r"\[([^\[\]]*)\]\(\s*$")
@@ -28,17 +30,27 @@ class Link:
 
 
 def parse_offset(value: str | None) -> int | None:
-    """``t=90``, ``t=1m30s``, ``t=1h2m3s``, ``start=90`` -> seconds."""
+    """``t=90``, ``t=1m30s``, ``t=1h2m3s``, ``start=90`` -> seconds.
+
+    None when unreadable or absurd (``bounds.seconds``): a ``t=`` of thousands
+    of digits is read no further than ``bounds.MAX_DIGITS``.
+    """
     if not value:
         return None
     value = value.strip().lower()
     if value.isdigit():
-        return int(value)
-    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", value)
+        return bounds.seconds(bounds.digits(value))
+    m = _OFFSET.fullmatch(value)
     if not m or not any(m.groups()):
         return None
-    h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return h * 3600 + mi * 60 + s
+    parts = [bounds.digits(g) if g else 0 for g in m.groups()]
+    if None in parts:
+        return None
+    h, mi, s = parts
+    return bounds.seconds(h * 3600 + mi * 60 + s)
+
+
+_OFFSET = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 
 
 def classify_url(url: str) -> Link | None:

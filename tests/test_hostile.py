@@ -1,0 +1,122 @@
+"""Hostile and unlucky input (issue 11): one case per class of failure, and a
+property test that runs the whole sync over generated hostile notes.
+
+Classes: 2 unbounded numbers from outside, 3 the site's limits and headers,
+4 serve's temporary folder, 6 secrets in what is stored or printed,
+7 one-line errors with documented exit codes.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+from site_helpers import app, build_site_db, get, video
+
+from indexer import bounds
+from indexer.cli import REPO_ROOT, cli
+
+SAMPLE = REPO_ROOT / "data" / "sample" / "recording"
+VID = "iHBUxzSC9XE"
+HUGE = "9" * 5000  # over Python's 4,300-digit int/str limit
+LONG = "9" * 40  # under it, over SQLite's 64-bit integers
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], **kwargs)
+
+
+def one_line_error(result) -> str:
+    """The result failed with exactly one ``Error:`` line and no traceback."""
+    assert result.exit_code != 0, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error: ")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.output
+    return errors[0]
+
+
+def notes_with_offsets(digits: str) -> str:
+    return (
+        "# Hostile notes\n\n## Feb 9, 2021\n\n"
+        f"Recording: https://www.youtube.com/watch?v={VID}&t={digits}\n\n"
+        f"Also https://youtu.be/{VID}?t={digits}h{digits}m and https://youtu.be/{VID}?start={digits}\n"
+    )
+
+
+# ---------------------------------------------------------------------------
+# class 2: unbounded numbers from outside
+
+
+@pytest.mark.parametrize("digits", [LONG, HUGE], ids=["40-digits", "5000-digits"])
+def test_class2_absurd_offsets_in_notes_are_dropped_not_fatal(tmp_path, digits):
+    notes = tmp_path / "notes.md"
+    notes.write_text(notes_with_offsets(digits))
+    db_path = tmp_path / "index.db"
+    result = run("sync", db_path, notes, "-q")
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(db_path)
+    assert [r["id"] for r in db["meetings"].rows] == ["2021-02-09"]
+    links = list(db["meeting_links"].rows)
+    assert links and {link["ref"] for link in links} == {VID}
+    assert {link["start_s"] for link in links} == {None}
+
+
+def test_class2_offsets_within_bounds_still_read():
+    from indexer.links import classify_url, parse_offset
+
+    assert parse_offset("1h2m3s") == 3723 and parse_offset("754") == 754
+    assert parse_offset(str(bounds.MAX_SECONDS)) == bounds.MAX_SECONDS
+    assert parse_offset(str(bounds.MAX_SECONDS + 1)) is None
+    assert parse_offset("٣٤") is None  # digits of another script are not an offset
+    assert classify_url(f"https://youtu.be/{VID}?t={HUGE}").start_s is None
+    assert classify_url(f"https://www.youtube.com/watch?v={VID}#t={LONG}").start_s is None
+
+
+def test_class2_absurd_offset_in_a_video_description_keeps_the_site_up(tmp_path):
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    bomb = f"https://www.youtube.com/watch?v={VID}&t={HUGE}"
+    db["videos"].insert(video("bomb0000001", "bomb", "2023-01-01T00:00:00Z", description=bomb, url=bomb))
+    db.conn.close()
+    ds = app(db_path)
+    for path in ("/index/videos", "/index/videos/bomb0000001", "/index/videos?_search=bomb",
+                 "/-/search?q=bomb", "/index/latest_recordings.atom"):
+        assert get(ds, path).status_code == 200, path
+
+
+def test_class2_api_numbers_are_bounded():
+    from indexer.chapters import parse_chapters
+    from indexer.drive import file_row
+    from indexer.youtube import duration_seconds, video_row
+
+    row = video_row({
+        "id": VID,
+        "snippet": {"title": "t" * 100_000, "description": 12345},
+        "statistics": {"viewCount": LONG, "likeCount": HUGE, "commentCount": "-3"},
+        "contentDetails": {"duration": "P99999999999999D"},
+    })
+    assert (row["views"], row["likes"], row["comments"], row["duration_s"]) == (None, None, None, None)
+    assert len(row["title"]) == bounds.MAX_TITLE_CHARS and row["description"] == "12345"
+    assert duration_seconds("PT1H2M3S") == 3723 and duration_seconds("-PT5S") is None
+    f = file_row({"id": "f", "size": LONG, "videoMediaMetadata": {"durationMillis": HUGE, "width": "1920"}},
+                 None, "f", "root", (None, None))
+    assert (f["size"], f["duration_s"], f["width"]) == (None, None, 1920)
+    assert parse_chapters("0:00 a\n1:00 b\n99:59:59 c")[-1]["start_s"] == 99 * 3600 + 59 * 60 + 59
+
+
+def test_class2_overrides_with_absurd_times_and_nesting_are_one_line(seed_db, tmp_path):
+    huge = tmp_path / "huge.yml"
+    huge.write_text(f"talks:\n  2021-02-09/x:\n    video: {VID}\n    at: '{HUGE}'\n")
+    error = one_line_error(run("match", seed_db, "--overrides", huge))
+    assert f"{huge}:4: bad time" in error and len(error) < 300
+    hours = tmp_path / "hours.yml"
+    hours.write_text(f"talks:\n  2021-02-09/x:\n    video: {VID}\n    at: '{LONG}:00:00'\n")
+    assert f"{hours}:4: bad time" in one_line_error(run("match", seed_db, "--overrides", hours))
+    deep = tmp_path / "deep.yml"
+    deep.write_text("talks: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "nested deeper than" in one_line_error(run("match", seed_db, "--overrides", deep))
+    indented = tmp_path / "indented.yml"
+    indented.write_text("talks:\n" + "".join(" " * i + "a:\n" for i in range(1, 2000)))
+    assert "nested deeper than" in one_line_error(run("match", seed_db, "--overrides", indented))
