@@ -23,12 +23,14 @@ MAX_DIGITS = 19
 # description; a talk title is a line of notes)
 MAX_TITLE_CHARS = 1_000
 MAX_DESCRIPTION_CHARS = 50_000
+# a meeting's or talk's own notes (at most 4 bytes a character: under SITE_MAX_LENGTH)
+MAX_NOTES_CHARS = 250_000
 # how deep a YAML file may nest (overrides need three levels)
 MAX_YAML_DEPTH = 20
 # the longest string or blob the site's SQLite connections build or read:
 # bounds a single expensive function (randomblob, printf, replace, zeroblob)
 # that the SQL time limit cannot interrupt; well above any value the sync stores
-SITE_MAX_LENGTH = 16 * 1024 * 1024
+SITE_MAX_LENGTH = 1024 * 1024
 
 
 def count(value) -> int | None:

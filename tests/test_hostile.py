@@ -120,3 +120,66 @@ def test_class2_overrides_with_absurd_times_and_nesting_are_one_line(seed_db, tm
     indented = tmp_path / "indented.yml"
     indented.write_text("talks:\n" + "".join(" " * i + "a:\n" for i in range(1, 2000)))
     assert "nested deeper than" in one_line_error(run("match", seed_db, "--overrides", indented))
+
+
+# ---------------------------------------------------------------------------
+# class 3: the site's limits and headers
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory):
+    return build_site_db(tmp_path_factory.mktemp("site"))
+
+
+def sql(ds, query: str):
+    from urllib.parse import urlencode
+
+    return get(ds, "/index.json?" + urlencode({"sql": query, "_shape": "array"}))
+
+
+@pytest.mark.parametrize("query", [
+    "select length(randomblob(1000000000))",
+    "select length(zeroblob(2000000000))",
+    "select printf('%.*c', 2000000000, 'x')",
+    "select format('%2000000000d', 1)",
+    "select instr(printf('%.*c', 2000000, 'a'), printf('%.*c', 1000000, 'a') || 'b')",
+    "select length(replace(printf('%.*c', 900000, 'a'), 'a', 'aaaa'))",
+    "select printf('%.*c', 900000, 'a') like '%' || printf('%.*c', 5000, 'a') || 'b'",
+])
+def test_class3_one_costly_function_is_refused_not_run(site_db, query):
+    """Every one of these runs seconds to minutes in a single SQLite call, where
+    Datasette's time limit cannot stop it; the site refuses them up front."""
+    r = sql(app(site_db), query)
+    assert r.status_code == 400, r.text[:300]
+    assert r.json()["error"] in ("string or blob too big", "user-defined function raised exception",
+                                 "LIKE or GLOB pattern too complex")
+
+
+def test_class3_replaced_functions_keep_sqlite_meaning(site_db):
+    r = sql(app(site_db), "select printf('%04d-%s|%5.1f|%%', 7, 'a', 3.14159) as p, format('%-3s|', 'ab') as f,"
+                          " instr('hello', 'l') as i, instr(x'0102', x'02') as ib, instr(null, 'a') as n,"
+                          " replace('abcb', 'b', 'XY') as r, trim('xxhixx', 'x') as t, ltrim('..a.', '.') as lt,"
+                          " rtrim('ab..', '.') as rt, trim('  a  ') as t1")
+    assert r.status_code == 200, r.text
+    assert r.json() == [{"p": "0007-a|  3.1|%", "f": "ab |", "i": 3, "ib": 2, "n": None, "r": "aXYcXY",
+                         "t": "hi", "lt": "a.", "rt": "ab", "t1": "a"}]
+    # the year facet (printf) still works
+    assert get(app(site_db), "/index/videos?_facet_year=published_at").status_code == 200
+
+
+@pytest.mark.parametrize("path,method", [("/", "GET"), ("/index/videos", "GET"), ("/index/videos.json", "GET"),
+                                         ("/-/meetup-indexer.css", "GET"), ("/nowhere", "GET"),
+                                         ("/index/latest_recordings.atom", "GET"), ("/index", "POST")])
+def test_class3_security_headers_on_every_response(site_db, path, method):
+    import asyncio
+
+    ds = app(site_db)
+    r = asyncio.run(ds.client.request(method, path))
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "https://www.youtube-nocookie.com" in csp.split("frame-src", 1)[1].split(";")[0]
+    assert "script-src 'self'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    # Datasette sends no-referrer on some pages (stricter); the player iframe sets its own
+    assert r.headers["referrer-policy"] in ("strict-origin-when-cross-origin", "no-referrer")
