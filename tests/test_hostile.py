@@ -183,3 +183,40 @@ def test_class3_security_headers_on_every_response(site_db, path, method):
     assert r.headers["x-content-type-options"] == "nosniff"
     # Datasette sends no-referrer on some pages (stricter); the player iframe sets its own
     assert r.headers["referrer-policy"] in ("strict-origin-when-cross-origin", "no-referrer")
+
+
+# ---------------------------------------------------------------------------
+# class 4: serve's temporary folder
+
+
+def test_class4_serve_links_through_a_private_unpredictable_folder(tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import stat
+    import tempfile
+
+    from indexer import site
+
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    ours = tmp_path / "community.db"
+    sqlite3.connect(ours).execute("create table meetings(id)").connection.close()
+    theirs = tmp_path / "attacker"
+    theirs.mkdir()
+    # another local user creates every folder name the old scheme could pick
+    for name in ("meetup-indexer-" + hashlib.sha1(str(ours.resolve()).encode()).hexdigest()[:12],):
+        (shared / name).symlink_to(theirs, target_is_directory=True)
+    link = site.served_path(ours)
+    assert os.path.realpath(link) == str(ours.resolve())
+    assert theirs not in link.parents and not any(theirs.iterdir())
+    folder = link.parent
+    info = folder.lstat()
+    assert stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == os.getuid()
+    # a folder left by a server that has ended is removed by the next one; a live one stays
+    dead = shared / f"{site.LINK_PREFIX}999999999-x"
+    dead.mkdir()
+    (dead / "index.db").symlink_to(ours)
+    site._links.clear()
+    again = site.served_path(ours)
+    assert again.parent != folder and folder.exists() and not dead.exists()
