@@ -11,6 +11,7 @@ import click
 
 from . import db as dbmod
 from .notes import meeting_to_json
+from .redact import redact
 from .sources import InputError, display_path, load_notes
 
 DEFAULT_DB = "data/index.db"
@@ -20,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def fail(message: str, code: int = 1):
     """One line on stderr and a non-zero exit."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {redact(message)}", err=True)
     sys.exit(code)
 
 
@@ -227,7 +228,8 @@ def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, recor
 
 def _record_failed_run(db, command: str, error: str) -> None:
     db["sync_runs"].insert(
-        {"started_at": dbmod.now(), "finished_at": dbmod.now(), "status": "failed", "command": command, "error": error}
+        {"started_at": dbmod.now(), "finished_at": dbmod.now(), "status": "failed", "command": command,
+         "error": redact(error)}
     )
 
 

@@ -14,6 +14,7 @@ import operator
 import sqlite_utils
 
 from . import bounds
+from .redact import redact
 from .notes import Notes, Presenter, slugify
 
 # table -> columns indexed for full-text search
@@ -236,7 +237,7 @@ def sync_run(db: sqlite_utils.Database, command: str):
             {
                 "finished_at": now(),
                 "status": "failed",
-                "error": (str(exc) or type(exc).__name__)[:500],
+                "error": redact(str(exc) or type(exc).__name__)[:500],  # the site publishes this
                 "counts": json.dumps(record["counts"]),
                 "calls": json.dumps(record["calls"]),
                 "quota_units": record["quota_units"],

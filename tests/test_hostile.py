@@ -220,3 +220,36 @@ def test_class4_serve_links_through_a_private_unpredictable_folder(tmp_path, mon
     site._links.clear()
     again = site.served_path(ours)
     assert again.parent != folder and folder.exists() and not dead.exists()
+
+
+# ---------------------------------------------------------------------------
+# class 6: secrets in what is stored or printed
+
+
+def all_text(db_path) -> str:
+    db = sqlite_utils.Database(db_path)
+    return "\n".join(str(row) for table in db.table_names() for row in db[table].rows)
+
+
+def test_class6_userinfo_in_the_endpoint_reaches_neither_output_nor_database(tmp_path, seed_path, monkeypatch):
+    monkeypatch.setenv("MEETUP_INDEXER_BACKOFF", "0.001")
+    db_path = tmp_path / "index.db"
+    result = run("sync", db_path, seed_path, "--channel", "UCNduEoLOToNo3nFVly-vUTQ", "--api-key", "k3y-value",
+                 "--api-endpoint", "http://meetup:pa55word@127.0.0.1:9/")
+    assert result.exit_code != 0
+    stored = all_text(db_path)
+    assert "failed" in stored
+    for secret in ("pa55word", "meetup:", "k3y-value"):
+        assert secret not in result.output and secret not in stored
+
+
+def test_class6_one_redaction_for_every_form():
+    from indexer.redact import redact
+
+    assert redact("at http://u:p4ss@h:80/x?key=AIzaSyA1234567890abcdefghij&a=1") == (
+        "at http://REDACTED@h:80/x?key=REDACTED&a=1")
+    assert redact("Unable to find the server at u:p4ss@127.0.0.1") == "Unable to find the server at REDACTED@127.0.0.1"
+    assert redact("https://ghp_token@github.com/x") == "https://REDACTED@github.com/x"
+    assert redact("Authorization: Bearer ya29.abc-DEF") == "Authorization: Bearer REDACTED"
+    # addresses and paths with "@" are not secrets
+    assert redact("mail bob@example.com, see https://h/pkg@1.2") == "mail bob@example.com, see https://h/pkg@1.2"
