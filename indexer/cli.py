@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import db as dbmod
+from . import failures
 from .notes import meeting_to_json
 from .redact import redact
 from .sources import InputError, display_path, load_notes
@@ -26,12 +27,18 @@ def fail(message: str, code: int = 1):
 
 
 def open_database(path: str):
-    """``db.open_db``, with one line instead of a traceback for a file that is not SQLite."""
+    """``db.open_db``, with one line instead of a traceback for a file that is not SQLite;
+    another application's database is refused before anything is created in it."""
     import sqlite3
 
+    failures.using(path)
+    failures.check_ours(path)
     try:
         return dbmod.open_db(path)
     except sqlite3.DatabaseError as exc:
+        failure = failures.explain(exc, path)
+        if failure is not None and failure.exit_code == failures.EXIT_DB_WRITE:
+            fail(str(failure), failure.exit_code)
         fail(f"not a SQLite database: {path} ({exc})")
 
 
@@ -42,7 +49,23 @@ def split_db_and_notes(args: tuple[str, ...]) -> tuple[str, list[str]]:
     return DEFAULT_DB, list(args)
 
 
-@click.group()
+class Commands(click.Group):
+    """What the file system or SQLite refuses becomes one line on stderr and its
+    exit code (``failures.explain``), here for every command."""
+
+    def invoke(self, ctx):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError, failures.DatabaseFailure) as exc:
+            failure = failures.explain(exc)
+            if failure is None:
+                raise
+            fail(str(failure), failure.exit_code)
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="meetup-indexer")
 def cli():
     """Index a community's meeting notes, YouTube recordings and Drive archive

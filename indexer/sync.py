@@ -108,7 +108,8 @@ def youtube_step(db, opts: YouTubeOptions, run: dict) -> tuple[Result | None, st
     run["counts"] = {**run.get("counts", {}), **result.counts()}
     calls = sum(usage["calls"].values())
     line = (
-        f"YouTube {result.channel_id}: {result.new} new, {result.updated} updated, {result.removed} removed, "
+        # a budget can stop the run before the channel is looked up: name the one asked for
+        f"YouTube {result.channel_id or channel}: {result.new} new, {result.updated} updated, {result.removed} removed, "
         f"{result.playlists} playlists; {calls} calls, {usage['quota_units']} quota units in {result.seconds:.2f}s"
     )
     if result.stopped:

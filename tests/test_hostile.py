@@ -253,3 +253,134 @@ def test_class6_one_redaction_for_every_form():
     assert redact("Authorization: Bearer ya29.abc-DEF") == "Authorization: Bearer REDACTED"
     # addresses and paths with "@" are not secrets
     assert redact("mail bob@example.com, see https://h/pkg@1.2") == "mail bob@example.com, see https://h/pkg@1.2"
+
+
+# ---------------------------------------------------------------------------
+# class 7: one line and a documented exit code instead of a traceback
+
+import contextlib  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from indexer.failures import EXIT_DB_UNUSABLE, EXIT_DB_WRITE  # noqa: E402
+
+
+def integrity(db_path) -> str:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def tmpfs(folder, size: str, readonly: bool = False):
+    """A tiny file system at ``folder`` (needs root and mount rights), else None."""
+    folder.mkdir(exist_ok=True)
+    if os.geteuid() != 0:
+        yield None
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True).returncode == 0
+    try:
+        yield folder if mounted else None
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def sync_in_subprocess(db_path, notes, file_size_limit: int | None = None):
+    """`sync` as its own process (a full disk must not take pytest with it)."""
+    def limit():  # pragma: no cover - runs in the child
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.run([sys.executable, "-m", "indexer", "sync", str(db_path), str(notes), "-q"],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=limit if file_size_limit else None)
+
+
+def one_line_stderr(proc) -> str:
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in proc.stderr and len(lines) == 1 and lines[0].startswith("Error: "), proc.stderr
+    return lines[0]
+
+
+def test_class7_full_disk(tmp_path, seed_path):
+    with tmpfs(tmp_path / "tiny", "96k") as tiny:
+        db_path = (tiny or tmp_path) / "index.db"
+        proc = sync_in_subprocess(db_path, seed_path, file_size_limit=None if tiny else 96 * 1024)
+    # (re-read after unmounting is impossible: check while mounted)
+        assert proc.returncode == EXIT_DB_WRITE, proc.stderr
+        assert "the disk" in one_line_stderr(proc) or "size this system allows" in proc.stderr
+        if db_path.exists() and db_path.stat().st_size:
+            assert integrity(db_path) == "ok"
+
+
+def test_class7_read_only_database_and_folder(tmp_path, seed_db, seed_path):
+    before = seed_db.read_bytes()
+    with tmpfs(tmp_path / "ro", "4m") as mnt:
+        folder = mnt or tmp_path / "ro"
+        db_path = folder / "index.db"
+        db_path.write_bytes(before)
+        if mnt:
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        else:
+            db_path.chmod(0o444)
+            folder.chmod(0o555)
+        try:
+            error = one_line_error(run("sync", db_path, seed_path, "-q"))
+            assert run("sync", db_path, seed_path, "-q").exit_code == EXIT_DB_WRITE
+            assert "read-only" in error
+            new = one_line_error(run("sync", folder / "new.db", seed_path, "-q"))
+            assert run("sync", folder / "new.db", seed_path, "-q").exit_code == EXIT_DB_WRITE, new
+            assert db_path.read_bytes() == before
+        finally:
+            if not mnt:
+                folder.chmod(0o755)
+
+
+def test_class7_corrupt_page(seed_db, seed_path):
+    data = bytearray(seed_db.read_bytes())
+    page = 4096
+    assert len(data) > 5 * page
+    data[3 * page: 5 * page] = b"\xff" * (2 * page)
+    seed_db.write_bytes(bytes(data))
+    result = run("sync", seed_db, seed_path, "-q")
+    error = one_line_error(result)
+    assert result.exit_code == EXIT_DB_UNUSABLE and "damaged" in error
+
+
+def test_class7_another_applications_database_is_left_untouched(tmp_path, seed_path):
+    db_path = tmp_path / "calendar.db"
+    conn = sqlite3.connect(db_path)
+    conn.execute("create table meetings (id integer primary key, room text, starts text)")
+    conn.execute("insert into meetings values (1, 'A', '09:00')")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    for args in (("sync", db_path, seed_path), ("match", db_path), ("report", db_path)):
+        result = run(*args)
+        assert "another application" in one_line_error(result)
+        assert result.exit_code == EXIT_DB_UNUSABLE
+    assert db_path.read_bytes() == before
+    assert sqlite_utils.Database(db_path).table_names() == ["meetings"]
+
+
+def test_class7_database_path_under_a_file(tmp_path, seed_path):
+    (tmp_path / "afile").write_text("x")
+    for path in (tmp_path / "afile" / "index.db", tmp_path / "afile" / "sub" / "index.db"):
+        result = run("sync", path, seed_path, "-q")
+        assert "is a file, not a folder" in one_line_error(result)
+        assert result.exit_code == EXIT_DB_WRITE
+
+
+def test_class7_quota_budget_zero_names_the_channel(tmp_path, seed_path):
+    result = run("sync", tmp_path / "index.db", seed_path, "--replay", SAMPLE, "--quota-budget", "0")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("YouTube "))
+    assert "None" not in line and "UCNduEoLOToNo3nFVly-vUTQ" in line and "quota budget of 0" in line
