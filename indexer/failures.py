@@ -51,8 +51,9 @@ _SQLITE_MESSAGES = (
     ("disk i/o error", "the disk refused a read or write (full, removed or failing?)", EXIT_DB_WRITE),
     ("malformed", "the file is damaged (database disk image is malformed); restore a copy or sync into a new file",
      EXIT_DB_UNUSABLE),
-    ("file is not a database", "not a SQLite database", EXIT_DB_UNUSABLE),
-    ("file is encrypted", "not a SQLite database", EXIT_DB_UNUSABLE),
+    # exit 1, as `serve` and the first open of the database have always said it
+    ("file is not a database", "not a SQLite database", 1),
+    ("file is encrypted", "not a SQLite database", 1),
 )
 
 _OS_ERRORS = {
@@ -125,10 +126,7 @@ def check_ours(path) -> None:
             raise DatabaseFailure(
                 f"{path} belongs to another application (tables {', '.join(sorted(tables)[:5])}); "
                 "left untouched: sync into another file", EXIT_DB_UNUSABLE)
-    except sqlite3.DatabaseError as exc:
-        failure = explain(exc, path)
-        if failure is None:
-            raise
-        raise failure from None
+    except sqlite3.DatabaseError:
+        return  # not SQLite, or damaged: opening it for writing says which
     finally:
         conn.close()
