@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 from . import bounds
+from .redact import redact
 
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.I)
 # markdown link text directly before the URL: [label](url)
@@ -94,10 +95,11 @@ def _classify_fast(url: str) -> Link | None:
 
 def _classify_uncached(url: str) -> Link | None:
     url = url.rstrip(".,;:!?*_>\\")
-    fast = _classify_fast(url)
-    if fast is not None:
-        return fast
-    return _classify_slow(url)
+    link = _classify_fast(url) or _classify_slow(url)
+    if link is not None and ("@" in link.url or "=" in link.url):
+        # the URL is stored and published: no user:password@ or ?key=
+        link.url = redact(link.url)
+    return link
 
 
 def _classify_slow(url: str) -> Link | None:

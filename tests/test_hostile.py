@@ -384,3 +384,86 @@ def test_class7_quota_budget_zero_names_the_channel(tmp_path, seed_path):
     assert result.exit_code == 0, result.output
     line = next(line for line in result.output.splitlines() if line.startswith("YouTube "))
     assert "None" not in line and "UCNduEoLOToNo3nFVly-vUTQ" in line and "quota budget of 0" in line
+
+
+# ---------------------------------------------------------------------------
+# property: the whole sync over generated hostile notes
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# every exit code the README documents (0 ok, 1 other, 2-7 API, 8 busy, 9-10 database)
+DOCUMENTED_EXIT_CODES = set(range(0, 11))
+SCRIPT = '<script>alert("x")</script>'
+PASSWORD = "hunter2pw"
+
+_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40)
+_digits = st.integers(1, 6000).map(lambda n: "9" * n)
+_offset = st.one_of(_digits, st.integers(0, 10**6).map(str), st.sampled_from(["1h2m3s", "-5", "1e9", "٣٤", "", "99h99m"]))
+_link = st.builds(
+    lambda form, offset: form.format(vid=VID, t=offset, pw=PASSWORD),
+    st.sampled_from([
+        "https://www.youtube.com/watch?v={vid}&t={t}", "https://youtu.be/{vid}?t={t}",
+        "https://youtu.be/{vid}?start={t}", "https://www.youtube.com/watch?v={vid}#t={t}",
+        "https://user:{pw}@www.youtube.com/watch?v={vid}&t={t}", "http://u:{pw}@youtu.be/{vid}?t={t}",
+        "https://www.youtube.com/watch?v={vid}&key=AIzaSyA{pw}abcdefghijklmnop",
+        "https://drive.google.com/file/d/1AbCdEfGhIjKlMnOp/view?t={t}",
+    ]),
+    _offset,
+)
+_line = st.one_of(
+    _text,
+    _link,
+    st.builds(lambda t, link: f"* {t} [{SCRIPT}] ({t}, Acme) {link}", _text, _link),
+    st.builds(lambda n, t: "  " * n + f"* {t}", st.integers(0, 60), _text),  # deep lists
+    st.builds(lambda n: "* Title (A" + " " * n + "x)", st.integers(0, 2000)),
+    st.builds(lambda n: "[" * n + "x" + "]" * n + "(" * n, st.integers(0, 300)),
+    st.sampled_from([SCRIPT, "### Agenda", "## Backlog Agenda Items", "| a | b |", "| --- | --- |", "```",
+                     "[33:40] Talk", "@ 99999999999999999999:05 Talk", "(0:50 in video)", "\x00", "\ufeff"]),
+)
+_meeting = st.builds(
+    lambda date, title, lines: f"## {date:%b} {date.day}, {date.year} {title}\n\n" + "\n".join(lines),
+    st.dates(min_value=__import__("datetime").date(2000, 1, 1), max_value=__import__("datetime").date(2099, 12, 31)),
+    _text,
+    st.lists(_line, max_size=12),
+)
+_notes = st.builds(lambda meetings: "# Hostile community notes\n\n" + "\n\n".join(meetings),
+                   st.lists(_meeting, min_size=1, max_size=4))
+
+
+# no shrinking: each example is a whole sync, and a failure prints its notes anyway
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(notes=_notes)
+def test_property_sync_survives_hostile_notes(notes):
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        path = folder / "notes.md"
+        path.write_text(notes, encoding="utf-8")
+        db_path = folder / "index.db"
+        result = run("sync", db_path, path, "--replay", SAMPLE, "-q")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            "".join(__import__("traceback").format_exception(result.exception)))
+        assert "Traceback" not in result.output
+        assert result.exit_code in DOCUMENTED_EXIT_CODES
+        if result.exit_code:
+            assert sum(line.startswith("Error: ") for line in result.output.splitlines()) == 1, result.output
+        if not db_path.exists():
+            return
+        assert integrity(db_path) == "ok"
+        # URLs, commands and errors the site publishes hold no password or key
+        # (the notes' own text is published as the author wrote it)
+        db = sqlite_utils.Database(db_path)
+        for table in db.table_names():
+            columns = [c for c in db[table].columns_dict if c in ("url", "command", "error")]
+            for row in db.execute(f"select {', '.join(columns)} from [{table}]").fetchall() if columns else []:
+                assert not any(PASSWORD in str(value) for value in row), (table, row)
+        if result.exit_code == 0:
+            ds = app(db_path)
+            for page in ("/index/meetings", "/index/talks", "/index/meeting_links", "/index/videos"):
+                r = get(ds, page)
+                assert r.status_code == 200, (page, r.text[:300])
+                assert SCRIPT not in r.text
