@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .chapters import hms
 from .links import VIDEO_ID, classify_url, watch_url
+from .live_file import LiveFiles
 from .site_limits import limit_connection
 
 # render_cell gets no request in Datasette 0.65; the ASGI wrapper below
@@ -77,10 +78,15 @@ def _with_security_headers(send):
 
 @hookimpl
 def asgi_wrapper(datasette):
+    live = LiveFiles(datasette)
+    live.remember()
+
     def wrap(app):
         async def remember_path(scope, receive, send):
             if scope.get("type") == "http":
                 send = _with_security_headers(send)
+                # a sync renamed a new file over the served one: serve it from this request on
+                await live.check()
             # the site only reads: no POST reaches Datasette (0.65 answers a POST
             # to a read-only canned query with a 500)
             if scope.get("type") == "http" and scope.get("method", "GET").upper() not in READ_METHODS:

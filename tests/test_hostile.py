@@ -467,3 +467,88 @@ def test_property_sync_survives_hostile_notes(notes):
                 r = get(ds, page)
                 assert r.status_code == 200, (page, r.text[:300])
                 assert SCRIPT not in r.text
+
+
+# ---------------------------------------------------------------------------
+# class 5 (the site's side): a new file renamed over the served one is served
+# from the next request, with no restart and no failed request
+
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def replace_with_more_meetings(db_path, new_ids):
+    """What an atomic sync does: build the next state in a new file, rename it into place."""
+    building = db_path.with_name(db_path.name + ".building")
+    shutil.copyfile(db_path, building)
+    db = sqlite_utils.Database(building)
+    with db.conn:
+        for mid in new_ids:
+            db["meetings"].insert({"id": mid, "date": mid, "year": int(mid[:4]), "title": f"Meeting {mid}"})
+    db.conn.close()
+    os.replace(building, db_path)
+
+
+@pytest.mark.slow
+def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_path):
+    db_path = build_site_db(tmp_path).rename(tmp_path / "community.db")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", str(db_path), "--port", str(port)],
+                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    pages = ["/index/meetings.json?_shape=array&_size=max", "/index/meetings", "/index/talks",
+             "/index/videos?_search=flyte", "/-/search?q=flyte", "/index/latest_recordings.atom"]
+    outcomes: list[int] = []
+    stop = threading.Event()
+
+    def hammer():
+        i = 0
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(base + pages[i % len(pages)], timeout=30) as r:
+                    outcomes.append(r.status)
+            except urllib.error.HTTPError as exc:
+                outcomes.append(exc.code)
+            except OSError:
+                outcomes.append(-1)
+            i += 1
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/databases.json", timeout=5).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        workers = [threading.Thread(target=hammer) for _ in range(3)]
+        for w in workers:
+            w.start()
+        added = []
+        for n in range(8):
+            ids = [f"2030-01-{n + 1:02d}"]
+            replace_with_more_meetings(db_path, ids)
+            added += ids
+            time.sleep(0.3)
+        stop.set()
+        for w in workers:
+            w.join()
+        with urllib.request.urlopen(base + pages[0], timeout=30) as r:
+            served = {row["id"] for row in __import__("json").loads(r.read())}
+    finally:
+        stop.set()
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
+    assert set(added) <= served
