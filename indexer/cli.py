@@ -13,7 +13,7 @@ from . import db as dbmod
 from . import failures
 from .notes import meeting_to_json
 from .redact import redact
-from .sources import InputError, display_path, load_notes
+from .sources import InputError, display_path, expand_notes_paths, load_notes, one_date_per_meeting
 
 DEFAULT_DB = "data/index.db"
 DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -76,13 +76,19 @@ def cli():
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per meeting.")
 def notes(files, as_json):
-    """Parse notes FILES and print the meetings found.
+    """Parse notes FILES (or FOLDERs of them) and print the meetings found.
 
-    Warnings (with line numbers) go to stderr. The --json shape is stable:
-    one object per meeting with date, title, line, cancelled, video_ids,
-    drive_ids and talks (title, presenters with name and org).
+    A folder gives every .md file in it, recursively, in path order (one
+    meeting per file is common). Warnings (with line numbers) go to stderr.
+    The --json shape is stable: one object per meeting with date, title,
+    line, cancelled, video_ids, drive_ids and talks (title, presenters with
+    name and org).
     """
     out = []
+    try:
+        files = [path for path, _ in expand_notes_paths(list(files))]
+    except InputError as exc:
+        fail(str(exc))
     for path in files:
         try:
             parsed = load_notes(path)
@@ -157,12 +163,30 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     started = time.monotonic()
     # parse everything before writing anything
     parsed = []
-    for path in note_paths:
+    try:
+        expanded = expand_notes_paths(note_paths)
+    except InputError as exc:
+        _record_failed_run(db, "sync", str(exc))
+        fail(str(exc))
+    in_folder = {display_path(p) for p, from_folder in expanded if from_folder}
+    for path, _ in expanded:
         try:
             parsed.append(_load_any_notes(path, api_key, api_endpoint, credentials, record, replay))
         except InputError as exc:
             _record_failed_run(db, "sync", str(exc))
             fail(str(exc))
+    # a folder's index or README without meetings is skipped, not an error
+    for path in [p for p, n in parsed if not n.meetings and p in in_folder]:
+        click.echo(f"{path}: warning: no meetings found; skipped", err=True)
+    parsed = [(p, n) for p, n in parsed if n.meetings or p not in in_folder or len(in_folder) == 1]
+    had_meetings = {p for p, n in parsed if n.meetings}
+    for line in one_date_per_meeting(parsed):
+        click.echo(line, err=True)
+    parsed = [(p, n) for p, n in parsed if n.meetings or p not in had_meetings]
+    if not parsed:
+        error = f"no meetings found in {', '.join(note_paths)}: is it a notes folder? (a meeting is a heading or line with a date)"
+        _record_failed_run(db, "sync", error)
+        fail(error)
     for path, n in parsed:
         # syncing a file with no meetings would delete that file's meetings, and
         # its header links would become sources: most likely the wrong file

@@ -47,7 +47,8 @@ async def _method_not_allowed(send):
 # frames, except the YouTube player, and no other site may frame these pages.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
+    # the pages' player seeks through YouTube's IFrame API (it loads its scripts from there)
+    "script-src 'self' 'unsafe-inline' https://www.youtube.com",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: https:",  # thumbnails from YouTube's and Google's image hosts
     "frame-src https://www.youtube-nocookie.com https://www.youtube.com",

@@ -159,10 +159,15 @@ _NON_SLUG = re.compile(r"[^a-zA-Z0-9]+")
 # --------------------------------------------------------------------------
 # dates
 
+# English month names, and the German ones ("28. Januar 2020") European chapters write
 _MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"jan(?:uary|uar)?|feb(?:ruary|ruar)?|mar(?:ch)?|m(?:ä|ae)rz|apr(?:il)?|ma[iy]|june?|juni|july?|juli|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
 )
+_MONTH_BY_PREFIX = {
+    "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mae": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+}
 _WEEKDAYS = r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _WEEKDAY = rf"(?:(?P<wd>(?:{_WEEKDAYS})(?:day|nesday|rsday|urday|sday)?)\.?,?\s+)?"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -171,10 +176,12 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DATE_RE = re.compile(
     rf"""
     \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))\b
-  | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}))\b
+  | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
+  | \b(?P<dot>(?P<pd>\d{{1,2}})\.(?P<pm>\d{{1,2}})\.(?P<py>\d{{4}}))\b(?!\.\d)
   | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?,?\s+(?P<y2>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
+  | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
     re.I | re.X,
 )
@@ -194,10 +201,8 @@ class DateHit:
     note: str = ""
 
 
-@functools.lru_cache(maxsize=64)
 def _month_number(name: str) -> int:
-    # dateutil reads the month's name or abbreviation ("Sept", "feb."); once per spelling
-    return dateparser.parse(f"{name} 1 2000", default=dt.datetime(2000, 1, 1)).month
+    return _MONTH_BY_PREFIX[name.lower().strip(".")[:3]]  # every spelling _MONTHS reads
 
 
 def _month_day_year(month: str, day: str, year: str) -> dt.date:
@@ -231,7 +236,7 @@ def _parse_hit(m: re.Match) -> DateHit:
             d = dt.date(int(g("iy")), int(g("im")), int(g("id")))
             return _checked(DateHit(d, d.month, d.day, start, end, "iso"))
         if g("us"):
-            a, b, y = int(g("ua")), int(g("ub")), int(g("uy"))
+            a, b, y = int(g("ua")), int(g("ub")), _full_year(g("uy"))
             try:
                 d = dt.date(y, a, b)
                 note = ""
@@ -239,6 +244,10 @@ def _parse_hit(m: re.Match) -> DateHit:
                 d = dt.date(y, b, a)
                 note = f"{g('us')} is not a US month/day/year date; read as day/month/year"
             return _checked(DateHit(d, d.month, d.day, start, end, "us_numeric", note=note))
+        if g("dot"):
+            # "24.02.2021", "20.9.2017": the dotted form is written day first
+            d = dt.date(int(g("py")), int(g("pm")), int(g("pd")))
+            return _checked(DateHit(d, d.month, d.day, start, end, "dotted"))
         if g("mdy") or g("dmy"):
             mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2"), g("d2"), g("y2"))
             d = _month_day_year(mon, day, year)
@@ -247,10 +256,38 @@ def _parse_hit(m: re.Match) -> DateHit:
             if wd and _WEEKDAY_INDEX.get(wd[:3].lower()) != d.weekday():
                 hit.note = f"{wd} does not match {d.isoformat()} (a {d.strftime('%A')})"
             return _checked(hit)
-        d = _month_day_year(g("m3"), g("d3"), "2000")  # a leap year: Feb 29 stays possible
+        mon, day = (g("m3"), g("d3")) if g("md") else (g("m4"), g("d4"))
+        d = _month_day_year(mon, day, "2000")  # a leap year: Feb 29 stays possible
         return DateHit(None, d.month, d.day, start, end, "month_day")
     except (ValueError, OverflowError, TypeError, dateparser.ParserError):
         return DateHit(None, 0, 0, start, end, "invalid", problem=f"not a valid date: {m.group(0).strip()}")
+
+
+def _full_year(y: str) -> int:
+    """``17`` in ``6/30/17`` is 2017: two-digit years in notes are this century."""
+    return int(y) + 2000 if len(y) == 2 else int(y)
+
+
+# "Call 04/26", "2/28": month/day without a year, read only where a heading is
+# a meeting's title (never "Part 1/2" inside a meeting)
+_YEARLESS_NUMERIC = re.compile(r"(?<![\w/.#-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\w/.])")
+_NOT_A_DAY_BEFORE = re.compile(r"\b(?:part|step|phase|page|round|episode|ep|no|nr|vol|chapter|slide|item)\.?\s*$", re.I)
+
+
+def find_yearless_numeric(text: str) -> DateHit | None:
+    """``04/26`` (US order, no year) in a heading that carries no other date."""
+    if not _HAS_DIGIT.search(text):
+        return None
+    for m in _YEARLESS_NUMERIC.finditer(text):
+        if _NOT_A_DAY_BEFORE.search(text[: m.start()]):
+            continue
+        month, day = int(m.group("m")), int(m.group("d"))
+        try:
+            dt.date(2000, month, day)
+        except ValueError:
+            continue
+        return DateHit(None, month, day, m.start(), m.end(), "month_day")
+    return None
 
 
 def _checked(hit: DateHit) -> DateHit:
@@ -996,7 +1033,8 @@ _AGENDA_HEAD = re.compile(
 )
 _PART_OF_MEETING = re.compile(
     r"^\W*(?:meeting\s+)?(?:agenda|notes?|minutes|attendees|attendance|action\s+items|recording|video"
-    r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements)\b\W*(?:(?:by|from)\b.*)?$",
+    r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements"
+    r"|info(?:rmation)?|details|logistics|summary|decisions?(?:\s+made)?|participants)\b\W*(?:(?:by|from)\b.*)?$",
     re.I,
 )
 _NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
@@ -1014,11 +1052,181 @@ _SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary
 _TAG = re.compile(r"<[^>]*>")
 
 
+# -- how people keep meetings: a file per meeting, date lines, other events ----
+
+class _TitleBlock:
+    """A document's own title: its first heading when that is level 1, and what
+    follows up to the next heading. A date written there (in the title, in a
+    ``### Meeting Date/Time:`` heading right under it, on a plain or ``**Date:**``
+    line) dates the document: one meeting whose section is the whole file."""
+
+    def __init__(self):
+        self.state = "before"
+        self.level = 0
+
+    @property
+    def open(self) -> bool:
+        return self.state == "open"
+
+    def heading(self, level: int) -> str | None:
+        """``title``, ``under_title`` (the first heading below it) or None."""
+        if self.state == "before":
+            self.level = level
+            self.state = "open" if level == 1 else "closed"
+            return "title" if level == 1 else None
+        if self.state == "open":
+            self.state = "closed"
+            return "under_title" if level > self.level else None
+        return None
+
+
+_LEADS_TO_A_DATE = re.compile(
+    r"^[\W_]*(?:[\w-]+\s+){0,3}?(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|hangout)?[\s:#-]*$", re.I
+)
+# what may follow a date on a line that is only a date: ", 14:00 UTC", "at 9am PST", "(Tuesday)"
+_ONLY_A_TIME = re.compile(
+    r"^[\s,:@-]*(?:at\s+)?(?:\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|h)?(?:\s*[-–]\s*\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|h)?)?)?"
+    r"\s*(?:[A-Z]{2,5}(?:[+-]\d{1,2})?)?\s*(?:\((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\))?[\s.:]*$",
+    re.I,
+)
+_DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)
+_BACKLOG = re.compile(r"\bbacklog\b", re.I)
+# headings over lists of events that are not this series' meetings, or of tasks with due dates
+_OTHER_EVENTS = re.compile(
+    r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
+)
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\s*\)")
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+
+
+def _without_front_matter(text: str) -> str:
+    """YAML front matter (``---`` ... ``---``) as blank lines: it is no heading and no date."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return text
+    head = m.group(0)
+    return _LINE_BREAK.sub(lambda b: b.group(0), re.sub(r"[^\r\n]", "", head)) + text[m.end():]
+
+
+def _front_matter_end(text: str, line0: int) -> int:
+    """The first line after any front matter (0-based), at least ``line0``."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return line0
+    after = text.count("\n", 0, m.end())
+    rest = text[m.end():]
+    skip = len(rest) - len(rest.lstrip("\r\n"))
+    return max(line0, after + rest.count("\n", 0, skip))
+
+
+_MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTHS})\.?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+
+
+def _month_year(text: str) -> tuple[int, int] | None:
+    """``Meeting December 2025``: (2025, 12) when a heading names a month, not a day."""
+    m = _MONTH_YEAR.search(text) if _HAS_DIGIT.search(text) else None
+    return (int(m.group("y")), _month_number(m.group("m"))) if m else None
+
+
+def _lead_words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]{2,}", text.lower())[:3]
+
+
+@dataclass
+class _PathDate:
+    year: int | None = None
+    month: int | None = None
+    date: dt.date | None = None
+
+
+_PATH_YMD = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_./ ]?(\d{1,2})[-_./ ]?(\d{1,2})(?!\d)")
+_PATH_YEAR_MONTH = re.compile(rf"(?<!\d)((?:19|20)\d\d)[-_. ]?({_MONTHS}|\d{{1,2}})(?![a-z\d])", re.I)
+_PATH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _path_date(path: str) -> _PathDate:
+    """What a notes file's path says of its date: ``2021_01_12/README.md``, ``2022-april.md``, ``2019/``."""
+    if not path or path.startswith("gdoc:"):
+        return _PathDate()
+    parts = re.split(r"[\\/]+", path)[-3:]
+    parts[-1] = re.sub(r"\.(?:md|markdown|txt)$", "", parts[-1], flags=re.I)
+    for part in reversed(parts):  # the file's own name first, then its folders
+        m = _PATH_YMD.search(part)
+        if m:
+            try:
+                d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                return _PathDate(d.year, d.month, d)
+            except ValueError:
+                pass
+    for part in reversed(parts):
+        m = _PATH_YEAR_MONTH.search(part)
+        if m:
+            mon = m.group(2)
+            month = int(mon) if mon.isdigit() else _month_number(mon.lower())
+            if 1 <= month <= 12:
+                return _PathDate(int(m.group(1)), month)
+        m = _PATH_YEAR.search(part)
+        if m:
+            return _PathDate(int(m.group(1)))
+    return _PathDate()
+
+
+def _path_title(path: str) -> str:
+    return re.sub(r"\.(?:md|markdown|txt)$", "", re.split(r"[\\/]+", path or "notes")[-1], flags=re.I) or "notes"
+
+
+_MEETING_WORDS = re.compile(
+    r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I
+)
+
+
+def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
+    """A meeting-notes file in which no meeting was found: the date of its path, else of its first dated line."""
+    if not (_MEETING_WORDS.search(title) or _MEETING_WORDS.search(re.sub(r"[_\-.]", " ", _path_title(path)))):
+        return None
+    pd = _path_date(path)
+    if pd.date is not None:
+        return pd.date
+    text = _without_front_matter(lines.text)
+    for line in text.splitlines():
+        if not _HAS_DIGIT.search(line):
+            continue
+        line = _LINK_TARGET.sub("]", line)
+        hit = find_date(line)
+        if hit is None or hit.problem or _MENTION.search(line[: hit.start]):
+            continue
+        if hit.date is not None:
+            return hit.date
+        if pd.year is not None:
+            try:
+                return dt.date(pd.year, hit.month, hit.day)
+            except ValueError:
+                continue
+    return None
+
+
+def _year_from_section(m: Meeting) -> int | None:
+    """The year of a full date in the meeting's own text (a ``**Date:**`` line, a
+    ``time.is/1600_1_March_2021_in_UTC`` or arewemeetingyet link) on its month and day."""
+    month_day = getattr(m, "_month_day", None)
+    if not month_day or not _HAS_DIGIT.search(m.raw):
+        return None
+    text = re.sub(r"%20|[_+]", " ", m.raw)
+    for match in _DATE_RE.finditer(text):
+        hit = _parse_hit(match)
+        if hit.date is not None and (hit.month, hit.day) == month_day:
+            return hit.date.year
+    return None
+
+
 class _Parser:
-    def __init__(self, text: str, backend=_PyBackend):
+    def __init__(self, text: str, backend=_PyBackend, path: str = "", whole_file: dt.date | None = None):
         self.text = text
         self.lines = _Lines(text)
-        self.md = backend(text)
+        # front matter is blanked, not cut, so line numbers stay the input's
+        self.md = backend(_without_front_matter(text))
+        self.path = path
+        self.whole_file = whole_file  # the date of a file that is one meeting (read a second time)
         self.notes = Notes()
         self.meetings: list[Meeting] = []
         self.warnings = self.notes.warnings
@@ -1032,6 +1240,14 @@ class _Parser:
         self.backlog_level = 0  # >0 while inside a backlog section
         self.details_depth = 0
         self.outer_level = 0  # level of the last heading that is not a meeting
+        self.title = _TitleBlock()
+        self.title_meeting = False  # the open meeting is the document's own (one meeting per file)
+        self.title_date_level = 0  # level of the heading that dated it (0: a line did)
+        self.region_level = 0  # >0 while inside a list of other events (conferences, action items)
+        self.meeting_levels: set[int] = set()  # heading levels that held meetings
+        self.last_meeting_words: tuple[int, list[str]] | None = None
+        # a meeting heading whose date is in its body: (level, text, line, (year, month) the heading names)
+        self.undated_sibling: tuple | None = None
 
     def warn(self, line0: int, message: str) -> None:
         self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
@@ -1040,6 +1256,8 @@ class _Parser:
 
     def open_meeting(self, hit: DateHit, title: str, line0: int, level: int, form: str) -> None:
         self.close_meeting(line0)
+        self.title_meeting = False
+        self.undated_sibling = None
         m = Meeting(date=hit.date, title=title, line=line0 + 1, form=form)  # type: ignore[arg-type]
         if hit.date is None:
             m._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
@@ -1082,6 +1300,8 @@ class _Parser:
     # -- walking ------------------------------------------------------------
 
     def run(self) -> Notes:
+        if self.whole_file is not None:
+            self.open_whole_file()
         for block in self.md.blocks():
             kind = block.kind
             if kind == "heading":
@@ -1114,14 +1334,32 @@ class _Parser:
         text = inl.text.strip()
         if not self.notes.title and level == 1 and find_date(text) is None:
             self.notes.title = text
-        if level <= 4:
-            hit = self.date_for_meeting(text, start)
-            if hit is not None:
-                self.open_meeting(hit, _heading_title(text, hit), start, level, "heading")
+        role = self.title.heading(level)
+        if level <= 4 and not self.in_other_events(level):
+            hit = self.heading_date(text, start, level, role)
+            if hit is not None and self.restates_current(hit, level):
+                self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
+                return
+            if hit is not None and not (self.title_meeting and self.whole_file is not None) and self.splits_title_meeting(
+                text, hit, level
+            ):
+                promote = role == "under_title" and self.current is None
+                # "### Meeting Date/Time: ..." under the title: the call is named by the title
+                labelled = promote and self.notes.title and _DATE_LABEL.match(text)
+                title = self.notes.title if labelled else _heading_title(text, hit)
+                self.open_meeting(hit, title, start, self.title.level if promote else level, "heading")
+                self.title_meeting = role == "title" or promote
+                self.title_date_level = level
+                self.meeting_levels.add(level)
+                self.last_meeting_words = (level, _lead_words(text))
                 self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
                 return
-        if self.current is not None and (
-            (self.current.form == "bold" and not _PART_OF_MEETING.match(text))
+        if self.title_meeting and self.current is not None:
+            # one meeting per file: its section is the whole file, whatever the headings' levels
+            if _BACKLOG.search(text):
+                self.close_meeting(start)
+        elif self.current is not None and (
+            (self.current.form in ("bold", "line") and not _PART_OF_MEETING.match(text))
             or level < self.cur_level
             or (level == self.cur_level and not _PART_OF_MEETING.match(text))
         ):
@@ -1131,6 +1369,9 @@ class _Parser:
         if self.current is None:
             self.outer_level = level
             self.backlog_level = level if "backlog" in text.lower() else 0
+            self.note_region(level, text)
+            month = _month_year(text) if level <= 4 else None
+            self.undated_sibling = (level, text, start, month) if month or self.sibling_of_meetings(level, text) else None
             return
         # a sub-heading of the open meeting
         header = _parse_notes_header(text)
@@ -1156,6 +1397,10 @@ class _Parser:
         src = self.md.source(block.inline)
         if (self.current is None or self.current.form == "bold") and not self.backlog_level:
             self.bold_date(block, src)
+        if self.current is None or (self.current.form == "line" and not self.title_meeting):
+            self.date_line(block, src)
+        if self.current is None and self.undated_sibling is not None:
+            self.date_in_body(start, self.lines.slice(start, end))
         m = self.current
         if m is None:
             return
@@ -1196,15 +1441,19 @@ class _Parser:
             return  # only a wholly bold line
         hit = self.date_for_meeting(text, block.start, at_start=True)
         if hit is not None:
+            in_title = self.title.open and self.current is None
             self.open_meeting(hit, _heading_title(text, hit), block.start, 7, "bold")
+            self.title_meeting = in_title
             self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
 
     def on_list(self, block: _Block) -> None:
+        if self.current is None and self.undated_sibling is not None:
+            self.date_in_body(block.start, self.lines.slice(block.start, block.end))
         m = self.current
         if m is None:
             if self.backlog_level:
                 self.backlog(block.list_items())
-            else:
+            elif not self.region_level:
                 self.bullet_meetings(block.list_items())
             return
         if self.section == "agenda":
@@ -1217,6 +1466,111 @@ class _Parser:
                 m.talks.extend(talks)
         else:
             self.add_notes(block.start, block.end)
+
+    # -- meetings as people keep them: one per file, date lines, other events --
+
+    def open_whole_file(self) -> None:
+        """The file is one meeting dated by its path or first dated line: its section is all of it."""
+        first = next((i for i in range(self.lines.count) if self.lines.line(i).strip()), 0)
+        first = _front_matter_end(self.text, first)
+        title = self.notes.title or _path_title(self.path)
+        d = self.whole_file
+        self.open_meeting(DateHit(d, d.month, d.day, 0, 0, "path"), title, first, 0, "file")  # type: ignore[arg-type]
+        self.title_meeting = True
+
+    def heading_date(self, text: str, line0: int, level: int, role: str | None) -> DateHit | None:
+        hit = self.date_for_meeting(text, line0)
+        if hit is not None:
+            return hit
+        own = self.title_date_level if self.title_meeting and self.title_date_level else self.cur_level
+        if self.current is not None and level > own:
+            return None  # "Part 1/2" inside a meeting
+        hit = find_yearless_numeric(text)
+        if hit is None or _MENTION.search(text[: hit.start]):
+            return None
+        # a title, a sibling of dated meeting headings, or "Community Call 04/26"
+        if role is None and level not in self.meeting_levels and not _LEADS_TO_A_DATE.match(text[: hit.start]):
+            return None
+        return hit
+
+    def splits_title_meeting(self, text: str, hit: DateHit, level: int) -> bool:
+        """Inside a file's own meeting, a heading with another date starts a new meeting only
+        when written like a log entry: at the level of the heading that dated the file, or led by its date."""
+        if not self.title_meeting or self.current is None:
+            return True
+        if level == self.title_date_level:
+            return True
+        return text[: hit.start].strip(" \t*_([#:-–—") == ""
+
+    def restates_current(self, hit: DateHit, level: int) -> bool:
+        """A dated heading under a meeting that repeats its date (or gives the year it lacked)."""
+        m = self.current
+        if m is None or level <= self.cur_level:
+            return False
+        if m.date is not None:
+            return hit.date == m.date
+        if getattr(m, "_month_day", None) != (hit.month, hit.day):
+            return False
+        if hit.date is not None:
+            m.date = hit.date
+        return True
+
+    def date_line(self, block: _Block, src: str) -> None:
+        """``24 Nov 2020`` or ``**Date:** 26 March 2019 at 9am`` under the document's title: its date.
+        Elsewhere, outside any meeting, a line that is only a date (and a time) starts one."""
+        if not _HAS_DIGIT.search(src):
+            return
+        text = _first_line(self.md.inline(block.inline))[0].strip()
+        if self.title.open and self.current is None:
+            label = _DATE_LABEL.match(text)
+            if label is None and len(text) > 120:
+                return
+            rest = text[label.end():] if label else text
+            hit = self.date_for_meeting(rest, block.start, at_start=True)
+            if hit is not None:
+                self.open_meeting(hit, self.notes.title or _heading_title(rest, hit), block.start, self.title.level, "line")
+                self.title_meeting = True
+                self.title_date_level = 0
+            return
+        if "\n" in src.strip() or self.backlog_level or self.region_level:
+            return
+        plain = text.strip(" *_")
+        hit = find_date(plain)
+        if hit is None or not _ONLY_A_TIME.match(plain[hit.end:]):
+            return
+        hit = self.date_for_meeting(plain, block.start, at_start=True)
+        if hit is not None:
+            self.open_meeting(hit, plain, block.start, 7, "line")
+
+    def in_other_events(self, level: int) -> bool:
+        return bool(self.region_level) and self.current is None and level > self.region_level
+
+    def note_region(self, level: int, text: str) -> None:
+        """"Past conferences", "Open action items": dated bullets below are not meetings."""
+        if self.region_level and level > self.region_level:
+            return
+        self.region_level = level if _OTHER_EVENTS.search(text) else 0
+
+    def sibling_of_meetings(self, level: int, text: str) -> bool:
+        """An undated heading written like the meeting headings before it (``### **5. Stammtisch ...**``)."""
+        last = self.last_meeting_words
+        if last is None or last[0] != level:
+            return False
+        words = _lead_words(text)
+        return len(words) >= 2 and words[:2] == last[1][:2]
+
+    def date_in_body(self, start0: int, body: str) -> None:
+        """The undated sibling heading's meeting, dated by the first date in its body."""
+        level, text, line0, month = self.undated_sibling  # type: ignore[misc]
+        self.undated_sibling = None
+        body = _LINK_TARGET.sub("]", body)
+        hit = find_date(body)
+        if hit is None or hit.date is None or hit.problem or _MENTION.search(body[: hit.start]):
+            return
+        if month is not None and (hit.date.year, hit.date.month) != month:
+            return  # "Meeting December 2025" is dated by a day of December 2025 only
+        self.open_meeting(hit, text.strip(" *_"), line0, level, "heading")
+        self.last_meeting_words = (level, _lead_words(text))
 
     # -- agendas ------------------------------------------------------------
 
@@ -1318,6 +1672,8 @@ class _Parser:
             else:
                 self.add_notes(start, end)
             return
+        if self.region_level:
+            return  # a table of other events
         if "date" not in role:
             role["date"] = next(
                 (c for c in range(len(header)) if sum(bool(find_date(r[c].text)) for _, r in rows if c < len(r)) * 2 > len(rows)),
@@ -1362,7 +1718,7 @@ class _Parser:
             line0 = start + content.count("\n", 0, m.start())
             if m.group(2) is not None:
                 summary = re.sub(r"\s+", " ", _TAG.sub(" ", m.group(2))).strip()
-                hit = self.date_for_meeting(summary, line0)
+                hit = None if self.title_meeting and self.whole_file else self.date_for_meeting(summary, line0)
                 if hit is not None:
                     # headings inside <details> are its sub-headings; only one at the level
                     # that encloses the block (or </details>) ends the meeting
@@ -1382,7 +1738,10 @@ class _Parser:
 
     def finish(self) -> Notes:
         meetings = self.meetings
-        _fill_years(meetings, self.warnings)
+        for m in meetings:
+            if m.form == "file" and self.notes.title:
+                m.title = self.notes.title
+        _fill_years(meetings, self.warnings, _path_date(self.path))
         for m in meetings:
             m.links = links.find_links(m.raw, first_line=m.line)
             for link in m.links:
@@ -1431,11 +1790,17 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
 
 
 def _heading_title(text: str, hit: DateHit) -> str:
-    rest = (text[: hit.start] + " " + text[hit.end :]).strip(" -:–—|,.*_")
+    after = _TIME_AFTER_DATE.sub("", text[hit.end :], count=1)
+    rest = _EMPTY_BRACKETS.sub(" ", text[: hit.start] + " " + after).strip(" -:–—|,.*_")
     rest = re.sub(r"\s+", " ", rest).strip()
     if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
         rest = rest[1:-1].strip()
     return rest or text[hit.start : hit.end].strip() or text.strip()
+
+
+# "24.02.2021, 18:00h CET", "[2023-11-09]": what is left of a title once its date is taken out
+_TIME_AFTER_DATE = re.compile(r"^[\s,]*(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:h\b|am\b|pm\b)?\s*(?:[A-Z]{2,5}\b)?", re.I)
+_EMPTY_BRACKETS = re.compile(r"\[[\s,]*\]|\([\s,]*\)")
 
 
 def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> Talk | None:
@@ -1454,12 +1819,18 @@ def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> T
     return best if best_score >= 60 else None
 
 
-def _fill_years(meetings: list[Meeting], warnings: list[Warning]) -> None:
-    """Dates like ``Meeting March 1st`` take the year of their nearest dated neighbour."""
+def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDate | None = None) -> None:
+    """Dates like ``Meeting March 1st`` take the year their own section writes
+    (a ``**Date:**`` line, a time link), else that of their nearest dated
+    neighbour, else the one their file's path names."""
     if all(m.date is not None for m in meetings):
         return
+    for m in meetings:
+        if m.date is None:
+            year = _year_from_section(m)
+            if year is not None:
+                m.date = _valid_date(year, *m._month_day)  # type: ignore[attr-defined]
     dated = [i for i, m in enumerate(meetings) if m.date is not None]
-    import bisect
 
     for i, m in enumerate(meetings):
         if m.date is not None:
@@ -1467,6 +1838,10 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning]) -> None:
         month, day = m._month_day  # type: ignore[attr-defined]
         k = bisect.bisect_left(dated, i)
         near = [dated[j] for j in (k - 1, k) if 0 <= j < len(dated)]
+        if not near and path is not None and path.year is not None:
+            m.date = _valid_date(path.year, month, day)
+            if m.date is not None:
+                continue
         if not near:
             warnings.append(Warning(m.line, "date without a year and no dated meeting nearby; skipped"))
             continue
@@ -1482,6 +1857,13 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning]) -> None:
             continue
         m.date = min(candidates, key=lambda d: abs((d - neighbour).days))
     meetings[:] = [m for m in meetings if m.date is not None]
+
+
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[Meeting]:
@@ -1536,7 +1918,7 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     error: BaseException | None = None
     for name in names:
         try:
-            return _Parser(text, BACKENDS[name]).run()
+            return _parse_once_or_as_one_meeting(text, path, BACKENDS[name])
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
@@ -1544,6 +1926,18 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     notes = Notes()  # a bug, but the contract is "never raise"
     notes.warnings.append(Warning(1, f"parser error: {type(error).__name__}: {error}"))
     return notes
+
+
+def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
+    """A notes file in which no meeting is written is read again as one meeting
+    (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
+    notes = _Parser(text, backend, path).run()
+    if notes.meetings:
+        return notes
+    day = _whole_file_date(_Lines(text), notes.title, path)
+    if day is None:
+        return notes
+    return _Parser(text, backend, path, whole_file=day).run()
 
 
 def meeting_to_json(m: Meeting) -> dict:

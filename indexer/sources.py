@@ -38,6 +38,61 @@ def read_notes_file(path: str) -> str:
     return text
 
 
+NOTES_SUFFIXES = (".md", ".markdown")
+
+
+def expand_notes_paths(paths: list[str]) -> list[tuple[str, bool]]:
+    """Each notes argument as (file, came from a folder): a folder of notes (one
+    meeting per file, ``meetings/2021_01_12/README.md``) gives its markdown
+    files, recursively, in sorted path order; hidden folders are skipped."""
+    out: list[tuple[str, bool]] = []
+    for path in paths:
+        p = Path(path)
+        if not p.is_dir():
+            out.append((path, False))
+            continue
+        files = sorted(
+            (f for f in p.rglob("*") if f.suffix.lower() in NOTES_SUFFIXES and f.is_file()
+             and not any(part.startswith(".") for part in f.relative_to(p).parts)),
+            key=lambda f: f.relative_to(p).as_posix(),
+        )
+        if not files:
+            raise InputError(f"notes path is a directory with no .md files: {path}")
+        out.extend((str(f), True) for f in files)
+    return out
+
+
+def one_date_per_meeting(parsed: list[tuple[str, Notes]]) -> list[str]:
+    """Meetings are keyed by date across files: a later file's meeting on a date
+    an earlier file holds is dated by its path when that is a free date (a
+    header copied from the previous minutes), else left out. Returns warnings."""
+    from .notes import _path_date
+
+    taken: dict = {}
+    warnings = []
+    for path, notes in parsed:
+        for m in notes.meetings:
+            taken.setdefault(m.date, path)
+    for path, notes in parsed:
+        keep = []
+        for m in notes.meetings:
+            first = taken.get(m.date)
+            if first == path:
+                keep.append(m)
+                continue
+            alt = _path_date(path).date
+            if len(notes.meetings) == 1 and alt is not None and alt not in taken:
+                warnings.append(f"{path}:{m.line}: warning: meeting {m.date.isoformat()} is also in {first}; "
+                                f"dated {alt.isoformat()} from its path")
+                m.date = alt
+                taken[alt] = path
+                keep.append(m)
+            else:
+                warnings.append(f"{path}:{m.line}: warning: meeting {m.date.isoformat()} is also in {first}; skipped")
+        notes.meetings = keep
+    return warnings
+
+
 def load_notes(path: str) -> Notes:
     return parse_notes(read_notes_file(path), path=path)
 

@@ -21,6 +21,7 @@ import pytest
 import sqlite_utils
 from site_helpers import HOSTILE_TITLE, add_recordings, build_site_db, video
 
+from indexer.chapters import hms
 from indexer.cli import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -215,3 +216,192 @@ def test_hostile_title_is_text(browser, site):
         with pytest.raises(NoAlertPresentException):
             browser.switch_to.alert  # noqa: B018 - an alert would mean the script ran
         assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x']")
+
+
+def talk_start(db_path: Path, meeting_id: str, position: int) -> int:
+    db = sqlite_utils.Database(db_path)
+    row = db.execute(
+        "select start_s from talk_recordings join talks on talks.id = talk_recordings.talk_id "
+        "where talks.meeting_id = ? and talks.position = ? order by confidence desc limit 1",
+        [meeting_id, position],
+    ).fetchone()
+    db.conn.close()
+    return row[0]
+
+
+def frame_start(browser) -> str | None:
+    from selenium.webdriver.common.by import By
+
+    src = browser.find_element(By.ID, "mi-player").get_attribute("src")
+    return (parse_qs(urlparse(src).query).get("start") or [None])[0]
+
+
+def test_meeting_page_seeks_its_own_player(browser, site, demo_db):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    page = site + "/index/meetings/2021-02-09"
+    browser.get(page)
+    talks = browser.find_elements(By.CSS_SELECTOR, "ol.mi-agenda > li")
+    assert [t.find_element(By.CSS_SELECTOR, ".mi-talk-title").text for t in talks] == [
+        "Flyte Egress Events", "Flyte at Lyft L5 Autonomous cars using Bazel", "Planning"]
+    assert frame_start(browser) is None  # the meeting plays from its beginning
+    second = talks[1].find_element(By.CSS_SELECTOR, "a.mi-seek")
+    start = talk_start(demo_db, "2021-02-09", 2)
+    assert second.get_attribute("data-start") == str(start)
+    second.click()
+    # the page's own player goes there; the page stays
+    wait_for(browser, lambda b: frame_start(b) == str(start))
+    assert browser.current_url == page
+    assert second.get_attribute("aria-current") == "true"
+    frame_src = urlparse(browser.find_element(By.ID, "mi-player").get_attribute("src"))
+    assert frame_src.path == "/embed/iHBUxzSC9XE"
+    assert parse_qs(frame_src.query)["enablejsapi"] == ["1"]
+    # by keyboard too: the first talk's ▶ is reachable and Enter seeks
+    first = talks[0].find_element(By.CSS_SELECTOR, "a.mi-seek")
+    browser.execute_script("arguments[0].focus()", first)
+    assert browser.switch_to.active_element == first
+    from selenium.webdriver.common.keys import Keys
+
+    first.send_keys(Keys.ENTER)
+    wait_for(browser, lambda b: frame_start(b) == str(talk_start(demo_db, "2021-02-09", 1)))
+
+
+def test_person_page_lists_their_talks(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/index/people/nian")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Nian"
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".mi-talks .mi-talk-title")]
+    assert titles == ["Flyte Egress Events"]
+    watch = browser.find_element(By.CSS_SELECTOR, ".mi-talks a.mi-watch")
+    assert parse_qs(urlparse(watch.get_attribute("href")).query)["v"] == ["iHBUxzSC9XE"]
+    browser.find_element(By.LINK_TEXT, "Flyte Egress Events").click()
+    wait_for(browser, lambda b: "/index/talks/" in b.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Flyte Egress Events"
+
+
+def test_home_page_search_finds_egress(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/")
+    assert "talks in" in browser.find_element(By.CSS_SELECTOR, ".mi-counts").text
+    box = browser.find_element(By.ID, "mi-q")
+    box.send_keys("egress")
+    box.submit()
+    wait_for(browser, lambda b: "q=egress" in b.current_url)
+    talks = browser.find_element(By.CSS_SELECTOR, "[aria-labelledby=mi-found-talks]")
+    assert "Flyte Egress Events" in talks.text and "2021-02-09" in talks.text
+    watch = talks.find_element(By.CSS_SELECTOR, "a.mi-watch")
+    start = parse_qs(urlparse(watch.get_attribute("href")).query)["t"]
+    assert watch.text.endswith(hms(int(start[0].rstrip("s"))))  # the minute, on the page
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "home-search.png"))
+
+
+def test_meetings_per_month_chart_has_one_mark_per_month(browser, site, demo_db):
+    from selenium.webdriver.common.by import By
+
+    db = sqlite_utils.Database(demo_db)
+    months = [r[0] for r in db.execute(
+        "select distinct substr(date, 1, 7) from meetings where not cancelled and date <= date('now') order by 1")]
+    db.conn.close()
+    for path in ("/index/meetings_per_month", "/"):
+        browser.get(site + path)
+        svg = browser.find_element(By.CSS_SELECTOR, "figure.mi-chart svg")
+        assert svg.size["width"] > 100 and svg.size["height"] > 50
+        marks = svg.find_elements(By.CSS_SELECTOR, "g.mi-month")
+        assert [m.get_attribute("data-month") for m in marks] == months
+        assert all(r.size["width"] > 0 for m in marks for r in m.find_elements(By.TAG_NAME, "rect")[:1])
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_pages_fit_the_screen(browser, site, width):
+    """No sideways scrolling at phone width; screenshots for the README (docs/)."""
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, path in (("home", "/"), ("meeting", "/index/meetings/2021-02-09"),
+                       ("talk", "/index/talks/2021-02-09~2Fflyte-egress-events"),
+                       ("person", "/index/people/nian"), ("search", "/-/find?q=egress"),
+                       ("chart", "/index/meetings_per_month")):
+        browser.set_window_size(width, 1100)
+        browser.get(site + path)
+        inner = browser.execute_script("return window.innerWidth")
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= inner, (name, width, scroll, inner)
+        frames = browser.find_elements(By.ID, "mi-player")
+        if frames:
+            box = frames[0].rect
+            assert box["width"] >= min(inner, 960) * 0.8 and abs(box["height"] * 16 / 9 - box["width"]) < 4
+        for img in browser.find_elements(By.TAG_NAME, "img"):
+            assert img.get_attribute("alt"), (name, img.get_attribute("src"))
+        assert browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}.png"))
+    browser.set_window_size(1280, 900)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(demo_db, tmp_path_factory):
+    """The demo with a meeting whose every name is hostile, served on its own."""
+    folder = tmp_path_factory.mktemp("hostile")
+    db_path = folder / "index.db"
+    shutil.copy(demo_db, db_path)
+    db = sqlite_utils.Database(db_path)
+    db["meetings"].insert({"id": "2020-01-07", "date": "2020-01-07", "year": 2020, "title": HOSTILE_TITLE,
+                           "cancelled": 0, "notes": "<script>alert('notes')</script>", "raw": ""})
+    db["people"].insert({"id": "mallory", "name": HOSTILE_TITLE})
+    db["organizations"].insert({"id": "evil", "name": HOSTILE_TITLE})
+    db["talks"].insert({"id": "2020-01-07/hostile", "meeting_id": "2020-01-07", "position": 1,
+                        "title": HOSTILE_TITLE, "notes": "<img src=x onerror=alert(5)>"})
+    db["talk_presenters"].insert({"talk_id": "2020-01-07/hostile", "person_id": "mallory",
+                                  "organization_id": "evil", "position": 1})
+    db["recordings"].insert({"id": "2020-01-07:youtube:hostile0001", "meeting_id": "2020-01-07",
+                             "source": "youtube", "ref": "hostile0001", "kind": "video", "method": "text",
+                             "confidence": 0.5, "reason": HOSTILE_TITLE, "ambiguous": 0})
+    db["talk_recordings"].insert({"talk_id": "2020-01-07/hostile", "video_id": "hostile0001", "start_s": 61,
+                                  "method": "chapter", "confidence": 0.5, "reason": HOSTILE_TITLE,
+                                  "url": "https://www.youtube.com/watch?v=hostile0001&t=61s"})
+    db.conn.close()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "serve", str(db_path), "--port", str(port)],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("serve did not start")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    for path in ("/", "/index/meetings/2020-01-07", "/index/talks/2020-01-07~2Fhostile",
+                 "/index/people/mallory", "/index/organizations/evil", "/-/find?q=friends",
+                 "/index/talks_per_organisation"):
+        browser.get(hostile_site + path)
+        wait_for(browser, lambda b: HOSTILE_TITLE in b.find_element(By.TAG_NAME, "body").text)
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert  # noqa: B018 - an alert would mean a script ran
+        # notes may keep a plain <img> (Markdown, then Bleach) but never a handler
+        assert not browser.find_elements(By.CSS_SELECTOR, "[onerror], [onload]"), path
+        assert browser.execute_script(
+            "return [...document.scripts].filter(s => s.textContent.includes('alert')).length") == 0, path
+        assert browser.title
+    browser.get(hostile_site + "/index/talks/2020-01-07~2Fhostile")
+    assert browser.title.startswith(HOSTILE_TITLE)  # text in the <title>, not markup
