@@ -21,8 +21,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def fail(message: str, code: int = 1):
-    """One line on stderr and a non-zero exit."""
-    click.echo(f"Error: {redact(message)}", err=True)
+    """One line on stderr and a non-zero exit; no secret, no line break, no page of text."""
+    from .bounds import clip
+
+    click.echo(f"Error: {clip(' '.join(redact(message).split()), 1000)}", err=True)
     sys.exit(code)
 
 
