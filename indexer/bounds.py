@@ -77,3 +77,33 @@ def clip(text: str | None, limit: int) -> str | None:
         return text
     return text[: limit - 1] + "…"
 
+
+
+# times from outside (API resources): a year any time zone can convert
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def instant(value):
+    """An ISO 8601 time as an aware UTC ``datetime`` (naive means UTC), or None
+    when unreadable or outside ``MIN_YEAR``..``MAX_YEAR`` (year 1 overflows
+    when converted to a zone west of UTC)."""
+    import datetime as dt
+
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    try:
+        parsed = parsed.astimezone(dt.timezone.utc)
+    except OverflowError:
+        return None
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+
+
+def time_text(value) -> str | None:
+    """``value`` unchanged when ``instant`` can read it, else None."""
+    return value if instant(value) is not None else None

@@ -141,15 +141,8 @@ def live_status(video: dict) -> str:
 
 def _utc(value: str | None) -> str | None:
     """API times to one canonical ISO 8601 UTC form (``...Z`` and ``+00:00`` alike)."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+    parsed = bounds.instant(value)  # None when unreadable or absurd (year 1 overflows in the matcher)
+    return parsed.replace(microsecond=0).isoformat() if parsed else None
 
 
 def video_row(video: dict) -> dict:

@@ -106,6 +106,26 @@ def test_class2_api_numbers_are_bounded():
     assert parse_chapters("0:00 a\n1:00 b\n99:59:59 c")[-1]["start_s"] == 99 * 3600 + 59 * 60 + 59
 
 
+def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path):
+    from indexer.drive import file_row
+    from indexer.youtube import video_row
+
+    row = video_row({"id": VID, "snippet": {"publishedAt": "0001-01-01T00:00:00Z"},
+                     "liveStreamingDetails": {"actualStartTime": "not a time"}})
+    assert (row["published_at"], row["recorded_at"]) == (None, None)  # year 1 overflowed in local time
+    assert video_row({"id": VID, "snippet": {"publishedAt": "2021-02-10T01:00:00Z"}})["published_at"] == (
+        "2021-02-10T01:00:00+00:00")
+    assert file_row({"id": "f", "createdTime": "0001-01-01T00:00:00Z", "modifiedTime": "2021-02-09T18:10:00.000Z"},
+                    None, "f", "root", (None, None))["created_time"] is None
+    db_path = build_site_db(tmp_path)
+    db = sqlite_utils.Database(db_path)
+    db["videos"].insert(video("ctrl0000001", "", "2030-01-01T00:00:00Z", description="a\x00b\x0bc\x19"))
+    db["videos"].insert(video("ctrl0000002", "t\x01", "garbage"))
+    db.conn.close()
+    r = get(app(db_path), "/index/latest_recordings.atom")
+    assert r.status_code == 200 and "Untitled video ctrl0000001" in r.text
+
+
 def test_class2_overrides_with_absurd_times_and_nesting_are_one_line(seed_db, tmp_path):
     huge = tmp_path / "huge.yml"
     huge.write_text(f"talks:\n  2021-02-09/x:\n    video: {VID}\n    at: '{HUGE}'\n")
@@ -552,3 +572,62 @@ def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_p
         out, _ = proc.communicate(timeout=10)
     assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
     assert set(added) <= served
+
+
+# ---------------------------------------------------------------------------
+# property: the whole sync over hostile API resources (the emulator serves them)
+
+_api_number = st.one_of(st.none(), _digits, st.integers(-10**30, 10**30).map(str), _text,
+                        st.integers(-10**30, 10**30), st.floats(allow_nan=True))
+_duration = st.one_of(st.none(), _text, st.sampled_from(["P99999999999999D", "PT99999999999999999999H", "P1Y",
+                                                         "-PT5S", "PT1.5S", "PT1H2M3S", "P", "PT"]))
+_description = st.lists(st.one_of(_text, _link, st.builds(lambda d, t: f"{d}:00 {t}", _digits, _text),
+                                  st.builds(lambda h, t: f"{h}:00:00 {t}", st.integers(0, 99), _text)),
+                        max_size=8).map("\n".join)
+_hostile_video = st.fixed_dictionaries({
+    "title": st.one_of(_text, st.just(SCRIPT), st.integers(0, 20000).map(lambda n: "t" * n)),
+    "description": _description,
+    "viewCount": _api_number,
+    "likeCount": _api_number,
+    "duration": _duration,
+    "publishedAt": st.one_of(_text, st.sampled_from(["2021-02-10T01:00:00Z", "9999-99-99", "0001-01-01T00:00:00Z"])),
+})
+
+
+@pytest.fixture(scope="module")
+def hostile_emulator():
+    from indexer.emulator import Emulator, YouTubeData
+
+    with Emulator(youtube=YouTubeData.generate(videos=4, seed=11), api_key="test-key") as emu:
+        yield emu
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(videos=st.lists(_hostile_video, min_size=1, max_size=4))
+def test_property_sync_survives_hostile_api_resources(hostile_emulator, seed_path, videos):
+    emu = hostile_emulator
+    channel = next(iter(emu.youtube.channels))
+    for vid, fields in zip(list(emu.youtube.videos), videos):
+        resource = emu.youtube.videos[vid]  # stored: edits persist
+        resource["snippet"]["title"] = fields["title"]
+        resource["snippet"]["description"] = fields["description"]
+        resource["snippet"]["publishedAt"] = fields["publishedAt"]
+        resource.setdefault("statistics", {}).update(viewCount=fields["viewCount"], likeCount=fields["likeCount"])
+        resource.setdefault("contentDetails", {})["duration"] = fields["duration"]
+        emu.youtube.changed()
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "index.db"
+        result = run("sync", db_path, seed_path, "--channel", channel, "--api-key", "test-key",
+                     "--api-endpoint", emu.url, "--no-playlists", "-q")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            "".join(__import__("traceback").format_exception(result.exception)))
+        assert "Traceback" not in result.output and result.exit_code in DOCUMENTED_EXIT_CODES, result.output
+        assert integrity(db_path) == "ok"
+        if result.exit_code == 0:
+            ds = app(db_path)
+            for page in ("/index/videos", "/index/chapters", "/index/videos?_search=t", "/-/search?q=t",
+                         "/index/latest_recordings.atom"):
+                r = get(ds, page)
+                assert r.status_code == 200, (page, r.text[:300])
+                assert SCRIPT not in r.text

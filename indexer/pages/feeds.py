@@ -41,6 +41,14 @@ def feed_routes(datasette, database: str) -> list:
     return [(pattern, feed)]
 
 
+# characters XML 1.0 cannot hold: one in a video's title or description would fail the whole feed
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 async def _run(datasette, request, database: str, name: str):
     query = await datasette.get_canned_query(database, name, request.actor)
     if query is None:
@@ -66,6 +74,7 @@ async def feed(datasette, request):
             return empty_atom(request, query.get("title") or name)
         from datasette_atom import render_atom
 
+        rows = [{k: xml_text(v) for k, v in dict(row).items()} for row in rows]
         return render_atom(datasette, request, sql, columns, rows, database, None, name, "query", {})
     from datasette_ics import render_ics
 
