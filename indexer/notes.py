@@ -1060,8 +1060,8 @@ class _TitleBlock:
     ``### Meeting Date/Time:`` heading right under it, on a plain or ``**Date:**``
     line) dates the document: one meeting whose section is the whole file."""
 
-    def __init__(self):
-        self.state = "before"
+    def __init__(self, enabled: bool = True):
+        self.state = "before" if enabled else "closed"
         self.level = 0
 
     @property
@@ -1089,6 +1089,8 @@ _ONLY_A_TIME = re.compile(
     r"\s*(?:[A-Z]{2,5}(?:[+-]\d{1,2})?)?\s*(?:\((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\))?[\s.:]*$",
     re.I,
 )
+# a date line under a title: the date alone (and a time), or with links after a separator ("24 Nov 2020 | [Recording]")
+_AFTER_A_DATE_LINE = re.compile(rf"{_ONLY_A_TIME.pattern}|^\s*[|·•(–—-]", re.I)
 _DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)
 _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
@@ -1104,8 +1106,7 @@ def _without_front_matter(text: str) -> str:
     m = _FRONT_MATTER.match(text)
     if m is None:
         return text
-    head = m.group(0)
-    return _LINE_BREAK.sub(lambda b: b.group(0), re.sub(r"[^\r\n]", "", head)) + text[m.end():]
+    return re.sub(r"[^\r\n]", "", m.group(0)) + text[m.end():]
 
 
 def _front_matter_end(text: str, line0: int) -> int:
@@ -1119,6 +1120,9 @@ def _front_matter_end(text: str, line0: int) -> int:
     return max(line0, after + rest.count("\n", 0, skip))
 
 
+_MEETING_NOUN = re.compile(
+    r"\b(?:meeting|meetup|call|sync|stand-?up|session|hangout|gathering|minutes|treffen|stammtisch)s?\b", re.I
+)
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTHS})\.?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)
 
 
@@ -1126,6 +1130,16 @@ def _month_year(text: str) -> tuple[int, int] | None:
     """``Meeting December 2025``: (2025, 12) when a heading names a month, not a day."""
     m = _MONTH_YEAR.search(text) if _HAS_DIGIT.search(text) else None
     return (int(m.group("y")), _month_number(m.group("m"))) if m else None
+
+
+def _links_its_recording(inl: "_Inline", text: str) -> bool:
+    """``### [Audio Video of the Meeting](https://youtube...)``: a heading that is only a
+    recording's link is a part of the meeting above, whatever its level."""
+    if len(inl.links) != 1:
+        return False
+    a, b, href = inl.links[0]
+    link = links.classify_url(href.strip())
+    return link is not None and link.kind in ("youtube", "drive_file") and not (inl.text[:a] + inl.text[b:]).strip(" *_:-")
 
 
 def _lead_words(text: str) -> list[str]:
@@ -1219,12 +1233,17 @@ def _year_from_section(m: Meeting) -> int | None:
     return None
 
 
+class _ALog(Exception):
+    """Raised when a file read as one meeting writes a second one: read it again as a log."""
+
+
 class _Parser:
-    def __init__(self, text: str, backend=_PyBackend, path: str = "", whole_file: dt.date | None = None):
+    def __init__(self, text: str, backend=_PyBackend, path: str = "", whole_file: dt.date | None = None,
+                 title_block: bool = True, md=None):
         self.text = text
         self.lines = _Lines(text)
         # front matter is blanked, not cut, so line numbers stay the input's
-        self.md = backend(_without_front_matter(text))
+        self.md = md if md is not None else backend(_without_front_matter(text))
         self.path = path
         self.whole_file = whole_file  # the date of a file that is one meeting (read a second time)
         self.notes = Notes()
@@ -1240,7 +1259,8 @@ class _Parser:
         self.backlog_level = 0  # >0 while inside a backlog section
         self.details_depth = 0
         self.outer_level = 0  # level of the last heading that is not a meeting
-        self.title = _TitleBlock()
+        self.title = _TitleBlock(title_block)
+        self.title_meetings = 0  # meetings opened as the file's own
         self.title_meeting = False  # the open meeting is the document's own (one meeting per file)
         self.title_date_level = 0  # level of the heading that dated it (0: a line did)
         self.region_level = 0  # >0 while inside a list of other events (conferences, action items)
@@ -1255,6 +1275,8 @@ class _Parser:
     # -- meetings -----------------------------------------------------------
 
     def open_meeting(self, hit: DateHit, title: str, line0: int, level: int, form: str) -> None:
+        if self.title_meetings and (self.current is not None or self.meetings):
+            raise _ALog  # a second meeting: the file is no single meeting
         self.close_meeting(line0)
         self.title_meeting = False
         self.undated_sibling = None
@@ -1299,25 +1321,43 @@ class _Parser:
 
     # -- walking ------------------------------------------------------------
 
-    def run(self) -> Notes:
+    def run(self, blocks=None) -> Notes:
         if self.whole_file is not None:
             self.open_whole_file()
-        for block in self.md.blocks():
-            kind = block.kind
-            if kind == "heading":
-                self.on_heading(block)
-            elif kind == "paragraph":
-                self.on_paragraph(block)
-            elif kind == "list":
-                self.on_list(block)
-            elif kind == "table":
-                self.on_table(block)
-            elif kind == "html":
-                self.on_html(block.content, block.start, block.end)
-            else:
-                self.add_notes(block.start, block.end)
+        source = self.md.blocks() if blocks is None else blocks
+        # blocks are kept while the file may still turn out a log, to read them again as one
+        kept: list | None = [] if self.title.state != "closed" else None
+        try:
+            for block in source:
+                if kept is not None:
+                    kept.append(block)
+                self.on_block(block)
+                if kept is not None and self.title.state == "closed" and not self.title_meetings:
+                    kept = None
+        except _ALog:
+            for block in kept or []:
+                if block.kind == "list" and block.lazy is None:
+                    for item in _walk_items(block.items):
+                        item.talk = None  # read afresh: the first reading may have added to it
+            log = _Parser(self.text, path=self.path, title_block=False, md=self.md)
+            return log.run(itertools.chain(kept or [], source))
         self.close_meeting(self.lines.count)
         return self.finish()
+
+    def on_block(self, block: _Block) -> None:
+        kind = block.kind
+        if kind == "heading":
+            self.on_heading(block)
+        elif kind == "paragraph":
+            self.on_paragraph(block)
+        elif kind == "list":
+            self.on_list(block)
+        elif kind == "table":
+            self.on_table(block)
+        elif kind == "html":
+            self.on_html(block.content, block.start, block.end)
+        else:
+            self.add_notes(block.start, block.end)
 
     def add_notes(self, start: int, end: int) -> None:
         if self.current is None or self.section != "notes":
@@ -1349,6 +1389,7 @@ class _Parser:
                 title = self.notes.title if labelled else _heading_title(text, hit)
                 self.open_meeting(hit, title, start, self.title.level if promote else level, "heading")
                 self.title_meeting = role == "title" or promote
+                self.title_meetings += self.title_meeting
                 self.title_date_level = level
                 self.meeting_levels.add(level)
                 self.last_meeting_words = (level, _lead_words(text))
@@ -1358,7 +1399,7 @@ class _Parser:
             # one meeting per file: its section is the whole file, whatever the headings' levels
             if _BACKLOG.search(text):
                 self.close_meeting(start)
-        elif self.current is not None and (
+        elif self.current is not None and not _links_its_recording(inl, text) and (
             (self.current.form in ("bold", "line") and not _PART_OF_MEETING.match(text))
             or level < self.cur_level
             or (level == self.cur_level and not _PART_OF_MEETING.match(text))
@@ -1370,7 +1411,7 @@ class _Parser:
             self.outer_level = level
             self.backlog_level = level if "backlog" in text.lower() else 0
             self.note_region(level, text)
-            month = _month_year(text) if level <= 4 else None
+            month = _month_year(text) if level <= 4 and _MEETING_NOUN.search(text) else None
             self.undated_sibling = (level, text, start, month) if month or self.sibling_of_meetings(level, text) else None
             return
         # a sub-heading of the open meeting
@@ -1444,6 +1485,7 @@ class _Parser:
             in_title = self.title.open and self.current is None
             self.open_meeting(hit, _heading_title(text, hit), block.start, 7, "bold")
             self.title_meeting = in_title
+            self.title_meetings += in_title
             self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
 
     def on_list(self, block: _Block) -> None:
@@ -1527,9 +1569,12 @@ class _Parser:
                 return
             rest = text[label.end():] if label else text
             hit = self.date_for_meeting(rest, block.start, at_start=True)
+            if hit is not None and not label and not _AFTER_A_DATE_LINE.match(rest[hit.end:]):
+                return  # "2021-03-24: we moved the agenda" is prose, not the file's date
             if hit is not None:
                 self.open_meeting(hit, self.notes.title or _heading_title(rest, hit), block.start, self.title.level, "line")
                 self.title_meeting = True
+                self.title_meetings += 1
                 self.title_date_level = 0
             return
         if "\n" in src.strip() or self.backlog_level or self.region_level:
@@ -1929,7 +1974,9 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
 
 
 def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
-    """A notes file in which no meeting is written is read again as one meeting
+    """A file dated under its title is one meeting only if no other meeting is
+    written in it: else it is a log, read again the way logs are. A notes file
+    in which no meeting is written is read again as one meeting
     (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
     notes = _Parser(text, backend, path).run()
     if notes.meetings:

@@ -84,11 +84,19 @@ def test_year_less_headings_take_their_year_from_time_links_date_lines_and_neigh
     ]
 
 
-def test_a_log_under_an_undated_title_is_still_one_meeting_per_date():
-    text = ("# Team notes\n\n## 2021-02-09\n\n### Launch on 2021-03-01\n\n[v](https://youtu.be/aaaaaaaaaaa)\n\n"
-            "## Links\n\nshared\n\n## Feb 16, 2021\n\n**Feb 23, 2021**\n\nStill the 16th.\n")
-    got = [(m.id, m.line, m.video_ids) for m in parse_notes(text).meetings]
-    assert got == [("2021-02-09", 3, ["aaaaaaaaaaa"]), ("2021-02-16", 13, [])]
+def test_a_log_under_a_title_is_read_as_a_log_not_as_one_meeting():
+    text = ("# Team notes\n\n## 2021-02-09\n\n[v](https://youtu.be/aaaaaaaaaaa)\n\n"
+            "## Recordings\n\n* 2021-02-02: [v](https://youtu.be/bbbbbbbbbbb)\n\n## Feb 16, 2021\n\nStill the 16th.\n")
+    got = [(m.id, m.line, m.form, m.video_ids) for m in parse_notes(text).meetings]
+    # another meeting written at the first one's level: a log, whose sections end at their next heading
+    assert got == [("2021-02-09", 3, "heading", ["aaaaaaaaaaa"]), ("2021-02-02", 9, "bullet", ["bbbbbbbbbbb"]),
+                   ("2021-02-16", 11, "heading", [])]
+
+
+def test_a_topic_heading_naming_another_day_does_not_cut_a_files_meeting():
+    text = ("# Team call 12\n### Meeting Date/Time: 2021-02-09\n\n## Launch on 2021-03-01\n\n"
+            "[v](https://youtu.be/aaaaaaaaaaa)\n")
+    assert [(m.id, m.video_ids) for m in parse_notes(text).meetings] == [("2021-02-09", ["aaaaaaaaaaa"])]
 
 
 def test_lines_that_are_only_a_date_start_meetings_outside_headings():
@@ -176,3 +184,15 @@ def test_german_dates_and_a_month_heading_dated_by_its_body():
     got = [(m.id, m.line) for m in parse_notes(text).meetings]
     # a body date outside the month the heading names does not date it
     assert got == [("2025-12-09", 3), ("2020-01-28", 8)]
+
+
+def test_prose_starting_with_a_date_under_the_title_does_not_date_the_file():
+    text = ("# Call index\n2021-03-24: we moved the agenda to issues\n\n| Date | Topic |\n|---|---|\n"
+            "| 2021-03-02 | Berlin |\n| 2021-03-09 | London |\n")
+    assert [(m.id, m.form) for m in parse_notes(text).meetings] == [("2021-03-02", "table"), ("2021-03-09", "table")]
+
+
+def test_a_heading_that_only_links_the_recording_belongs_to_the_meeting_above():
+    text = ("## Feb 9, 2021\n\n## [Audio Video of the Meeting](https://www.youtube.com/watch?v=aaaaaaaaaaa)\n\n"
+            "## Agenda\n* Intro\n\n## Community links\n[v](https://youtu.be/bbbbbbbbbbb)\n")
+    assert [(m.id, m.video_ids) for m in parse_notes(text).meetings] == [("2021-02-09", ["aaaaaaaaaaa"])]
