@@ -126,6 +126,21 @@ def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path)
     assert r.status_code == 200 and "Untitled video ctrl0000001" in r.text
 
 
+def test_class2_absurd_cue_times_in_subtitles(seed_db, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / f"{VID}.en.vtt").write_text(f"WEBVTT\n\n{LONG}:00:00.000 --> {LONG}:00:01.000\nhello\n")
+    result = run("transcripts", seed_db, "--from", subs)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "out of range" in result.output
+    (subs / f"{VID}.en.vtt").write_text("WEBVTT\n\n9999:00:00.000 --> 9999:00:01.000\nlater\n\n"
+                                        "00:00:01.000 --> 00:00:02.000\nhello\n")
+    assert run("transcripts", seed_db, "--from", subs).exit_code == 0
+    from indexer.transcript_parse import parse_subtitles
+
+    assert [c["text"] for c in parse_subtitles((subs / f"{VID}.en.vtt").read_text())] == ["hello"]
+
+
 def test_class2_overrides_with_absurd_times_and_nesting_are_one_line(seed_db, tmp_path):
     huge = tmp_path / "huge.yml"
     huge.write_text(f"talks:\n  2021-02-09/x:\n    video: {VID}\n    at: '{HUGE}'\n")
