@@ -160,11 +160,17 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "presenters_raw": str,
             "notes": str,
             "line": int,
+            "noted_start_s": int,
+            "noted_video_id": str,
         },
         pk="id",
         foreign_keys=[("meeting_id", "meetings", "id")],
         if_not_exists=True,
     )
+    # databases made before the notes' own offsets were kept
+    for column, kind in (("noted_start_s", int), ("noted_video_id", str)):
+        if column not in db["talks"].columns_dict:
+            db["talks"].add_column(column, kind)
     db["talk_presenters"].create(
         {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
         pk=("talk_id", "person_id"),
@@ -412,6 +418,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                     ),
                     "notes": bounds.clip(t.notes, bounds.MAX_NOTES_CHARS),
                     "line": t.line,
+                    "noted_start_s": t.noted_start_s,
+                    "noted_video_id": t.noted_video_id,
                 }
             )
             for ppos, p in enumerate(t.presenters, 1):
