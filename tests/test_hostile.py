@@ -121,6 +121,7 @@ def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path)
     db = sqlite_utils.Database(db_path)
     db["videos"].insert(video("ctrl0000001", "", "2030-01-01T00:00:00Z", description="a\x00b\x0bc\x19"))
     db["videos"].insert(video("ctrl0000002", "t\x01", "garbage"))
+    db["videos"].insert(video("ctrl0000003", "\x15", "2030-01-02T00:00:00Z"))
     db.conn.close()
     r = get(app(db_path), "/index/latest_recordings.atom")
     assert r.status_code == 200 and "Untitled video ctrl0000001" in r.text
