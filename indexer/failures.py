@@ -17,6 +17,8 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from .errors import UserError
+
 EXIT_DB_WRITE = 9
 EXIT_DB_UNUSABLE = 10
 
@@ -24,7 +26,7 @@ EXIT_DB_UNUSABLE = 10
 _database: str | None = None
 
 
-class DatabaseFailure(Exception):
+class DatabaseFailure(UserError):
     """One line naming the database; ``exit_code`` says which kind."""
 
     def __init__(self, message: str, exit_code: int):

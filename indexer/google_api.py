@@ -36,6 +36,7 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from .errors import UserError
 from .redact import SECRET_FIELDS, SECRET_PARAMS, redact, redact_json, remember_secret  # noqa: F401 - shared names
 
 # we retry and report ourselves; its per-attempt warnings would be noise on stderr
@@ -67,7 +68,7 @@ EXIT_FORBIDDEN = 6
 EXIT_NETWORK = 7
 
 
-class ApiError(Exception):
+class ApiError(UserError):
     """A failure the user can act on; ``str()`` is one line and holds no secret."""
 
     exit_code = EXIT_API
