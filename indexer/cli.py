@@ -255,11 +255,11 @@ def _open_existing(db_path: str):
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
     dbfile.check(db_path)
-    failures.using(db_path)
-    failures.check_ours(db_path)
     db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
     if "meetings" not in db.table_names() or not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
+    failures.using(db_path)
+    failures.check_ours(db_path)  # meetings, but another application's
     return db
 
 

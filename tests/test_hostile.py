@@ -271,11 +271,11 @@ def test_class6_userinfo_in_the_endpoint_reaches_neither_output_nor_database(tmp
     monkeypatch.setenv("MEETUP_INDEXER_BACKOFF", "0.001")
     db_path = tmp_path / "index.db"
     result = run("sync", db_path, seed_path, "--channel", "UCNduEoLOToNo3nFVly-vUTQ", "--api-key", "k3y-value",
-                 "--api-endpoint", "http://meetup:pa55word@127.0.0.1:9/")
+                 "--api-endpoint", "http://u5erx:pa55word@127.0.0.1:9/")
     assert result.exit_code != 0
     stored = all_text(db_path)
     assert "failed" in stored
-    for secret in ("pa55word", "meetup:", "k3y-value"):
+    for secret in ("pa55word", "u5erx:", "k3y-value"):
         assert secret not in result.output and secret not in stored
 
 
