@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from . import bounds
+
 _TS = r"(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})"
 _BULLET = r"[\s>*\-•–—·]*"
 _SEP = r"[\s\-–—:|.)\]]*"
@@ -23,7 +25,7 @@ def _seconds(h, m, s) -> int | None:
     h, m, s = int(h or 0), int(m), int(s)
     if s >= 60 or (h and m >= 60):
         return None
-    return h * 3600 + m * 60 + s
+    return bounds.seconds(h * 3600 + m * 60 + s)
 
 
 def timestamp_lines(description: str) -> list[tuple[int, str]]:

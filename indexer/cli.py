@@ -11,39 +11,57 @@ import click
 import sqlite_utils
 
 from . import db as dbmod
-from . import dbfile
+from . import dbfile, failures
 from .errors import UserError
 from .notes import meeting_to_json
 from .notes.files import InputError, expand_notes_paths, load_notes, public_path
+from .redact import redact
 
 DEFAULT_DB = "data/index.db"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def fail(message: str, code: int = 1):
-    """One line on stderr and a non-zero exit."""
-    click.echo(f"Error: {message}", err=True)
+    """One line on stderr and a non-zero exit; no secret, no line break, no page of text."""
+    from .bounds import clip
+
+    click.echo(f"Error: {clip(' '.join(redact(message).split()), 1000)}", err=True)
     sys.exit(code)
 
 
-def open_database(path: str):
-    """``db.open_db``, with one line instead of a traceback for a file that is not SQLite."""
+def open_database(path: str, name: str | None = None):
+    """``db.open_db``, with one line instead of a traceback for a file that is not SQLite;
+    another application's database is refused before anything is created in it.
+    ``name``: the database the user named, when ``path`` is its working copy."""
     import sqlite3
 
+    failures.using(name or path)
+    failures.check_ours(path)
     try:
         return dbmod.open_db(path)
     except sqlite3.DatabaseError as exc:
+        failure = failures.explain(exc, path)
+        if failure is not None and failure.exit_code == failures.EXIT_DB_WRITE:
+            fail(str(failure), failure.exit_code)
         fail(f"not a SQLite database: {path} ({exc})")
 
 
 class Commands(click.Group):
-    """Every ``UserError`` becomes one line on stderr and its exit code, here and nowhere else."""
+    """Every ``UserError`` becomes one line on stderr and its exit code, here and nowhere else;
+    so does what the file system or SQLite refuses (``failures.explain``)."""
 
     def invoke(self, ctx):
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except UserError as exc:
             fail(str(exc), exc.exit_code)
+        except (sqlite3.Error, OSError) as exc:
+            failure = failures.explain(exc)
+            if failure is None:
+                raise
+            fail(str(failure), failure.exit_code)
 
 
 @click.group(cls=Commands)
@@ -166,10 +184,14 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     try:
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        failure = failures.explain(exc)
+        if failure is not None:
+            fail(str(failure), failure.exit_code)
         fail(f"cannot create the folder of {db_path}: {exc.strerror or exc}")
     dbfile.check(db_path)
+    failures.check_ours(db_path)  # before the lock file or a working copy appear beside it
     with dbfile.writing(db_path) as work:
-        db = open_database(work)
+        db = open_database(work, name=db_path)
         try:
             result = run_sync(db, db_path, opts, access, stored_command(opts, access),
                               warn=functools.partial(click.echo, err=True))
@@ -239,6 +261,8 @@ def _open_existing(db_path: str):
     db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
     if "meetings" not in db.table_names() or not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
+    failures.using(db_path)
+    failures.check_ours(db_path)  # meetings, but another application's
     return db
 
 

@@ -21,6 +21,8 @@ from markupsafe import Markup
 
 from .chapters import hms
 from .links import VIDEO_ID, classify_url, watch_url
+from .live_file import LiveFiles
+from .site_limits import limit_connection
 
 # render_cell gets no request in Datasette 0.65; the ASGI wrapper below
 # remembers the path so cells know whether they sit on a row page.
@@ -40,10 +42,52 @@ async def _method_not_allowed(send):
     await send({"type": "http.response.body", "body": b"This site is read-only.\n"})
 
 
+# Sent with every response. Datasette's pages run inline scripts of their own
+# templates (hence 'unsafe-inline'); nothing else may load scripts, plugins or
+# frames, except the YouTube player, and no other site may frame these pages.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    # the pages' player seeks through YouTube's IFrame API (it loads its scripts from there)
+    "script-src 'self' 'unsafe-inline' https://www.youtube.com",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https:",  # thumbnails from YouTube's and Google's image hosts
+    "frame-src https://www.youtube-nocookie.com https://www.youtube.com",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    # the YouTube embed needs the origin as referrer; paths with queries stay here
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]
+
+
+def _with_security_headers(send):
+    async def sender(message):
+        if message.get("type") == "http.response.start":
+            present = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sender
+
+
 @hookimpl
 def asgi_wrapper(datasette):
+    live = LiveFiles(datasette)
+    live.remember()
+
     def wrap(app):
         async def remember_path(scope, receive, send):
+            if scope.get("type") == "http":
+                send = _with_security_headers(send)
+                # a sync renamed a new file over the served one: serve it from this request on
+                await live.check()
             # the site only reads: no POST reaches Datasette (0.65 answers a POST
             # to a read-only canned query with a 500)
             if scope.get("type") == "http" and scope.get("method", "GET").upper() not in READ_METHODS:
@@ -206,6 +250,8 @@ def meetup_timezone() -> str:
 def prepare_connection(conn):
     conn.create_function("fts_words", 1, fts_words, deterministic=True)
     conn.create_function("meetup_timezone", 0, meetup_timezone)
+    # the time limit cannot stop a single function call: bound what one can cost
+    limit_connection(conn)
     # reads through mmap skip a read() per page: a facet over 10,000 search
     # hits went from ~60 ms to ~20 ms (bench/datasette.py); writes are unaffected
     conn.execute("pragma mmap_size = 536870912")

@@ -13,6 +13,7 @@ import operator
 
 import sqlite_utils
 
+from . import bounds
 from . import schema
 from .errors import UserError
 from .schema import ensure_db_shape, talk_id
@@ -155,11 +156,11 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                 "id": mid,
                 "date": m.date.isoformat(),
                 "year": m.date.year,
-                "title": m.title,
+                "title": bounds.clip(m.title, bounds.MAX_TITLE_CHARS),
                 "cancelled": int(m.cancelled),
                 "notes_author": m.notes_author,
-                "notes": m.notes,
-                "raw": m.raw,
+                "notes": bounds.clip(m.notes, bounds.MAX_NOTES_CHARS),
+                "raw": bounds.clip(m.raw, bounds.MAX_NOTES_CHARS),
                 "notes_path": path,
                 "line": m.line,
                 **in_series,
@@ -191,11 +192,11 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                     "id": tid,
                     "meeting_id": mid,
                     "position": pos,
-                    "title": t.title,
+                    "title": bounds.clip(t.title, bounds.MAX_TITLE_CHARS),
                     "presenters_raw": ", ".join(
                         p.name + (f" ({p.org})" if p.org else "") for p in t.presenters
                     ),
-                    "notes": t.notes,
+                    "notes": bounds.clip(t.notes, bounds.MAX_NOTES_CHARS),
                     "line": t.line,
                     "noted_start_s": t.noted_start_s,
                     "noted_video_id": t.noted_video_id,
@@ -228,7 +229,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                 "id": f"{slugify(path)}/{slugify(b.title)}",
                 "notes_path": path,
                 "position": pos,
-                "title": b.title,
+                "title": bounds.clip(b.title, bounds.MAX_TITLE_CHARS),
                 "presenters_raw": ", ".join(p.name for p in b.presenters),
                 "presenters": json.dumps([{"name": p.name, "org": p.org} for p in b.presenters]),
                 "organization_id": org_id,

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from . import bounds
 from . import db as dbmod
 from .drive_dates import date_from_name
 from .errors import UserError
@@ -101,8 +102,8 @@ def folder_row(item: dict, parent_id: str | None, path: str, root_id: str, dated
         "path": path,
         "root_id": root_id,
         "drive_id": item.get("driveId"),
-        "created_time": item.get("createdTime"),
-        "modified_time": item.get("modifiedTime"),
+        "created_time": bounds.time_text(item.get("createdTime")),
+        "modified_time": bounds.time_text(item.get("modifiedTime")),
         "web_url": web_url(item),
         "name_date": dated[0],
         "name_date_form": dated[1],
@@ -113,18 +114,18 @@ def folder_row(item: dict, parent_id: str | None, path: str, root_id: str, dated
 def file_row(item: dict, parent_id: str | None, path: str, root_id: str, dated: tuple) -> dict:
     video = item.get("videoMediaMetadata") or {}
     shortcut = item.get("shortcutDetails") or {}
-    millis = video.get("durationMillis")
+    millis = bounds.count(video.get("durationMillis"))
     return {
         "id": item["id"],
         "name": item.get("name"),
         "mime_type": item.get("mimeType"),
-        "size": int(item["size"]) if item.get("size") is not None else None,
+        "size": bounds.count(item.get("size")),
         "md5": item.get("md5Checksum"),
-        "created_time": item.get("createdTime"),
-        "modified_time": item.get("modifiedTime"),
-        "duration_s": round(int(millis) / 1000) if millis is not None else None,
-        "width": video.get("width"),
-        "height": video.get("height"),
+        "created_time": bounds.time_text(item.get("createdTime")),
+        "modified_time": bounds.time_text(item.get("modifiedTime")),
+        "duration_s": bounds.seconds(round(millis / 1000)) if millis is not None else None,
+        "width": bounds.count(video.get("width")),
+        "height": bounds.count(video.get("height")),
         "parent_id": parent_id,
         "path": path,
         "root_id": root_id,

@@ -37,6 +37,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from .errors import UserError
+from .redact import SECRET_FIELDS, SECRET_PARAMS, redact, redact_json, remember_secret  # noqa: F401 - shared names
 
 # we retry and report ourselves; its per-attempt warnings would be noise on stderr
 logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
@@ -58,10 +59,6 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 RETRY_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"}
 BAD_KEY_REASONS = {"keyInvalid", "keyExpired", "badRequest.keyInvalid"}
-
-# query parameters and JSON fields that carry secrets
-SECRET_PARAMS = {"key", "access_token", "oauth_token", "client_secret", "refresh_token", "code"}
-SECRET_FIELDS = {"access_token", "refresh_token", "id_token", "client_secret", "token", "private_key"}
 
 EXIT_API = 1
 EXIT_AUTH = 3
@@ -112,43 +109,6 @@ class QuotaBudgetReached(Exception):
     def __init__(self, budget: int, spent: int, method: str):
         super().__init__(f"quota budget of {budget} units reached after {spent} units (next: {method})")
         self.budget, self.spent, self.method = budget, spent, method
-
-
-_SECRET_IN_TEXT = re.compile(
-    r"((?:[?&;\s]|^)(?:%s)=)[^&\s\"']+" % "|".join(sorted(SECRET_PARAMS)), re.I
-)
-_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
-_GOOGLE_KEY = re.compile(r"AIza[0-9A-Za-z_-]{20,}")
-_known_secrets: set[str] = set()
-
-
-def remember_secret(value: str | None) -> None:
-    """Secrets the process holds are scrubbed from any text we print or store."""
-    if value and len(value) >= 4:
-        _known_secrets.add(value)
-
-
-_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
-
-
-def redact(text: str) -> str:
-    text = _SECRET_IN_TEXT.sub(r"\1REDACTED", str(text))
-    text = _USERINFO.sub(r"\1REDACTED@", text)  # http://user:password@host
-    text = _BEARER.sub(r"\1REDACTED", text)
-    text = _GOOGLE_KEY.sub("REDACTED", text)
-    for secret in _known_secrets:
-        text = text.replace(secret, "REDACTED")
-    return text
-
-
-def redact_json(value):
-    if isinstance(value, dict):
-        return {k: ("REDACTED" if k in SECRET_FIELDS else redact_json(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact_json(v) for v in value]
-    if isinstance(value, str):
-        return redact(value)
-    return value
 
 
 def quota_reset_message(now: dt.datetime | None = None) -> str:

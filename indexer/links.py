@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from . import bounds
+from .redact import redact
+
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.I)
 # markdown link text directly before the URL: [label](url)
 _LABEL = re.compile(r"\[([^\[\]]*)\]\(\s*$")
@@ -28,17 +31,27 @@ class Link:
 
 
 def parse_offset(value: str | None) -> int | None:
-    """``t=90``, ``t=1m30s``, ``t=1h2m3s``, ``start=90`` -> seconds."""
+    """``t=90``, ``t=1m30s``, ``t=1h2m3s``, ``start=90`` -> seconds.
+
+    None when unreadable or absurd (``bounds.seconds``): a ``t=`` of thousands
+    of digits is read no further than ``bounds.MAX_DIGITS``.
+    """
     if not value:
         return None
     value = value.strip().lower()
     if value.isdigit():
-        return int(value)
-    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", value)
+        return bounds.seconds(bounds.digits(value))
+    m = _OFFSET.fullmatch(value)
     if not m or not any(m.groups()):
         return None
-    h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return h * 3600 + mi * 60 + s
+    parts = [bounds.digits(g) if g else 0 for g in m.groups()]
+    if None in parts:
+        return None
+    h, mi, s = parts
+    return bounds.seconds(h * 3600 + mi * 60 + s)
+
+
+_OFFSET = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 
 
 def classify_url(url: str) -> Link | None:
@@ -82,10 +95,11 @@ def _classify_fast(url: str) -> Link | None:
 
 def _classify_uncached(url: str) -> Link | None:
     url = url.rstrip(".,;:!?*_>\\")
-    fast = _classify_fast(url)
-    if fast is not None:
-        return fast
-    return _classify_slow(url)
+    link = _classify_fast(url) or _classify_slow(url)
+    if link is not None and ("@" in link.url or "=" in link.url):
+        # the URL is stored and published: no user:password@ or ?key=
+        link.url = redact(link.url)
+    return link
 
 
 def _classify_slow(url: str) -> Link | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from . import bounds
 from .errors import UserError
 from .links import parse_offset
 
@@ -64,11 +65,29 @@ def parse_time(text: str) -> int | None:
     text = (text or "").strip()
     m = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})", text)
     if m:
-        h, mi, s = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))
-        if s >= 60 or (m.group(1) and mi >= 60):
+        h, mi, s = bounds.digits(m.group(1) or "0"), int(m.group(2)), int(m.group(3))
+        if h is None or s >= 60 or (m.group(1) and mi >= 60):
             return None
-        return h * 3600 + mi * 60 + s
+        return bounds.seconds(h * 3600 + mi * 60 + s)
     return parse_offset(text)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """Composes at most ``bounds.MAX_YAML_DEPTH`` levels: PyYAML's composer recurses
+    once per level, so a file of a thousand ``[`` would end in a RecursionError."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self._depth >= bounds.MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {bounds.MAX_YAML_DEPTH} levels", self.peek_event().start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
@@ -80,7 +99,7 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
         raise OverrideError(f"{path}:{line}: {message}")
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -135,7 +154,7 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
                     at = scalar(fields["at"], "at")
                     start = parse_time(at)
                     if start is None:
-                        fail(fields["at"], f"bad time '{at}' for talk {tid} (use seconds, mm:ss or h:mm:ss)")
+                        fail(fields["at"], f"bad time '{bounds.clip(at, 40)}' for talk {tid} (use seconds, mm:ss or h:mm:ss)")
                 out.talks[tid] = (vid, start, _line(tkey))
         else:
             fail(key, f"unknown section '{section}' (use meetings and talks)")

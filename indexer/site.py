@@ -1,7 +1,6 @@
 """How the Datasette site is served: one place for `serve`, the tests and the benchmark."""
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import sys
@@ -37,26 +36,70 @@ def check_database(db_path: str | os.PathLike) -> Path:
     return path
 
 
+LINK_PREFIX = "meetup-indexer-serve-"
+
+
 def served_path(db_path: Path) -> Path:
     """The path Datasette opens, named ``index.db`` whatever the file is called.
 
-    A symlink in a per-file temporary folder: the database is opened
-    immutable, so SQLite never writes beside it.
+    A symlink in a private folder made by ``mkdtemp`` (mode 0700, a name
+    nobody can guess or create first): a shared, predictable folder would let
+    another local user choose the database we serve. The database is opened
+    immutable, so SQLite never writes beside it. The folder carries this
+    process's id (``serve`` execs Datasette in the same process), so a later
+    ``serve`` removes the folders of servers that have ended.
     """
     if db_path.stem == DATABASE_NAME:
         return db_path
     target = db_path.resolve()
-    folder = Path(tempfile.gettempdir()) / (
-        "meetup-indexer-" + hashlib.sha1(str(target).encode()).hexdigest()[:12]
-    )
-    folder.mkdir(exist_ok=True)
-    link = folder / f"{DATABASE_NAME}.db"
-    if link.is_symlink() or link.exists():
-        if link.is_symlink() and Path(os.readlink(link)) == target:
-            return link
-        link.unlink()
+    link = _links.get(target)
+    if link is not None and link.is_symlink() and Path(os.readlink(link)) == target:
+        return link  # this process made it
+    remove_stale_links()
+    folder = Path(tempfile.mkdtemp(prefix=f"{LINK_PREFIX}{os.getpid()}-"))
+    link = _links[target] = folder / f"{DATABASE_NAME}.db"
     link.symlink_to(target)
     return link
+
+
+_links: dict[Path, Path] = {}
+
+
+def remove_stale_links(temp_dir: str | None = None) -> None:
+    """Remove our own link folders whose server process has ended."""
+    import stat
+
+    base = Path(temp_dir or tempfile.gettempdir())
+    try:
+        entries = list(base.glob(f"{LINK_PREFIX}*"))
+    except OSError:
+        return
+    for folder in entries:
+        try:
+            info = folder.lstat()
+            pid = int(folder.name[len(LINK_PREFIX):].split("-", 1)[0])
+        except (OSError, ValueError):
+            continue
+        # only real folders of this user, never through a symlink
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _alive(pid):
+            continue
+        link = folder / f"{DATABASE_NAME}.db"
+        try:
+            if link.is_symlink():
+                link.unlink()
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -29,6 +29,8 @@ from operator import add, gt, itemgetter, not_, sub, truediv
 
 import srt
 
+from . import bounds
+
 # srt logs every block it skips; a bad file gets one line from the caller instead
 logging.getLogger("srt").setLevel(logging.ERROR)
 
@@ -177,9 +179,13 @@ def raw_cues(text: str, fmt: str) -> list[tuple[float, float, list[str]]]:
         subs = list(srt.parse(text, ignore_errors=True))
     except srt.SRTParseError as exc:  # pragma: no cover - ignore_errors skips bad blocks
         raise SubtitleError(str(exc)) from None
+    except OverflowError:  # a cue time of thousands of hours: timedelta refuses it
+        raise SubtitleError("a cue time is out of range") from None
     if not subs and text.strip():
         raise SubtitleError("no cues found")
-    return [(s.start.total_seconds(), s.end.total_seconds(), s.content.split("\n")) for s in subs]
+    # cues past any recording's length (bounds.MAX_SECONDS) are not moments of it
+    return [(s.start.total_seconds(), s.end.total_seconds(), s.content.split("\n")) for s in subs
+            if bounds.seconds(s.end.total_seconds()) is not None and s.start.total_seconds() >= 0]
 
 
 def _rolling_lines(text: str) -> list[tuple[float, float, str]]:

@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 import isodate
 import sqlite_utils
 
+from . import bounds
 from . import db as dbmod
 from .chapters import parse_chapters
 from .google_api import ApiError, GoogleClient, NotFound, QuotaBudgetReached
@@ -99,16 +100,14 @@ def duration_seconds(value: str | None) -> int | None:
     if not value:
         return None
     try:
-        return int(isodate.parse_duration(value).total_seconds())
-    except (isodate.ISO8601Error, ValueError, TypeError):
+        return bounds.seconds(isodate.parse_duration(value).total_seconds())
+    # years and months have no fixed length (no total_seconds); huge numbers overflow
+    except (isodate.ISO8601Error, ValueError, TypeError, OverflowError, AttributeError):
         return None
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return bounds.count(value)
 
 
 def best_thumbnail(thumbnails: dict | None) -> str | None:
@@ -133,15 +132,8 @@ def live_status(video: dict) -> str:
 
 def _utc(value: str | None) -> str | None:
     """API times to one canonical ISO 8601 UTC form (``...Z`` and ``+00:00`` alike)."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+    parsed = bounds.instant(value)  # None when unreadable or absurd (year 1 overflows in the matcher)
+    return parsed.replace(microsecond=0).isoformat() if parsed else None
 
 
 def video_row(video: dict) -> dict:
@@ -152,8 +144,8 @@ def video_row(video: dict) -> dict:
     return {
         "id": video["id"],
         "channel_id": sn.get("channelId"),
-        "title": sn.get("title"),
-        "description": sn.get("description"),
+        "title": bounds.clip(sn.get("title"), bounds.MAX_TITLE_CHARS),
+        "description": bounds.clip(sn.get("description"), bounds.MAX_DESCRIPTION_CHARS),
         "published_at": _utc(sn.get("publishedAt")),
         "recorded_at": _utc(recorded),
         "duration_s": duration_seconds(video.get("contentDetails", {}).get("duration")),
@@ -173,8 +165,8 @@ def channel_row(channel: dict) -> dict:
     sn = channel.get("snippet", {})
     return {
         "id": channel["id"],
-        "title": sn.get("title"),
-        "description": sn.get("description"),
+        "title": bounds.clip(sn.get("title"), bounds.MAX_TITLE_CHARS),
+        "description": bounds.clip(sn.get("description"), bounds.MAX_DESCRIPTION_CHARS),
         "handle": sn.get("customUrl"),
         "uploads_playlist_id": channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads"),
         "thumbnail_url": best_thumbnail(sn.get("thumbnails")),
@@ -188,8 +180,8 @@ def playlist_row(playlist: dict, channel_id: str) -> dict:
     return {
         "id": playlist["id"],
         "channel_id": channel_id,
-        "title": sn.get("title"),
-        "description": sn.get("description"),
+        "title": bounds.clip(sn.get("title"), bounds.MAX_TITLE_CHARS),
+        "description": bounds.clip(sn.get("description"), bounds.MAX_DESCRIPTION_CHARS),
         "item_count": _int(playlist.get("contentDetails", {}).get("itemCount")),
         "published_at": _utc(sn.get("publishedAt")),
         "privacy_status": playlist.get("status", {}).get("privacyStatus"),

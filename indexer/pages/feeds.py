@@ -41,6 +41,22 @@ def feed_routes(datasette, database: str) -> list:
     return [(pattern, feed)]
 
 
+# characters XML 1.0 cannot hold: one in a video's title or description would fail the whole feed
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+def xml_row(row) -> dict:
+    """A feed row XML can hold; an entry needs a title even when the text was all control characters."""
+    out = {k: xml_text(v) for k, v in dict(row).items()}
+    if not str(out.get("atom_title") or "").strip():
+        out["atom_title"] = "Untitled"
+    return out
+
+
 async def _run(datasette, request, database: str, name: str):
     query = await datasette.get_canned_query(database, name, request.actor)
     if query is None:
@@ -66,6 +82,7 @@ async def feed(datasette, request):
             return empty_atom(request, query.get("title") or name)
         from datasette_atom import render_atom
 
+        rows = [xml_row(row) for row in rows]
         return render_atom(datasette, request, sql, columns, rows, database, None, name, "query", {})
     from datasette_ics import render_ics
 
