@@ -8,7 +8,7 @@ import click
 
 from .project import PROJECT_FILE, ProjectError, SeriesConfig, parse_project, render_project, series_from_notes, \
     slug, unique_ids
-from .sources import InputError, expand_notes_paths, read_notes_file
+from .notes.files import InputError, expand_notes_paths, read_notes_file
 
 
 def series_for_argument(arg: str) -> SeriesConfig:

@@ -410,7 +410,7 @@ def series_input(project, load_notes=None) -> tuple[list[Series], dict[str, list
     returns the ``Notes`` of one notes entry (a file, a folder: several); by default read from disk."""
     if load_notes is None:
         def load_notes(path):
-            from .sources import expand_notes_paths, load_notes as load_one
+            from .notes.files import expand_notes_paths, load_notes as load_one
 
             return [load_one(p) for p, _ in expand_notes_paths([path])]
     series, meetings = [], {}

@@ -272,7 +272,7 @@ def default_notes(db: sqlite_utils.Database) -> list[str]:
 
 def _owners(args: list[str]) -> dict[str, str]:
     """Each notes file (as ``display_path`` shows it, or ``gdoc:ID``) -> the argument that named it."""
-    from .sources import display_path, expand_notes_paths, gdoc_id
+    from .notes.files import display_path, expand_notes_paths, gdoc_id
 
     owner: dict[str, str] = {}
     for arg in args:
@@ -300,7 +300,7 @@ def group_by_argument(args: list[str], parsed: list[tuple[str, object]]) -> list
 
 
 def _text(path: str) -> str:
-    from .sources import read_notes_file
+    from .notes.files import read_notes_file
 
     try:
         return read_notes_file(path)
@@ -388,6 +388,6 @@ def make_plan(db: sqlite_utils.Database, args: list[str], given: bool, parsed: l
 def one_date_per_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed: list,
                         project=None) -> list[str]:
     """``sources.one_date_per_meeting`` within each series: two series may meet on one date."""
-    from .sources import one_date_per_meeting
+    from .notes.files import one_date_per_meeting
 
     return [w for _, group in make_plan(db, args, given, parsed, project) for w in one_date_per_meeting(group)]

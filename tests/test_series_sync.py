@@ -79,7 +79,7 @@ def build_before_series(db_path, files):
     from indexer import db as dbmod
     from indexer.linkdb import run_match
     from indexer.notes import parse_notes
-    from indexer.sources import display_path
+    from indexer.notes.files import display_path
     from match_helpers import add_harvest
 
     db = dbmod.open_db(db_path)
