@@ -22,6 +22,7 @@ lines inside a cue): there it does what the format needs.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from itertools import compress, count, groupby, repeat
@@ -217,15 +218,32 @@ def _merge_rolling(cues):
     return out
 
 
+_CLOCK_LIMIT_S = dt.timedelta.max.total_seconds()
+
+
+def _kept(starts_s, ends_s) -> list[bool]:
+    """Which cues a WebVTT file keeps, as SubRip's reading does: a time past any clock
+    (``timedelta``'s range) makes the file unreadable, in one line; a cue past any
+    recording's length (``bounds.MAX_SECONDS``) is not a moment of it and is dropped."""
+    if any(e > _CLOCK_LIMIT_S for e in ends_s):
+        raise SubtitleError("a cue time is out of range")
+    return [s >= 0 and bounds.seconds(e) is not None for s, e in zip(starts_s, ends_s)]
+
+
 def cue_rows(text: str, fmt: str = "vtt") -> list[tuple[float, float, str | None, str]]:
     """(start_s, end_s, speaker, text) per cue: what ``parse_subtitles`` returns, as tuples."""
     if _WORD_TIMING.search(text):
         if fmt == "vtt":
-            return [(s, e, None, t) for s, e, t in _rolling_lines(_normalise(text))]
+            rolled = _rolling_lines(_normalise(text))
+            keep = _kept([s for s, _, _ in rolled], [e for _, e, _ in rolled])
+            return [(s, e, None, t) for s, e, t in compress(rolled, keep)]
         return [(round(s, 3), round(e, 3), None, t) for s, e, t in _merge_rolling(raw_cues(text, fmt))]
     if fmt == "vtt":
         text = _normalise(text)
         starts, ends, said = _vtt_columns(text)
+        keep = _kept([x / 1000 for x in starts], [x / 1000 for x in ends])
+        if not all(keep):
+            starts, ends, said = (list(compress(col, keep)) for col in (starts, ends, said))
     else:
         cues = raw_cues(text, fmt)
         starts = [round(c[0] * 1000) for c in cues]
