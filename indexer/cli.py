@@ -174,6 +174,8 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
     from .google_api import ApiError
     from .auth import ServiceAccountRefused
     from .drive import folder_from_notes
+    from .overrides import load_overrides
+    from .peopledb import save_people
     from .sync import YouTubeOptions, youtube_step
 
     yt_opts = YouTubeOptions(channel, api_key, api_endpoint, credentials, full, not no_refresh,
@@ -184,9 +186,11 @@ def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refr
                 for path, n in parsed:
                     for w in n.warnings:
                         click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
-                    counts = dbmod.save_notes(db, n, path)
+                    counts = dbmod.save_notes(db, n, path, people=False)
                     for k, v in counts.items():
                         totals[k] = totals.get(k, 0) + v
+                # one person written several ways, across every file (data/overrides.yml may merge or split)
+                totals.update(save_people(db, load_overrides(None)))
                 dbmod.ensure_db_shape(db)
             run["counts"] = totals
             # YouTube commits page by page, after the notes' own transaction
@@ -359,6 +363,8 @@ def match(db_path, overrides, tz):
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from .linkdb import run_match
+    from .overrides import load_overrides
+    from .peopledb import save_people
 
     if tz:
         try:
@@ -369,7 +375,8 @@ def match(db_path, overrides, tz):
     try:
         with dbmod.sync_run(db, "match" + (f" --overrides {overrides}" if overrides else "")) as run:
             counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
-            run["counts"] = counts
+            with db.atomic():  # the overrides' people and organisations too
+                run["counts"] = {**counts, **save_people(db, load_overrides(overrides))}
     except OverrideError as exc:
         fail(str(exc))
     click.echo(_match_line(counts), err=True)

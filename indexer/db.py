@@ -151,6 +151,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "position": int,
             "title": str,
             "presenters_raw": str,
+            "presenters": str,
+            "noted_presenters": str,
             "notes": str,
             "line": int,
         },
@@ -158,6 +160,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         foreign_keys=[("meeting_id", "meetings", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db, "talks", {"presenters": str, "noted_presenters": str})
     db["talk_presenters"].create(
         {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
         pk=("talk_id", "person_id"),
@@ -166,6 +169,19 @@ def create_tables(db: sqlite_utils.Database) -> None:
             ("person_id", "people", "id"),
             ("organization_id", "organizations", "id"),
         ],
+        if_not_exists=True,
+    )
+    # other spellings of a person or organisation (indexer/people.py), and why they are the same
+    db["person_aliases"].create(
+        {"person_id": str, "alias": str, "kind": str, "evidence": str},
+        pk=("person_id", "alias"),
+        foreign_keys=[("person_id", "people", "id")],
+        if_not_exists=True,
+    )
+    db["organization_aliases"].create(
+        {"organization_id": str, "alias": str, "kind": str, "evidence": str},
+        pk=("organization_id", "alias"),
+        foreign_keys=[("organization_id", "organizations", "id")],
         if_not_exists=True,
     )
     db["meeting_links"].create(
@@ -204,6 +220,14 @@ def create_tables(db: sqlite_utils.Database) -> None:
         pk="id",
         if_not_exists=True,
     )
+
+
+def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
+    """Columns a newer version added, on a database an older one made."""
+    have = db[table].columns_dict
+    for name, type_ in columns.items():
+        if name not in have:
+            db[table].add_column(name, type_)
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
@@ -254,12 +278,6 @@ def sync_run(db: sqlite_utils.Database, command: str):
     )
 
 
-def _person_org(p: Presenter) -> tuple[dict, dict | None]:
-    person = {"id": slugify(p.name), "name": p.name}
-    org = {"id": slugify(p.org), "name": p.org} if p.org else None
-    return person, org
-
-
 def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list) -> None:
     """Delete the rows of this scope (``where``) whose keys are not in ``rows``."""
     keys = [pk] if isinstance(pk, str) else list(pk)
@@ -301,9 +319,12 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk="id"
     db.conn.executemany(sql, values)  # rows hold plain values
 
 
-def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
+def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, people: bool = True) -> dict:
     """Write one parsed notes file; rows it no longer holds are removed.
 
+    Presenters are kept as written; ``people`` resolves them into people and
+    organisations across the whole database (``peopledb.save_people``): pass
+    False when saving several files and call it once after the last.
     Call inside a transaction (``db.atomic()``; sqlite-utils 4 autocommits otherwise) so a failure leaves nothing half-written.
     """
     db["notes_files"].upsert(
@@ -329,7 +350,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
         }
         for s in notes.sources
     ]
-    meetings, talks, presenters, people, orgs, meeting_links = [], [], [], {}, {}, []
+    meetings, talks, meeting_links = [], [], []
     for m in notes.meetings:
         meetings.append(
             {
@@ -378,32 +399,15 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                     "presenters_raw": ", ".join(
                         p.name + (f" ({p.org})" if p.org else "") for p in t.presenters
                     ),
+                    "presenters": _written(t.presenters),
+                    "noted_presenters": _written(t.noted_presenters),
                     "notes": t.notes,
                     "line": t.line,
                 }
             )
-            for ppos, p in enumerate(t.presenters, 1):
-                person, org = _person_org(p)
-                people[person["id"]] = person
-                if org:
-                    orgs[org["id"]] = org
-                presenters.append(
-                    {
-                        "talk_id": tid,
-                        "person_id": person["id"],
-                        "organization_id": org["id"] if org else None,
-                        "position": ppos,
-                    }
-                )
     backlog = []
     for pos, b in enumerate(notes.backlog, 1):
-        org_id = None
-        for p in b.presenters:
-            person, org = _person_org(p)
-            people[person["id"]] = person
-            if org:
-                orgs[org["id"]] = org
-                org_id = org["id"]
+        # organization_id is left to peopledb.save_people
         backlog.append(
             {
                 "id": f"{slugify(path)}/{slugify(b.title)}",
@@ -411,34 +415,21 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
                 "position": pos,
                 "title": b.title,
                 "presenters_raw": ", ".join(p.name for p in b.presenters),
-                "presenters": json.dumps([{"name": p.name, "org": p.org} for p in b.presenters]),
-                "organization_id": org_id,
+                "presenters": _written(b.presenters),
                 "line": b.line,
             }
         )
     # upsert parents before children, then delete stale children before stale parents
     for table, rows, pk in (
-        ("organizations", list(orgs.values()), "id"),
-        ("people", list(people.values()), "id"),
         ("notes_sources", sources, "id"),
         ("meetings", meetings, "id"),
         ("talks", talks, "id"),
-        ("talk_presenters", presenters, ("talk_id", "person_id")),
         ("meeting_links", meeting_links, "id"),
         ("backlog_items", backlog, "id"),
     ):
         if rows:
             upsert_rows(db, table, rows, pk)
     in_file = "meeting_id in (select id from meetings where notes_path = ?)"
-    _delete_stale(
-        db,
-        "talk_presenters",
-        presenters,
-        ("talk_id", "person_id"),
-        "talk_id in (select talks.id from talks join meetings on meetings.id = talks.meeting_id "
-        "where meetings.notes_path = ?)",
-        [path],
-    )
     _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
     _delete_dependents(db, TALK_DEPENDENTS, "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
     _delete_stale(db, "talks", talks, "id", in_file, [path])
@@ -446,16 +437,22 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str) -> dict:
     _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
     _delete_dependents_of_stale_meetings(db, path, [m["id"] for m in meetings])
     _delete_stale(db, "meetings", meetings, "id", "notes_path = ?", [path])
-    # people and organisations nobody refers to any more
-    _prune_orphans(db)
-    return {
+    counts = {
         "meetings": len(meetings),
         "talks": len(talks),
-        "people": len(people),
-        "organizations": len(orgs),
         "backlog_items": len(backlog),
         "warnings": len(notes.warnings),
     }
+    if people:
+        from .peopledb import save_people
+
+        counts.update(save_people(db))
+    return counts
+
+
+def _written(presenters: list[Presenter]) -> str:
+    """Presenters as written, a JSON list of {name, org}."""
+    return json.dumps([{"name": p.name, "org": p.org} for p in presenters], ensure_ascii=False)
 
 
 def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str | None:
@@ -472,7 +469,7 @@ def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str |
 
 # tables outside this module may refer to meetings (meeting_id) or talks (talk_id); they register here
 MEETING_DEPENDENTS: list[str] = ["recordings"]
-TALK_DEPENDENTS: list[str] = ["talk_recordings"]
+TALK_DEPENDENTS: list[str] = ["talk_recordings", "talk_presenters"]
 
 
 def _delete_dependents_of_stale_meetings(db, path: str, keep: list[str]) -> None:
@@ -491,20 +488,3 @@ def _delete_dependents(db, tables: list[str], column: str, parent: str, where: s
                 f"and id not in ({placeholders}))",
                 [*params, *keep],
             )
-
-
-def _prune_orphans(db) -> None:
-    backlog_people = {
-        slugify(p["name"])
-        for row in db.execute("select presenters from backlog_items").fetchall()
-        for p in json.loads(row[0] or "[]")
-    }
-    used_people = {r[0] for r in db.execute("select distinct person_id from talk_presenters")}
-    for (pid,) in db.execute("select id from people").fetchall():
-        if pid not in used_people and pid not in backlog_people:
-            db["people"].delete(pid)
-    db.execute(
-        "delete from organizations where id not in (select organization_id from talk_presenters "
-        "where organization_id is not null) and id not in (select organization_id from backlog_items "
-        "where organization_id is not null)"
-    )

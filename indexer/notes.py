@@ -76,6 +76,9 @@ class Talk:
     line: int = 0
     # YouTube/Drive links written on the talk's own line(s): links.Link objects
     links: list = field(default_factory=list)
+    # presenters as the talk's notes header names them ("Egress (Presenter: Nian Tang from Spotify)"):
+    # other spellings of the agenda's presenters, which indexer/people.py resolves
+    noted_presenters: list[Presenter] = field(default_factory=list)
 
 
 @dataclass
@@ -1861,7 +1864,10 @@ def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> T
             score += 40
         if score > best_score:
             best, best_score = talk, score
-    return best if best_score >= 60 else None
+    if best_score < 60:
+        return None
+    best.noted_presenters.extend(p for p in presenters if p not in best.noted_presenters)
+    return best
 
 
 def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDate | None = None) -> None:
