@@ -33,6 +33,14 @@ _ORGANISATIONS = """(select group_concat(name, ', ') from (select distinct organ
      from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
      where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
 
+# the same as JSON lists, for Datasette's array facets (people and organisations wherever talks are listed)
+_PRESENTER_LIST = """(select json_group_array(name) from (select people.name as name from talk_presenters
+     join people on people.id = talk_presenters.person_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+_ORGANISATION_LIST = """(select json_group_array(name) from (select distinct organizations.name as name
+     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+
 VIEWS: dict[str, str] = {
     "talks_detail": """
 select
@@ -43,7 +51,9 @@ select
   {presenters} as presenters,
   {organisations} as organizations,
   talks.notes as notes,
-  meetings.id as meeting_id
+  meetings.id as meeting_id,
+  {presenter_list} as presenter_names,
+  {organisation_list} as organization_names
 from talks join meetings on meetings.id = talks.meeting_id
 """,
     # every talk with its best recording link (written by indexer/linkdb.py)
@@ -65,11 +75,14 @@ select
      order by confidence desc limit 1) as start_s,
   (select method from talk_recordings where talk_recordings.talk_id = talks.id
      order by confidence desc limit 1) as method,
-  meetings.id as meeting_id
+  meetings.id as meeting_id,
+  {presenter_list} as presenter_names,
+  {organisation_list} as organization_names
 from talks join meetings on meetings.id = talks.meeting_id
 """,
 }
-VIEWS = {name: sql.format(presenters=_PRESENTERS, organisations=_ORGANISATIONS) for name, sql in VIEWS.items()}
+VIEWS = {name: sql.format(presenters=_PRESENTERS, organisations=_ORGANISATIONS, presenter_list=_PRESENTER_LIST,
+                          organisation_list=_ORGANISATION_LIST) for name, sql in VIEWS.items()}
 
 # views that read tables made by a later step: created once those exist
 VIEW_TABLES: dict[str, list[str]] = {"talks_with_recordings": ["recordings", "talk_recordings"]}
