@@ -156,11 +156,11 @@ def _org_evidence(alias: str, canonical: str) -> str:
     return f"the same name as '{canonical}' but for {', '.join(needed) or 'spacing'}"
 
 
-def _rank(spelling: str, uses: list[Mention]) -> tuple:
-    """Sort key of a spelling: the one agendas write most, fuller on ties, then earliest."""
-    counts = Counter(m.source for m in uses)
-    first = min((m.meeting for m in uses if m.meeting), default="9999")
-    return (-counts["agenda"], -counts["backlog"], -counts["notes"], -len(spelling.split()), first, spelling)
+def _rank(spelling: str, uses: list[int], mentions: list[Mention], fuller: bool) -> tuple:
+    """Sort key of a spelling: the one agendas write most, then (for people) the fuller, then the first written."""
+    counts = Counter(mentions[i].source for i in uses)
+    return (-counts["agenda"], -counts["backlog"], -counts["notes"], -len(spelling.split()) if fuller else 0,
+            min(uses), spelling)
 
 
 def _unique_ids(identities: list[tuple[str, str, str | None]]) -> list[str]:
@@ -218,15 +218,15 @@ def _resolve_organizations(mentions: list[Mention], rules: Rules, unknown: list)
             keys.extend(found)
         for k in keys[1:]:
             groups.union(keys[0], k)
-    uses: dict = defaultdict(lambda: defaultdict(list))  # group -> spelling -> mentions
-    for m in mentions:
+    uses: dict = defaultdict(lambda: defaultdict(list))  # group -> spelling -> mention indexes
+    for i, m in enumerate(mentions):
         if m.org:
-            uses[groups.find(key_of[m.org])][m.org].append(m)
+            uses[groups.find(key_of[m.org])][m.org].append(i)
     made = []
     for group, spellings in uses.items():
-        if not any(m.source != "notes" for ms in spellings.values() for m in ms):
+        if not any(mentions[i].source != "notes" for ms in spellings.values() for i in ms):
             continue  # only ever written in notes ("from new company"): not an organisation
-        ranked = sorted(spellings, key=lambda s: _rank(s, spellings[s]))
+        ranked = sorted(spellings, key=lambda s: _rank(s, spellings[s], mentions, fuller=False))
         count = sum(len(ms) for ms in spellings.values())
         made.append(((-count, ranked[0]), group, ranked))
     made.sort()
@@ -382,10 +382,10 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         idx = sorted({j for p in group for j in p.mentions})
         if not any(mentions[j].source != "notes" for j in idx):
             continue  # named only in notes: evidence, not a presenter
-        spellings: dict[str, list[Mention]] = defaultdict(list)
+        spellings: dict[str, list[int]] = defaultdict(list)
         for j in idx:
-            spellings[mentions[j].name.strip()].append(mentions[j])
-        ranked = sorted(spellings, key=lambda s: _rank(s, spellings[s]))
+            spellings[mentions[j].name.strip()].append(j)
+        ranked = sorted(spellings, key=lambda s: _rank(s, spellings[s], mentions, fuller=True))
         orgs = Counter(org_ids[j] for j in idx if org_ids[j])
         main_org = org_name[min(orgs, key=lambda o: (-orgs[o], o))] if orgs else None
         first_meeting = min((mentions[j].meeting for j in idx if mentions[j].meeting), default="9999")
@@ -433,7 +433,7 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
 # ---------------------------------------------------------------- names in notes
 
 _NOTED = re.compile(
-    r"\b(?:presenters?|speakers?|presented by)\s*:?\s*"
+    r"\b(?i:presenters?|speakers?|presented by)\s*:?\s*"
     r"(?P<name>[A-ZÀ-Þ][\w’'-]+(?:\s+[A-ZÀ-Þ][\w’'-]+){0,3})"
     r"(?:\s+(?:from|of|at|@)\s+(?P<org>[A-Z0-9][\w.&-]*(?:\s+[A-Z0-9][\w.&-]*){0,3}))?",
 )
