@@ -285,11 +285,22 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
             by_first[p.key[1][0]].append(p)
     concatenated = {"".join(p.key[1]): p for p in fulls}
 
-    def at(p: _Person, test) -> bool:
-        return any(test(j) for j in p.mentions)
+    # where each full name is written: its talks, its meetings (with their organisations), its organisations
+    talks_of: dict[int, set] = {}
+    meetings_of: dict[int, dict] = {}
+    orgs_of: dict[int, set] = {}
+    for p in fulls:
+        talks_of[id(p)] = {mentions[j].talk for j in p.mentions} - {None}
+        meetings_of[id(p)] = defaultdict(set)
+        for j in p.mentions:
+            if mentions[j].meeting:
+                meetings_of[id(p)][mentions[j].meeting].add(org_group[j])
+        orgs_of[id(p)] = {org_group[j] for j in p.mentions} - {None}
 
-    def compatible(i: int, j: int) -> bool:
-        return org_group[i] is None or org_group[j] is None or org_group[i] == org_group[j]
+    def same_meeting(p: _Person, i: int) -> bool:
+        """Written at the mention's meeting, with no organisation or the mention's."""
+        there = meetings_of[id(p)].get(mentions[i].meeting)
+        return bool(there) and (org_group[i] is None or None in there or org_group[i] in there)
 
     def candidates(i: int, first: str, handle: bool) -> list[_Person]:
         if not handle:
@@ -321,11 +332,11 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         same_org = org_name.get(org_ids[i]) or m.org
         tiers = [
             ("name a presenter of the same talk", m.talk,
-             [p for p in cands if m.talk and at(p, lambda j: mentions[j].talk == m.talk)]),
+             [p for p in cands if m.talk in talks_of[id(p)]]),
             ("were written at the same meeting", m.meeting,
-             [p for p in cands if m.meeting and at(p, lambda j: mentions[j].meeting == m.meeting and compatible(i, j))]),
+             [p for p in cands if m.meeting and same_meeting(p, i)]),
             ("were written with the same organisation", same_org,
-             [p for p in cands if org_group[i] is not None and at(p, lambda j: org_group[j] == org_group[i])]),
+             [p for p in cands if org_group[i] in orgs_of[id(p)]]),
         ]
         for where, place, found in tiers:
             if len(found) == 1:
@@ -346,7 +357,7 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         meant = spelling_to.get(fold(word), set())
         if len(meant) == 1 and fold(word) not in split:
             p = full_by_ref[next(iter(meant))]
-            if org_group[i] is None or at(p, lambda j: org_group[j] == org_group[i]):
+            if org_group[i] is None or org_group[i] in orgs_of[id(p)]:
                 attached[i] = p
                 evidence[i] = ("first-name", f"'{word}' is written for '{full_name(p)}' elsewhere")
                 continue
