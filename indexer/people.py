@@ -27,6 +27,7 @@ as the spelling agendas use most stays the same.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -94,6 +95,7 @@ _LEGAL = {"ab", "ag", "bv", "co", "corp", "corporation", "gmbh", "inc", "incorpo
 _HANDLE = re.compile(r"^\s*(?:@([\w.-]+)|\[?\s*name\s*=\s*@?([^\]\s]+)\s*\]?)\s*$", re.I)
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred names, written thousands of times
 def fold(text: str) -> str:
     """Case, accents and spacing folded away."""
     text = unicodedata.normalize("NFKD", text)
@@ -101,6 +103,7 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@functools.lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
     """``"Dr. Nian  Tang"`` -> ``("nian", "tang")``."""
     words = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", fold(name))
@@ -331,14 +334,12 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         cands = candidates(i, value, kind == "handle")
         same_org = org_name.get(org_ids[i]) or m.org
         tiers = [
-            ("name a presenter of the same talk", m.talk,
-             [p for p in cands if m.talk in talks_of[id(p)]]),
-            ("were written at the same meeting", m.meeting,
-             [p for p in cands if m.meeting and same_meeting(p, i)]),
-            ("were written with the same organisation", same_org,
-             [p for p in cands if org_group[i] in orgs_of[id(p)]]),
+            ("name a presenter of the same talk", m.talk, lambda p: m.talk in talks_of[id(p)]),
+            ("were written at the same meeting", m.meeting, lambda p: bool(m.meeting) and same_meeting(p, i)),
+            ("were written with the same organisation", same_org, lambda p: org_group[i] in orgs_of[id(p)]),
         ]
-        for where, place, found in tiers:
+        for where, place, test in tiers:
+            found = [p for p in cands if test(p)]
             if len(found) == 1:
                 p = found[0]
                 attached[i] = p
@@ -418,8 +419,10 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         canonical = d["ranked"][0]
         joined = {s: ev for p in d["group"] for s, ev in p.joined.items()}
         aliases = []
-        origin = {s: {n for n, p in enumerate(d["group"]) for j in p.mentions if mentions[j].name.strip() == s}
-                  for s in d["ranked"]}
+        origin: dict[str, set[int]] = defaultdict(set)  # spelling -> which merged persons write it
+        for n, p in enumerate(d["group"]):
+            for j in p.mentions:
+                origin[mentions[j].name.strip()].add(n)
         for s in d["ranked"][1:]:
             if not origin[s] & origin[canonical]:
                 aliases.append(Alias(s, "override", "merged by the overrides file"))
