@@ -293,3 +293,14 @@ def test_people_and_organisations_are_facets_where_talks_are_listed(seed_db):
         assert orgs == {"Spotify": 1, "Lyft L5": 1, "OSC": 1}
     rows = get(ds, "/index/talks_detail.json?_shape=array&presenter_names__arraycontains=Nian").json()
     assert [r["talk"] for r in rows] == ["Flyte Egress Events"]
+
+
+def test_person_and_organisation_pages_show_the_other_spellings(seed_db):
+    ds = app(seed_db)
+    html = get(ds, "/index/people/nian").text
+    assert "<h1>Nian</h1>" in html
+    assert "Also written" in html and "“Nian Tang”" in html
+    assert "name a presenter of the same talk" in html  # the evidence, on hover
+    html = get(ds, "/index/organizations/lyft-l5").text
+    assert "“L5 Lyft”" in html and "“Lyft Level 5”" in html
+    assert "Also written" not in get(ds, "/index/people/sonja").text
