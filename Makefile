@@ -38,6 +38,8 @@ bench: install-test
 	$(BIN)/python bench/notes.py
 	$(BIN)/python bench/match_eval.py
 	$(BIN)/python bench/drive.py
+	$(BIN)/python bench/corpus.py
+	$(BIN)/python bench/transcripts.py
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache

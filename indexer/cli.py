@@ -383,6 +383,40 @@ def match(db_path, overrides, tz):
 
 
 @cli.command()
+@click.argument("db_path")
+@click.option("--from", "folder", required=True, metavar="DIR",
+              help="Folder (and subfolders) of subtitle files as yt-dlp writes them: VIDEOID.en.vtt, VIDEOID.en.srt, "
+                   "'Title [VIDEOID].en.vtt'.")
+def transcripts(db_path, folder):
+    """Import transcripts (subtitle files) into DB_PATH, for search and for
+    placing talks in recordings without chapters (run `match` afterwards).
+
+    Incremental: a file imported before with the same content is skipped.
+    A file that cannot be read is reported on one line and skipped; the
+    exit status is then 1.
+    """
+    from .transcripts import import_folder
+
+    path = Path(folder)
+    if not path.is_dir():
+        fail(f"not a folder: {folder}")
+    db = open_database(db_path)
+    try:
+        with dbmod.sync_run(db, f"transcripts --from {folder}") as run:
+            result = import_folder(db, path)
+            run["counts"] = result.counts()
+            dbmod.ensure_db_shape(db)
+    except OSError as exc:
+        fail(f"cannot read {folder}: {exc.strerror or exc}")
+    for error in result.errors:
+        click.echo(f"Skipped {error}", err=True)
+    click.echo(f"transcripts: {result.imported} imported ({result.cues} cues, {result.hours:.1f} h), "
+               f"{result.unchanged} unchanged, {len(result.errors)} skipped", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("db_path", default=DEFAULT_DB, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: section -> rows.")
 def report(db_path, as_json):

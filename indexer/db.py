@@ -23,6 +23,8 @@ FTS_CONFIG: dict[str, list[str]] = {
     # Drive archive (indexer/drive.py)
     "drive_folders": ["name", "path"],
     "drive_files": ["name", "path"],
+    # what was said (indexer/transcripts.py)
+    "transcript_cues": ["text"],
 }
 
 # a talk's presenters in the order the agenda names them, and their organisations
@@ -111,6 +113,9 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("recordings", ["method"]),
     ("talk_recordings", ["method"]),
     ("playlist_videos", ["video_id"]),
+    ("transcripts", ["video_id"]),
+    ("transcripts", ["drive_file_id"]),
+    ("transcript_cues", ["transcript_id", "start_s"]),
 ]
 
 
@@ -216,6 +221,31 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")],
+        if_not_exists=True,
+    )
+    # transcripts of recordings; video_id / drive_file_id carry no foreign key
+    # because a transcript may arrive before (or without) the video's metadata,
+    # e.g. a private recording or subtitles imported before the first sync
+    db["transcripts"].create(
+        {
+            "id": str,
+            "video_id": str,
+            "drive_file_id": str,
+            "language": str,
+            "kind": str,
+            "source": str,
+            "fetched_at": str,
+            "content_hash": str,
+            "cues": int,
+            "duration_s": float,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["transcript_cues"].create(
+        {"id": int, "transcript_id": str, "start_s": float, "end_s": float, "speaker": str, "text": str},
+        pk="id",
+        foreign_keys=[("transcript_id", "transcripts", "id")],
         if_not_exists=True,
     )
     db["sync_runs"].create(

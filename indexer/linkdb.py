@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import sqlite_utils
 
 from . import match as matcher
+from .links import find_links
 from .overrides import Overrides, load_overrides, validate
+from .transcripts import TranscriptCues
 
 TZ_ENV = "MEETUP_TIMEZONE"
 LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
@@ -67,9 +70,13 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
     ):
         presenters.setdefault(row["talk_id"], []).append({"name": row["name"], "org": row["org"]})
     talks: dict[str, list[dict]] = {}
-    for row in db.query("select id, meeting_id, title, line from talks order by meeting_id, position"):
+    # offsets written in the notes: columns of newer databases only
+    talk_cols = set(db["talks"].columns_dict)
+    noted = ", ".join(c if c in talk_cols else f"null as {c}" for c in ("noted_start_s", "noted_video_id"))
+    for row in db.query(f"select id, meeting_id, title, line, {noted} from talks order by meeting_id, position"):
         talks.setdefault(row["meeting_id"], []).append(
-            {"id": row["id"], "title": row["title"], "line": row["line"], "presenters": presenters.get(row["id"], [])}
+            {"id": row["id"], "title": row["title"], "line": row["line"], "presenters": presenters.get(row["id"], []),
+             "noted_start_s": row["noted_start_s"], "noted_video_id": row["noted_video_id"]}
         )
     links: dict[str, list[dict]] = {}
     for row in db.query("select meeting_id, kind, ref, start_s, line from meeting_links order by line"):
@@ -129,6 +136,11 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
                 "chapters": [], "duration_s": row["duration_s"], "live_status": None,
                 "path": row["path"],
             })
+    # videos the notes link outside every meeting (lists of talks, tutorials)
+    elsewhere = _linked_outside_meetings(db, linked)
+    for c in candidates:
+        if c["id"] in elsewhere:
+            c["linked_elsewhere"] = True
     # the notes' own links count even before (or without) a harvest: private
     # videos never reach the uploads playlist
     known = {c["id"] for c in candidates}
@@ -143,6 +155,24 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
                     "live_status": None, "path": None, "harvested": False,
                 })
     return meetings, candidates
+
+
+def _linked_outside_meetings(db: sqlite_utils.Database, in_meetings: set[str]) -> set[str]:
+    """YouTube ids the synced notes files link but no meeting's section holds.
+    The files are read again where they were synced from; one that moved is skipped."""
+    if "notes_files" not in db.table_names():
+        return set()
+    out: set[str] = set()
+    for row in db.query("select path from notes_files"):
+        path = Path(row["path"] or "")
+        files = sorted(path.rglob("*.md")) if path.is_dir() else [path]
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            out.update(l.ref for l in find_links(text) if l.kind == "youtube")
+    return out - in_meetings
 
 
 def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str | None = None,
@@ -162,7 +192,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         video_ids=[c["id"] for c in candidates if c["source"] == "youtube"],
         durations={c["id"]: c["duration_s"] for c in candidates if c["source"] == "youtube"},
     )
-    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher())
+    result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher(), transcripts=TranscriptCues(db))
     recordings = [
         {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
             "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},

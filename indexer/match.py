@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from .chapters import hms
 from .links import watch_url
 from .notes import find_date
+from .transcript_moments import transcript_starts
 
 DEFAULT_TZ = "America/Los_Angeles"
 # uploads seen weeks after the meeting; beyond this a date alone says nothing
@@ -35,6 +36,8 @@ LOW_CONFIDENCE = 0.5
 AMBIGUOUS_MARGIN = 0.15
 # a chapter must score this (0..100) against a talk to be its moment
 CHAPTER_MIN_SCORE = 60
+# an out-of-order chapter (or a video's title) has to name its talk clearly to be its moment
+OUT_OF_ORDER_MIN_SCORE = 85
 
 _MEETING_WORDS = re.compile(
     r"\b(meeting|meetup|sync|call|community|office\s+hours|town\s*hall|stand-?up|weekly|bi-?weekly"
@@ -46,13 +49,26 @@ _NOT_MEETING_WORDS = re.compile(
     r"|teaser|highlights?|demo|shorts|explainer|promo)\b|#shorts",
     re.I,
 )
+# an event's name with its year, or a developers' meeting: a conference talk, even
+# when the event calls itself a meeting ("2021 LLVM Dev Mtg", "ROSCon 2022", "OWASP Day 2021")
+_CONFERENCE = re.compile(
+    r"\b\w*con\s*'?\d{1,4}\b|\b(?:19|20)\d\d\s+\w+\s+dev(?:elopers'?)?\s+(?:mtg|meeting)\b"
+    r"|\b(?:summit|conference|symposium)\b"
+    r"|\b\w+\s+(?:day|days|fest|camp)\s+(?:19|20)\d\d\b",
+    re.I,
+)
+# "EuroLLVM 2022: Interfaces in MLIR": an event and its year before the talk's title
+_EVENT_YEAR = re.compile(r"^\s*[a-z][\w-]*\s+(?:19|20)\d\d\s*:", re.I)
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
 _REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
 _ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
 _STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}
 _STOP = set(
     "a an the and or of for to in on at by with from into via how why what we our your is are be using use "
-    "intro introduction update updates new part talk demo q qa".split()
+    "intro introduction update updates new part talk demo q qa "
+    # labels agenda lines carry beside the topic ("Slides:", "Recording (Part 2):", "Location:")
+    "recording recordings slides slide deck presentation location keynote lightning workshop video youtube "
+    "link links notes agenda tba tbd".split()
 )
 
 
@@ -108,10 +124,51 @@ def _as_date(value) -> dt.date | None:
     return None
 
 
+# numeric dates people put in titles: 2020-02-06, 20200206, 05.03.2020, 06-02-2022, 3/17/2022
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.:/-])(?:(?P<y>(?:19|20)\d\d)(?P<s1>[-./]?)(?P<m>\d{1,2})(?P=s1)(?P<d>\d{1,2})"
+    r"|(?P<a>\d{1,2})(?P<s2>[-./])(?P<b>\d{1,2})(?P=s2)(?P<y2>(?:19|20)\d\d))(?![\d/-]|\.\d)"
+)
+
+
+def _numeric_dates(text: str, near: dt.date | None):
+    """(date, the text as written, where) of the first numeric date in ``text``.
+
+    ``a-b-yyyy`` is month-day in the US and day-month in most other places, and
+    a title does not say which: when both readings are dates, the one nearer
+    ``near`` (the publication) wins, and without ``near`` a dot means day first.
+    """
+    for m in _NUMERIC_DATE.finditer(text or ""):
+        g = m.group
+        options = []
+        if g("y"):
+            if not g("s1") and (len(g("m")) != 2 or len(g("d")) != 2):
+                continue  # 2020123: not a compact date
+            options = [(int(g("y")), int(g("m")), int(g("d")))]
+        else:
+            a, b, y = int(g("a")), int(g("b")), int(g("y2"))
+            options = [(y, b, a), (y, a, b)] if g("s2") == "." else [(y, a, b), (y, b, a)]
+        dates = []
+        for y, mo, d in options:
+            try:
+                dates.append(dt.date(y, mo, d))
+            except ValueError:
+                pass
+        if not dates:
+            continue
+        if near is not None and len(dates) > 1:
+            dates.sort(key=lambda d: abs((d - near).days))
+        return dates[0], m.group(0), m.start()
+    return None
+
+
 def _written_date(text: str, near: dt.date | None):
     """(date, the text as written) of the first date in ``text``; a date
     without a year takes the year that puts it closest to ``near``."""
+    numeric = _numeric_dates(text or "", near)
     hit = find_date(text or "")
+    if numeric and (hit is None or numeric[2] <= hit.start):
+        return numeric[:2]  # the first date written wins
     if hit is None:
         return None
     written = text[hit.start : hit.end].strip()
@@ -174,6 +231,11 @@ def candidate_dates(c: dict, tz=DEFAULT_TZ) -> dict:
     return out
 
 
+def _year_slip(written: dt.date, meeting: dt.date) -> bool:
+    """The same month and day a year off."""
+    return (written.month, written.day) == (meeting.month, meeting.day) and abs(written.year - meeting.year) == 1
+
+
 def _days(n: int) -> str:
     words = {0: "the day of", 1: "one day after", 2: "two days after", 3: "three days after"}
     return words.get(n, f"{n} days after") + " the meeting" if n >= 0 else f"{-n} days before the meeting"
@@ -197,7 +259,11 @@ class _TalkIndex:
     stop words, not words most talks share like the project's name),
     presenter names and organisations."""
 
-    def __init__(self, meetings: list[dict]):
+    def __init__(self, meetings: list[dict], titles_as_topics: bool = False):
+        if titles_as_topics:
+            # a meeting whose agenda was not found: its heading names its topic
+            # ("2023-01-26: Controllable Transformations in MLIR")
+            meetings = [m if m.get("talks") else {**m, "talks": _title_topic(m)} for m in meetings]
         talks = [t for m in meetings for t in m.get("talks") or []]
         df = Counter(tok for t in talks for tok in set(_tokens(t.get("title"))))
         common = {tok for tok, n in df.items() if n > max(3, 0.08 * len(talks))}
@@ -224,6 +290,16 @@ class _TalkIndex:
                 total += s
                 found.append(row["talk"].get("title") or "")
         return (1 - math.exp(-0.8 * total)) if total else 0.0, found
+
+
+def _title_topic(m: dict) -> list[dict]:
+    title = m.get("title") or ""
+    for _ in range(2):
+        hit = _written_date(title, m.get("date"))
+        if hit and hit[1] in title:
+            title = title.replace(hit[1], " ")
+    words = [w for w in _tokens(title) if not w.isdigit() and w not in _STOP and len(w) > 2]
+    return [{"id": None, "title": title, "presenters": []}] if len(words) >= 2 else []
 
 
 def _word_found(w: str, toks: set[str]) -> bool:
@@ -262,6 +338,9 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
     toks = set(_tokens(ch))
     if row["words"]:
         hits = sum(_word_found(w, toks) for w in row["words"])
+        if not hits:
+            # only words every talk shares ("updates"): "London updates" is not "Berlin updates"
+            s = min(s, CHAPTER_MIN_SCORE - 1)
         s = max(s, 100.0 * hits / len(row["words"]) if hits else 0.0)
     named = 0.0
     for name in row["names"]:
@@ -276,6 +355,12 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
 # --------------------------------------------------------------------------
 # meeting <-> recording
 
+def _titled_by_talk(c: dict, index: "_TalkIndex", meeting_id: str) -> bool:
+    """The video's title is one of the meeting's talks ("Anatomy of Linalg.generic")."""
+    title = c.get("title") or ""
+    return any(_chapter_score(row, title) >= OUT_OF_ORDER_MIN_SCORE for row in index.by_meeting.get(meeting_id, []))
+
+
 def _looks_like(c: dict) -> str:
     """``short``, ``meeting``, ``other`` (conference talk, demo...) or ``neutral``."""
     title = f"{c.get('title') or ''} {c.get('path') or ''}"
@@ -284,6 +369,9 @@ def _looks_like(c: dict) -> str:
         return "short"
     if c.get("source") == "drive" and zoom_time(title):
         return "meeting"
+    if _CONFERENCE.search(c.get("title") or "") or (
+            _EVENT_YEAR.search(c.get("title") or "") and not _MEETING_WORDS.search(title)):
+        return "other"
     if _MEETING_WORDS.search(title):
         return "meeting"
     if _NOT_MEETING_WORDS.search(title):
@@ -306,6 +394,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         else:
             return None
     written = dates.get("written")
+    latest = max([d for d in (dates.get("published"), (rec or (None,))[0]) if d], default=None)
+    if written and latest and (written[0] - latest).days > 1 and written[0] != md:
+        written = None  # a day after the video was out: a slip, not the day it shows
     if written:
         off = abs((written[0] - md).days)
         if off == 0:
@@ -313,6 +404,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         elif off == 1:
             # the next or previous day: someone wrote the date in UTC or another zone
             clues.append((0.25, f"{written[1]} says '{written[2]}', a day off"))
+        elif _year_slip(written[0], md):
+            # "2020-01-08" on the recording of 2021-01-08: the year not updated in January
+            clues.append((0.5, f"{written[1]} says '{written[2]}', the meeting's day in another year"))
         else:
             factor *= 0.5
     pub = dates.get("published")
@@ -321,7 +415,9 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         streamed = (c.get("live_status") or "").lower() in _STREAM
         if lag < 0 and not (streamed and lag >= -14):
             return None
-        if lag <= MAX_LAG_DAYS:
+        if lag < 0:
+            pass  # a stream scheduled days ahead: its publication says nothing about the day
+        elif lag <= MAX_LAG_DAYS:
             clues.append((0.6 * math.exp(-max(lag, 0) / 7), f"published {pub.isoformat()}, {_days(lag)}"))
         elif not clues:
             return None
@@ -329,8 +425,10 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
         shown = ", ".join(f"'{t}'" for t in text_found[:3])
         clues.append((text_s, f"mentions {shown}"))
     elif best_other_text >= 0.55:
-        # the recording names another meeting's talks and none of this one's
-        factor *= 0.3
+        # the recording names another meeting's talks and none of this one's; a
+        # stream's own start or a title date on the meeting's day still outweighs that
+        own_day = (rec and rec[0] == md) or (written and written[0] == md and written[1] != "description")
+        factor *= 0.7 if own_day else 0.3
     if not clues:
         return None
     miss = 1.0
@@ -380,6 +478,24 @@ def _series(c: dict) -> str:
         title = title[: hit.start] + title[hit.end :]
     title = _REUPLOAD.sub(" ", _PART.sub(" ", title))
     return " ".join(w for w in _tokens(title) if not w.isdigit())
+
+
+def _typical_length(candidates: list[dict]) -> float | None:
+    """The median length of the videos titled as meetings, once there are a few."""
+    lengths = sorted(c["duration_s"] for c in candidates if c.get("source") == "youtube"
+                     and (c.get("duration_s") or 0) > 60 and _looks_like(c) == "meeting")
+    return lengths[len(lengths) // 2] if len(lengths) >= 5 else None
+
+
+def _channel_words(candidates: list[dict]) -> set[str]:
+    """Words in a quarter or more of the channel's video titles ("owasp", "frankfurt"):
+    the name its recordings go by."""
+    titles = [c for c in candidates if c.get("source") == "youtube" and c.get("title")]
+    if len(titles) < 4:
+        return set()
+    df = Counter(w for c in titles for w in set(_tokens(c["title"])) if len(w) > 2 and not w.isdigit()
+                 and w not in _STOP)
+    return {w for w, n in df.items() if n >= 0.25 * len(titles)}
 
 
 def _other_series(candidates: list[dict], meeting_days: set, zone) -> set[str]:
@@ -443,16 +559,27 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
                 done.add(ref)
                 add(m["id"], by_id[ref], "link", 1.0, f"linked in the meeting's notes ({link.get('kind')})")
 
-    # 2. everything else by date and text
-    index = _TalkIndex(meetings)
+    # 2. everything else by date and text (a video the notes link outside every
+    #    meeting, in a list of talks or tutorials, only by its own date)
+    index = _TalkIndex(meetings, titles_as_topics=True)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
     other_series = _other_series(candidates, {d for d, _ in dated}, zone)
-    pairs = []
+    series_words = _channel_words(candidates)
+    typical = _typical_length(candidates)
+    pairs, retry = [], []
+    named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
+    written_of: dict[str, dt.date] = {}
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
             continue
         dates = candidate_dates(c, zone)
+        if c.get("linked_elsewhere"):
+            dates = {k: v for k, v in dates.items() if k == "recorded" or (k == "written" and v[1] != "description")}
+            if not dates:
+                continue
+        if dates.get("written"):
+            written_of[c["id"]] = dates["written"][0]
         anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],
                                (dates.get("written") or (None,))[0]) if d]
         window = set()
@@ -466,47 +593,94 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
         looks = _looks_like(c)
-        scored = []
-        for mid in window:
-            if c["id"] in forbid.get(mid, set()):
-                continue
-            best_other = max((s for k, (s, _) in texts.items() if k != mid), default=0.0)
-            r = _pair(mt[mid], c, dates, texts[mid][0], texts[mid][1], best_other, zone)
-            if r is None:
-                continue
-            score, reasons = r
-            talks_named = len(texts[mid][1])
-            if _series(c) in other_series and talks_named < 2 and "written" not in dates and "recorded" not in dates:
-                continue  # an undated episode of a series whose dated episodes are never on meeting days
-            if looks == "neutral":
-                # no "meeting" in the title: only a written/recorded date or two talks make it one
-                strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
-                             for reason in reasons) or talks_named >= 2
-                if not strong:
+        length = (c.get("duration_s") or typical) / typical if typical and not _PART.search(c.get("title") or "") else 1
+        if looks != "other" and length < 0.25:
+            looks = "other"  # a premiere or clip minutes long beside hour-long meetings
+        # reads like the channel's meetings: meeting words in its title or description,
+        # or the channel's own name (in its title too)
+        series_like = looks == "meeting" or bool(_MEETING_WORDS.search(c.get("description") or "")) or (
+            len(series_words & toks) >= min(2, len(series_words)) > 0
+            and bool(series_words & set(_tokens(c.get("title")))))
+
+        def score_all(dates):
+            scored = []
+            for mid in window:
+                if c["id"] in forbid.get(mid, set()):
                     continue
-            elif looks == "other" and talks_named < 2:
-                continue  # a conference talk or demo names one talk at most
-            scored.append((score, mid, reasons))
-        scored.sort(key=lambda x: -x[0])
-        for i, (score, mid, reasons) in enumerate(scored):
-            others = [s for s, k, _ in scored if k != mid]
-            margin = score - (max(others) if others else 0.0)
-            pairs.append((score, margin, mid, c, reasons))
+                best_other = max((s for k, (s, _) in texts.items() if k != mid), default=0.0)
+                r = _pair(mt[mid], c, dates, texts[mid][0], texts[mid][1], best_other, zone)
+                if r is None:
+                    continue
+                score, reasons = r
+                if length < 0.5:
+                    # half as long as the channel's meetings: a talk or premiere more likely
+                    score *= 0.6
+                    reasons = reasons + ["much shorter than the channel's meetings"]
+                if not series_like and series_words:
+                    score *= 0.75
+                    reasons = reasons + ["titled and described unlike the channel's meetings"]
+                talks_named = len(texts[mid][1])
+                if _series(c) in other_series and talks_named < 2 and "written" not in dates \
+                        and "recorded" not in dates:
+                    continue  # an undated episode of a series whose dated episodes are never on meeting days
+                if looks == "neutral":
+                    # no "meeting" in the title: only a written/recorded date, two talks, or
+                    # every talk of a one-talk meeting (or a title that is one of its talks)
+                    # in a video that reads like the channel's meetings (the same talk
+                    # given elsewhere does not)
+                    strong = any(reason.startswith(("title contains", "path contains", "file name", "recorded"))
+                                 for reason in reasons) or talks_named >= 2
+                    whole = talks_named == len(index.by_meeting.get(mid, [])) or _titled_by_talk(c, index, mid)
+                    if not strong and not (talks_named and series_like and whole):
+                        continue
+                elif looks == "other" and talks_named < 2:
+                    continue  # a conference talk or demo names one talk at most
+                scored.append((score, mid, reasons))
+                named[(c["id"], mid)] = set(texts[mid][1]) if _titled_by_talk(c, index, mid) else set()
+            scored.sort(key=lambda x: -x[0])
+            return [(score, score - max((s for s, k, _ in scored if k != mid), default=0.0), mid, c, reasons)
+                    for score, mid, reasons in scored]
+
+        pairs += score_all(dates)
+        written = dates.get("written")
+        if written and written[1] in ("title", "path"):
+            # read again without the written date, in case it was copied from another meeting
+            retry += score_all({k: v for k, v in dates.items() if k != "written"})
 
     pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]["id"]))
     for score, margin, mid, c, reasons in pairs:
         if c["id"] in claimed or score < MIN_SCORE:
             continue
         main = per_meeting.get(mid, {}).get(c["source"])
+        kind = None
         if main is not None and not _same_recording(c, main):
-            continue  # the meeting has its recording; this one belongs elsewhere or nowhere
+            # two agenda items with a video each, titled by its talk
+            mine, theirs = named.get((c["id"], mid)), named.get((main["id"], mid))
+            if not (mine and theirs and not mine & theirs):
+                continue  # the meeting has its recording; this one belongs elsewhere or nowhere
+            kind = "video"
         confidence = score * (0.6 + 0.4 * min(1.0, margin / 0.3))
         reason = "; ".join(reasons)
         if main is not None:
-            reason += f"; same recording as {main['id']}"
+            reason += (f"; another talk's video than {main['id']}" if kind else f"; same recording as {main['id']}")
         add(mid, c, "date" if any(r.startswith(("published", "recorded", "title", "path", "file", "description contains"))
                                    for r in reasons[:1]) else "text",
-            confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN)
+            confidence, reason, ambiguous=margin < AMBIGUOUS_MARGIN, kind=kind)
+    # 2b. a title date copied from another meeting that has its own recording
+    #     (the previous call's title reused): the video is read again without it
+    by_date: dict[dt.date, set[str]] = {}
+    for l in links:
+        by_date.setdefault(mt[l["meeting_id"]]["date"], set()).add(l["ref"])
+    retry.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]["id"]))
+    for score, margin, mid, c, reasons in retry:
+        if c["id"] in claimed or score < MIN_SCORE or per_meeting.get(mid, {}).get(c["source"]):
+            continue
+        copied_from = written_of.get(c["id"])
+        if not (by_date.get(copied_from, set()) - {c["id"]}):
+            continue  # the date it names has no other recording: not a copy
+        add(mid, c, "date", score * (0.6 + 0.4 * min(1.0, margin / 0.3)),
+            "; ".join(reasons) + f"; the title's {copied_from.isoformat()} is another meeting's, which has its "
+            "own recording", ambiguous=margin < AMBIGUOUS_MARGIN)
     # 3. a re-upload too late for its date to speak: same length and title as a linked recording
     # linked videos by length, to find those within 5 s without a scan per candidate
     linked = sorted(
@@ -531,75 +705,190 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             l, orig = same[0]
             add(l["meeting_id"], c, "duplicate", 0.8 * l["confidence"],
                 f"same title and length as {orig['id']}, linked to this meeting", kind="reupload")
+    # 4. "Part 2" of a topic published days or a week later (a second session of the
+    #    same talk): it belongs to the meeting whose recording bears the same topic
+    for c in candidates:
+        part = _PART.search(c.get("title") or "")
+        if c["id"] in claimed or c["source"] != "youtube" or not part:
+            continue
+        if int(next(g for g in part.groups() if g)) < 2:
+            continue
+        topic = _topic_words(c, series_words)
+        published = parse_utc(c.get("published_at"))
+        if not topic or not published:
+            continue
+        same = {
+            l["meeting_id"] for l in links
+            if l["source"] == "youtube" and _jaccard(topic, _topic_words(by_id[l["ref"]], series_words)) >= 0.8
+            and parse_utc(by_id[l["ref"]].get("published_at"))
+            and dt.timedelta(0) <= published - parse_utc(by_id[l["ref"]]["published_at"]) <= dt.timedelta(days=MAX_LAG_DAYS)
+        }
+        if len(same) == 1:
+            mid = same.pop()
+            if c["id"] not in forbid.get(mid, set()):
+                add(mid, c, "duplicate", 0.6, "a later part of the same topic as this meeting's recording",
+                    kind="part" + next(g for g in part.groups() if g))
     links.sort(key=lambda l: (l["meeting_id"], l["source"], l["kind"], l["ref"]))
     return links
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _topic_words(c: dict, channel_words: set[str]) -> set[str]:
+    """The words of a title that name its topic: not the channel's name, dates, numbers or part markers."""
+    return {w for w in _tokens(_series(c)) if w not in channel_words and w not in _STOP and len(w) > 2
+            and not _MEETING_WORDS.fullmatch(w)}
 
 
 # --------------------------------------------------------------------------
 # talk -> moment
 
-def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[dict], overrides=None) -> list[dict]:
+def align_chapters(scores: list[list[float]], minimum: float = CHAPTER_MIN_SCORE) -> dict[int, int]:
+    """Agenda and chapters aligned as sequences: ``{talk index: chapter index}``.
+
+    ``scores[i][j]`` says how well chapter j names talk i (0..120). The best
+    monotonic alignment (Needleman-Wunsch with free gaps: talks may be skipped,
+    chapters may be intros, breaks or Q&A): one chapter per talk, order kept,
+    the sum of the pairs' scores as high as it goes. Only pairs that reach
+    ``minimum`` may be aligned.
+    """
+    n = len(scores)
+    m = len(scores[0]) if n else 0
+    # best[i][j]: the best total aligning talks[:i] with chapters[:j]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        row, prev = best[i], best[i - 1]
+        for j in range(1, m + 1):
+            v = max(prev[j], row[j - 1])
+            s = scores[i - 1][j - 1]
+            if s >= minimum:
+                v = max(v, prev[j - 1] + s)
+            row[j] = v
+    pairs: dict[int, int] = {}
+    i, j = n, m
+    while i and j:
+        s = scores[i - 1][j - 1]
+        if s >= minimum and best[i][j] == best[i - 1][j - 1] + s:
+            pairs[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs
+
+_TIMELINE_ORDER = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "part4": 4, "reupload": 8}
+
+
+def _timeline(videos: list[dict], by_id: dict) -> list[tuple[str, dict]]:
+    """The meeting's chapters in playing order, ``[(video id, chapter)]``: its
+    video or parts in turn; a re-upload's only when the original has none
+    (the same recording, the same seconds)."""
+    own = [r for r in videos if r["kind"] != "reupload"]
+    chapters = [(r["ref"], ch) for r in own for ch in by_id[r["ref"]].get("chapters") or []]
+    if not chapters:
+        for r in videos:
+            chs = by_id[r["ref"]].get("chapters") or []
+            if chs:
+                return [(r["ref"], ch) for ch in chs]
+    return chapters
+
+
+def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[dict], overrides=None,
+                transcripts: dict | None = None) -> list[dict]:
     """Talk -> moment links: ``[{"talk_id", "video_id", "start_s", "method",
-    "confidence", "reason", "url"}]``. ``overrides``: ``{"talks": {talk_id: (video_id, start_s)}}``."""
+    "confidence", "reason", "url"}]``. ``overrides``: ``{"talks": {talk_id: (video_id, start_s)}}``.
+
+    Evidence, strongest first: an override; an offset the notes write for the
+    talk (a timestamped link on its line, method ``link``; ``noted_start_s``,
+    method ``notes_offset``); a chapter, the agenda and the chapters aligned as
+    sequences; a transcript (``transcripts``: ``{video_id: [cue dict]}``, cue
+    keys start_s, end_s, speaker, text; method ``transcript``, see
+    ``transcript_moments``); else the start of the meeting's recording (method
+    ``meeting``, 0 s), of the part whose title names the talk when there are parts.
+    """
     by_id = {c["id"]: c for c in candidates}
     pinned = (overrides or {}).get("talks") or {}
     index = _TalkIndex(meetings)
     recs: dict[str, list[dict]] = {}
-    order = {"video": 0, "part1": 1, "part2": 2, "part3": 3, "reupload": 5, "zoom": 6, "file": 7, "audio": 8}
-    for r in sorted(recordings, key=lambda r: (order.get(r["kind"], 4), -r["confidence"], r["ref"])):
+    for r in sorted(recordings, key=lambda r: (_TIMELINE_ORDER.get(r["kind"], 5), -r["confidence"], r["ref"])):
         if r["ref"] in by_id:
             recs.setdefault(r["meeting_id"], []).append(r)
     out = []
     for m in meetings:
         rows = index.by_meeting.get(m["id"], [])
         videos = [r for r in recs.get(m["id"], []) if r["source"] == "youtube"]
-        # every (talk, chapter) pair, best first; a chapter serves one talk
-        options = []
-        for ti, row in enumerate(rows):
-            for vi, r in enumerate(videos):
-                chs = by_id[r["ref"]].get("chapters") or []
-                for ci, ch in enumerate(chs):
-                    s = _chapter_score(row, ch.get("title") or "")
-                    if s >= CHAPTER_MIN_SCORE:
-                        # a gentle prior: chapters usually follow the agenda's order
-                        s -= 8 * abs(ti / max(len(rows), 1) - ci / max(len(chs), 1))
-                        options.append((s, -vi, ti, r["ref"], ch))
-        options.sort(key=lambda o: (-o[0], -o[1], o[2], o[4].get("start_s") or 0))
-        chosen: dict[int, tuple] = {}
-        used = set()
-        for s, _, ti, ref, ch in options:
-            key = (ref, ch.get("start_s"))
-            if ti in chosen or key in used:
+        timeline = _timeline(videos, by_id)
+        scores = [[_chapter_score(row, ch.get("title") or "") for _, ch in timeline] for row in rows]
+        aligned = align_chapters(scores)
+        used = set(aligned.values())
+        # a talk the sequence had to skip, named clearly by a chapter out of order
+        for ti in range(len(rows)):
+            if ti in aligned:
                 continue
-            chosen[ti] = (s, ref, ch)
-            used.add(key)
+            options = [(s, ci) for ci, s in enumerate(scores[ti]) if ci not in used and s >= OUT_OF_ORDER_MIN_SCORE]
+            if options:
+                s, ci = max(options, key=lambda o: (o[0], -o[1]))
+                aligned[ti] = ci
+                used.add(ci)
+        said = transcript_starts([row["talk"] for row in rows], [r["ref"] for r in videos], transcripts)
         for ti, row in enumerate(rows):
-            tid = row["talk"]["id"]
+            talk = row["talk"]
+            tid = talk["id"]
             if tid in pinned:
                 vid, start = pinned[tid]
                 out.append(_talk_link(tid, vid, start, "override", 1.0, "pinned in the overrides file"))
                 continue
             # a timestamped video link written on the talk's own agenda line
-            line = row["talk"].get("line")
+            line = talk.get("line")
             noted = next((l for l in m.get("links") or [] if line and l.get("line") == line
                           and l.get("kind") == "youtube" and l.get("start_s") is not None), None)
             if noted:
                 out.append(_talk_link(tid, noted["ref"], noted["start_s"], "link", 1.0,
                                       f"timestamped link on the talk's agenda line ({hms(noted['start_s'])})"))
                 continue
-            if ti in chosen:
-                s, ref, ch = chosen[ti]
+            offset = talk.get("noted_start_s")
+            if offset is not None:
+                vid = talk.get("noted_video_id") or (videos[0]["ref"] if videos else None)
+                # a video nobody harvested (another channel's, a private one) cannot hold the moment
+                if vid and by_id.get(vid, {}).get("harvested", True) and vid in by_id:
+                    where = "the video the notes name" if talk.get("noted_video_id") else "the meeting's recording"
+                    out.append(_talk_link(tid, vid, int(offset), "notes_offset", 0.95,
+                                          f"the notes give {hms(int(offset))} in {where} {vid}"))
+                    continue
+            if ti in aligned:
+                ref, ch = timeline[aligned[ti]]
                 start = int(ch.get("start_s") or 0)
-                out.append(_talk_link(tid, ref, start, "chapter", min(s, 100.0) / 100.0,
+                out.append(_talk_link(tid, ref, start, "chapter", min(scores[ti][aligned[ti]], 100.0) / 100.0,
                                       f"chapter '{ch.get('title')}' at {hms(start)} of {ref}"))
                 continue
+            found = said[ti]
+            if found and not found.get("skipped"):
+                out.append(_talk_link(tid, found["video_id"], found["start_s"], "transcript", found["confidence"],
+                                      found["reason"]))
+                continue
             if videos:
-                r = videos[0]
-                out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3),
-                                      f"no chapter names this talk; start of the meeting's recording {r['ref']}"))
+                r, named = _part_named(row, videos, by_id)
+                reason = (f"no chapter names this talk; start of {r['ref']}, the part whose title names it" if named
+                          else f"no chapter names this talk; start of the meeting's recording {r['ref']}")
+                if found:  # the transcript says the talk was skipped
+                    reason += f"; {found['reason']}"
+                out.append(_talk_link(tid, r["ref"], 0, "meeting", round(0.5 * r["confidence"], 3), reason))
                 continue
             # a Drive-only meeting: the talk's link is the meeting's file (view talks_with_recordings)
     return out
+
+
+def _part_named(row: dict, videos: list[dict], by_id: dict) -> tuple[dict, bool]:
+    """The recording a talk without a chapter starts in: of a meeting recorded in
+    parts (or a video per talk), the one whose title names the talk, and no other's does."""
+    if len(videos) > 1:
+        named = [r for r in videos if _chapter_score(row, by_id[r["ref"]].get("title") or "") >= OUT_OF_ORDER_MIN_SCORE]
+        if len(named) == 1:
+            return named[0], True
+    return videos[0], False
 
 
 def _talk_link(tid, vid, start, method, confidence, reason) -> dict:
@@ -614,10 +903,10 @@ def _talk_link(tid, vid, start, method, confidence, reason) -> dict:
     }
 
 
-def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> dict:
+def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None, transcripts=None) -> dict:
     """Both passes: ``{"recordings": [...], "talk_recordings": [...]}``."""
     recordings = match_meetings(meetings, candidates, tz=tz, overrides=overrides)
-    talks = match_talks(meetings, candidates, recordings, overrides=overrides)
+    talks = match_talks(meetings, candidates, recordings, overrides=overrides, transcripts=transcripts)
     return {"recordings": recordings, "talk_recordings": talks}
 
 
@@ -635,7 +924,10 @@ def meetings_from_notes(notes) -> list[dict]:
                 tid += "-2"
             used.add(tid)
             talks.append({"id": tid, "title": t.title, "line": t.line,
-                          "presenters": [{"name": p.name, "org": p.org} for p in t.presenters]})
+                          "presenters": [{"name": p.name, "org": p.org} for p in t.presenters],
+                          # offsets the notes write for the talk (parsers that know them set these)
+                          "noted_start_s": getattr(t, "noted_start_s", None),
+                          "noted_video_id": getattr(t, "noted_video_id", None)})
         out.append({
             "id": m.id, "date": m.date, "title": m.title, "cancelled": m.cancelled,
             "links": [{"kind": l.kind, "ref": l.ref, "start_s": l.start_s, "line": l.line} for l in m.links],
