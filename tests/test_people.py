@@ -304,3 +304,17 @@ def test_person_and_organisation_pages_show_the_other_spellings(seed_db):
     html = get(ds, "/index/organizations/lyft-l5").text
     assert "“L5 Lyft”" in html and "“Lyft Level 5”" in html
     assert "Also written" not in get(ds, "/index/people/sonja").text
+
+
+def test_match_applies_the_people_overrides_too(seed_db, tmp_path):
+    overrides = tmp_path / "o.yml"
+    overrides.write_text("organizations:\n  merge:\n    - [Lyft, Lyft L5]\n")
+    result = CliRunner().invoke(cli, ["match", str(seed_db), "--overrides", str(overrides)])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(seed_db)
+    assert db.execute("select organization_id from talk_presenters where person_id = 'miguel'").fetchone() == (
+        "lyft-l5",)
+    assert "lyft" not in {r["id"] for r in db["organizations"].rows}
+    overrides.write_text("people:\n  split: [Nobody]\n")
+    result = CliRunner().invoke(cli, ["match", str(seed_db), "--overrides", str(overrides)])
+    assert result.exit_code == 1 and "o.yml:2: unknown person 'Nobody' to split" in result.output
