@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 
 from .notes import slugify
 
-SOURCES = ("agenda", "backlog", "notes")
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -401,7 +399,7 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
         orgs = Counter(org_ids[j] for j in idx if org_ids[j])
         main_org = org_name[min(orgs, key=lambda o: (-orgs[o], o))] if orgs else None
         first_meeting = min((mentions[j].meeting for j in idx if mentions[j].meeting), default="9999")
-        made.append({"group": group, "idx": idx, "ranked": ranked, "spellings": spellings,
+        made.append({"group": group, "idx": idx, "ranked": ranked,
                      "org": main_org, "order": (-len(idx), first_meeting, ranked[0])})
     # two people may not share a display name: the one with a full name shows it instead
     taken = Counter(fold(d["ranked"][0]) for d in made)
