@@ -173,12 +173,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "noted_presenters": str,
             "notes": str,
             "line": int,
+            "noted_start_s": int,
+            "noted_video_id": str,
         },
         pk="id",
         foreign_keys=[("meeting_id", "meetings", "id")],
         if_not_exists=True,
     )
-    _add_missing_columns(db, "talks", {"presenters": str, "noted_presenters": str})
+    # databases made before the notes' own offsets and the presenters as written were kept
+    _add_missing_columns(db, "talks", {"presenters": str, "noted_presenters": str, "noted_start_s": int,
+                                       "noted_video_id": str})
     db["talk_presenters"].create(
         {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
         pk=("talk_id", "person_id"),
@@ -446,6 +450,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, people: bool 
                     "noted_presenters": _written(t.noted_presenters),
                     "notes": t.notes,
                     "line": t.line,
+                    "noted_start_s": t.noted_start_s,
+                    "noted_video_id": t.noted_video_id,
                 }
             )
     backlog = []

@@ -151,6 +151,9 @@ def _classify_slow(url: str) -> Link | None:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
+MAX_LABEL_CHARS = 1000  # a link label longer than this is not read as one
+
+
 def _label_before(text: str, start: int, pos: int) -> str:
     """The label of ``[label](`` right before ``pos`` on the line starting at ``start`` (``_LABEL``, without a regex scan)."""
     j = pos
@@ -159,7 +162,7 @@ def _label_before(text: str, start: int, pos: int) -> str:
     if j - start < 3 or text[j - 1] != "(" or text[j - 2] != "]":
         return ""
     close = j - 2
-    k = text.rfind("[", start, close)
+    k = text.rfind("[", max(start, close - MAX_LABEL_CHARS), close)  # bounded: no rescans of a long line
     if k < 0 or "]" in text[k + 1 : close]:
         return ""
     return text[k + 1 : close].strip()
@@ -190,8 +193,7 @@ def find_links(text: str, first_line: int = 1) -> list[Link]:
             link = classify_url(m.group(0).replace("\\_", "_").replace("\\-", "-"))
             if link is None:
                 continue
-            label = _LABEL.search(line[: m.start()])
-            link.label = label.group(1).strip() if label else ""
+            link.label = _label_before(line, 0, m.start())  # _LABEL's meaning, without a scan per link
             link.line = first_line + offset
             found.append(link)
     return found

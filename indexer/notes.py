@@ -76,6 +76,10 @@ class Talk:
     line: int = 0
     # YouTube/Drive links written on the talk's own line(s): links.Link objects
     links: list = field(default_factory=list)
+    # an offset the notes write for the talk ("[5:31](...&t=331s)", "[33:40]", "@ 33:05",
+    # "(0:50 in video)"): seconds, and the video it names (None: the meeting's recording)
+    noted_start_s: int | None = None
+    noted_video_id: str | None = None
     # presenters as the talk's notes header names them ("Egress (Presenter: Nian Tang from Spotify)"):
     # other spellings of the agenda's presenters, which indexer/people.py resolves
     noted_presenters: list[Presenter] = field(default_factory=list)
@@ -313,12 +317,14 @@ _CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipp
 # presenters and agenda items
 
 _NAME_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;|\band\b)\s*", re.I)
-_ORG_TAIL = re.compile(r"^(?P<names>.+?)\s*(?:\((?P<p>[^()]+)\)|\s(?:from|of|at|@)\s+(?P<f>.+))$", re.I)
+# "Name (Org)" / "Name from Org": where the organisation starts (see _org_tail)
+_ORG_WORD = re.compile(r"\s(?:from|of|at|@)\s+", re.I)
 _DURATION = re.compile(r"^\d+\s*(?:min(?:ute)?s?|m|h|hours?)\.?$", re.I)
 _NOT_NAMES = {
     "slides", "slide", "recording", "video", "demo", "part", "rfc", "wip", "tbd", "tba", "optional",
     "cont", "continued", "postponed", "cancelled", "canceled", "draft", "link", "notes", "beta",
     "alpha", "update", "updates", "discussion", "deck", "doc", "docs", "youtube", "live",
+    "announcement", "agenda", "info", "note", "location", "un",
 }
 
 
@@ -362,9 +368,9 @@ def parse_presenters(text: str) -> list[Presenter]:
         return []
     parts = [p.strip() for p in re.split(r"\s*[-–—]\s+|\s+[-–—]\s*", text) if p.strip()]
     if len(parts) == 1:
-        m = _ORG_TAIL.match(parts[0])
-        if m and m.group("p"):
-            return _people(m.group("names"), m.group("p").strip())
+        tail = _org_tail(parts[0])
+        if tail and tail[2] == "(":
+            return _people(tail[0], tail[1])
         return [Presenter(parts[0], None)]
     org = parts[-1]
     out: list[Presenter] = []
@@ -379,42 +385,111 @@ def _parse_who(text: str) -> list[Presenter]:
     if not text:
         return []
     org = None
-    m = _ORG_TAIL.match(text)
-    if m:
-        text, org = m.group("names"), (m.group("p") or m.group("f")).strip()
+    tail = _org_tail(text)
+    if tail:
+        text, org = tail[0], tail[1]
     return _people(text, org)
 
 
 def _parse_bold(text: str) -> list[Presenter]:
     """Bold presenter text: ``Name``, ``Name, Org``, ``Name (Org)``, ``A & B, Org``."""
     text = text.strip()
-    m = _ORG_TAIL.match(text)
-    if m:
-        return _people(m.group("names"), (m.group("p") or m.group("f")).strip())
+    tail = _org_tail(text)
+    if tail:
+        return _people(tail[0], tail[1])
     parts = re.split(r"\s*(?:,|\s[-–—]\s)\s*", text)
     if len(parts) == 2 and parts[1]:
         return _people(parts[0], parts[1])
     return _people(text, None)
 
 
-_BRACKET_TAIL = re.compile(r"^(?P<title>.*?)\s*\[(?P<who>[^\[\]]+)\]\s*$")
-# "Egress Events (Presenter: Nian Tang from Spotify)"
-_NOTES_HEADER = re.compile(r"^(?P<title>.+?)\s*\(\s*(?:presenters?|speakers?)\s*:\s*(?P<who>[^)]*)\)\s*$", re.I)
-_BY_TAIL = re.compile(r"^(?P<title>.+?)[\s,;:–—-]+by\s+(?P<who>.+?)\s*$", re.I)
-_PAREN_TAIL = re.compile(r"^(?P<title>.+?)\s*\((?P<who>[^()]+)\)\s*$")
+# The tails below are found with str.rfind and anchored scans, not with a
+# lazy ".+?" before "\s*(": such a pattern retries the whitespace run at every
+# position and takes minutes on one long line (issue 11). Text reaching them
+# is squeezed first (_squeeze: one space per run, a bounded length).
+_NOTES_HEADER_WHO = re.compile(r"\(\s?(?:presenters?|speakers?)\s?:", re.I)
+_BY_WORD = re.compile(r"(?<=[\s,;:–—-])by\s", re.I)
 _SEPARATORS = " \t-–—:|,;~"
+_SPACE_RUN = re.compile(r"\s+")
+MAX_ITEM_CHARS = 2000  # an agenda line longer than this is read up to here
+
+
+def _squeeze(text: str, bold: list[tuple[int, int]] | None = None):
+    """``text`` with every whitespace run as one space, at most MAX_ITEM_CHARS long,
+    and ``bold`` spans moved to match. Returns (text, bold)."""
+    if len(text) > MAX_ITEM_CHARS:
+        text = text[:MAX_ITEM_CHARS]
+        bold = [(a, min(b, MAX_ITEM_CHARS)) for a, b in bold or () if a < MAX_ITEM_CHARS]
+    if "  " not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+        return text, bold
+    out, shift, pos = [], [], 0
+    for m in _SPACE_RUN.finditer(text):
+        if m.end() - m.start() == 1 and m.group() == " ":
+            continue
+        out.append(text[pos:m.start()])
+        out.append(" ")
+        shift.append((m.end(), m.end() - m.start() - 1))
+        pos = m.end()
+    out.append(text[pos:])
+    if bold:
+        def moved(i: int) -> int:
+            return i - sum(n if end <= i else max(0, n - (end - i)) for end, n in shift)
+        bold = [(moved(a), moved(b)) for a, b in bold]
+    return "".join(out), bold
+
+
+def _tail_group(text: str, open_: str, close: str) -> tuple[str, str] | None:
+    """``Title (who)`` -> ("Title", "who"): the last bracket group closing the text, holding no brackets."""
+    text = text.rstrip()
+    if not text.endswith(close):
+        return None
+    start = text.rfind(open_, 0, len(text) - 1)
+    if start < 0 or close in text[start + 1 : -1] or (open_ == "[" and "[" in text[start + 1 : -1]):
+        return None
+    who = text[start + 1 : -1]
+    if not who:
+        return None
+    return text[:start].rstrip(), who
+
+
+def _org_tail(text: str) -> tuple[str, str, str] | None:
+    """``Name (Org)`` / ``Name from Org`` -> (names, org, "(" or "from"); None without one."""
+    text = text.strip()
+    paren = _tail_group(text, "(", ")")
+    word = next((m for m in _ORG_WORD.finditer(text) if text[: m.start()].strip()), None)
+    if paren and paren[0] and (word is None or len(paren[0]) <= word.start()):
+        return paren[0].rstrip(), paren[1].strip(), "("
+    if word is not None and text[word.end():].strip():
+        return text[: word.start()].rstrip(), text[word.end():].strip(), "from"
+    return None
 
 
 def _who_is_names(who: str) -> bool:
-    names = [p for p in _NAME_SPLIT.split(_ORG_TAIL.sub(r"\g<names>", who.strip())) if p.strip()]
+    who, _ = _squeeze(who.strip())
+    tail = _org_tail(who)
+    names = [p for p in _NAME_SPLIT.split(tail[0] if tail else who) if p.strip()]
     return bool(names) and all(_looks_like_name(n.strip()) for n in names)
 
 
 def _parse_notes_header(text: str) -> tuple[str, list[Presenter]] | None:
-    m = _NOTES_HEADER.match(text.strip())
-    if not m:
+    """``Egress Events (Presenter: Nian Tang from Spotify)`` -> (title, presenters)."""
+    text, _ = _squeeze(text.strip())
+    if not text.endswith(")"):
         return None
-    return m.group("title").strip(), _parse_who(m.group("who"))
+    m = _NOTES_HEADER_WHO.search(text, 1)
+    if not m or ")" in text[m.end() : -1] or not text[: m.start()].strip():
+        return None
+    return text[: m.start()].strip(), _parse_who(text[m.end() : -1])
+
+
+def _by_tail(text: str) -> tuple[str, str] | None:
+    """``Title - by Name`` -> ("Title", "Name")."""
+    for m in _BY_WORD.finditer(text):
+        title = text[: m.start()].rstrip(" \t,;:–—-")
+        who = text[m.end() :].strip()
+        if title and who:
+            return title, who
+    return None
 
 
 def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]]:
@@ -426,23 +501,24 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     ``Title - **Name, Org**``. A line that is only a bold name gives an empty
     title. Anything else is a title without presenters.
     """
+    text, bold = _squeeze(text.strip(), bold)
     text = text.strip()
     if not text:
         return "", []
-    tail = text.rstrip()[-1:]
-    m = _BRACKET_TAIL.match(text) if tail == "]" else None
-    if m and m.group("title").strip():
-        return m.group("title").strip(_SEPARATORS), parse_presenters(m.group("who"))
+    tail = text[-1:]
+    m = _tail_group(text, "[", "]") if tail == "]" else None
+    if m and m[0].strip():
+        return m[0].strip(_SEPARATORS), parse_presenters(m[1])
     if tail == ")":
         header = _parse_notes_header(text)
         if header:
             return header
-    m = _BY_TAIL.match(text) if "by" in text.lower() else None
-    if m and _who_is_names(m.group("who")):
-        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
-    m = _PAREN_TAIL.match(text) if tail == ")" else None
-    if m and _who_is_names(m.group("who")):
-        return m.group("title").strip(_SEPARATORS), _parse_who(m.group("who"))
+    m = _by_tail(text) if "by" in text.lower() else None
+    if m and _who_is_names(m[1]):
+        return m[0].strip(_SEPARATORS), _parse_who(m[1])
+    m = _tail_group(text, "(", ")") if tail == ")" else None
+    if m and m[0] and _who_is_names(m[1]):
+        return m[0].strip(_SEPARATORS), _parse_who(m[1])
     if bold:
         a, b = bold[0]
         dash = _LEADING_BOLD_DASH.match(text, b) if a == 0 else None
@@ -485,6 +561,388 @@ def _set_apart(text: str, a: int, b: int) -> bool:
 
 def parse_agenda_item(text: str) -> tuple[str, list[Presenter]]:
     return parse_talk(text)
+
+
+# --------------------------------------------------------------------------
+# agenda items as people write them: what is an item at all, and the forms
+# around parse_talk (a kind prefix, a leading presenter, placeholders)
+
+# "Talk:", "Keynote:", "Workshop:", "Lightning Talk:" (also misspelt "Lightnig")
+_KIND_PREFIX = re.compile(
+    r"^(?:(?:lightn\w{0,6}|guest|invited|main|short)\s)?(?:talk|keynote|workshop|panel)\s?:\s?", re.I
+)
+# "Slides: ...", "Recording (Full): ...", "Location: ...", "Note: ..." are about the meeting
+_LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}):")
+_LABEL_WORDS = re.compile(
+    r"\b(?:slides?|recordings?|videos?|location|venue|where|when|time|date|notes?|stream|livestream|youtube"
+    r"|zoom|meetup|registration|rsvp|address|links?|deck|attendees|attendance|moderator|duration|chat)\b",
+    re.I,
+)
+# "add item here [name, ...]", "[name=YourNameHere]", "Let's collect ...", "TBA"
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
+    r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
+    r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$)",
+    re.I,
+)
+_TASK_BOX = re.compile(r"^\[[ xX]?\]\s?")
+# HackMD "[name=handle]" tags
+_NAME_TAG = re.compile(r"\[name\s?=\s?(?P<who>[^\[\]=]{1,80})\]\s?", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@(?P<h>[A-Za-z0-9][\w.-]{0,38})")
+_GENERIC_TITLE = re.compile(r"^\W*(?:agenda|notes?|minutes|link|slides?|recording|video|youtube|tba|tbd)\W*$", re.I)
+
+
+# "Martin Renou. Presenting ...", "Prasun Anand : Presenting ..."
+_LEAD_NAME = re.compile(r"^(?P<who>[^\W\d_][\w'’-]{0,30}(?: [^\W\d_][\w'’-]{0,30}){1,3}) ?[.:] (?=\S)")
+
+
+def _is_lead_name(who: str) -> bool:
+    words = who.split()
+    return (
+        _looks_like_name(who)
+        and not any(len(w) > 1 and w.isupper() for w in words)  # "Add EIP: ..." is a topic
+        and not any(w.lower().strip(".") in _NOT_NAMES or w.lower() in _TOPIC_WORDS for w in words)
+    )
+
+
+_TOPIC_WORDS = {
+    "open", "closing", "remarks", "proposal", "review", "release", "meeting", "call", "intro", "introduction",
+    "status", "roadmap", "testing", "next", "steps", "general", "other", "new", "old", "business", "community",
+    "project", "working", "group", "shout", "out", "welcome", "admin", "administrivia", "approval", "action", "items",
+}
+
+
+def _italic_tail(title: str, raw: str) -> tuple[str, list[Presenter]]:
+    """``topic - _Name_`` (the name in emphasis closing the line) -> ("topic", [Name])."""
+    mark = raw[-1]
+    start = raw.rfind(mark, 0, len(raw) - 1)
+    who = raw[start + 1 : -1].strip(" *_") if start > 0 else ""
+    if who and raw[start - 1 : start] in (" ", "-") and _is_lead_name(who) and title.endswith(who):
+        rest = title[: -len(who)].strip(_SEPARATORS)
+        if rest:
+            return rest, [Presenter(who)]
+    return title, []
+
+
+def _comma_tail(title: str) -> tuple[str, list[Presenter]]:
+    """``Title, Presenter Name, Org`` -> ("Title", [Presenter Name (Org)]); else the title as it is."""
+    parts = title.rsplit(", ", 2)
+    if len(parts) == 3 and parts[0].strip():
+        who, org = parts[1].strip(), parts[2].strip()
+        if len(who.split()) >= 2 and _is_lead_name(who) and 1 <= len(org.split()) <= 4 and org[:1].isupper():
+            return parts[0].strip(), [Presenter(who, org)]
+    return title, []
+
+
+_URL_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def _url_title(url: str) -> str:
+    """A bare link as an agenda item: the words of what it links (``.../t/eip-2315-simple-subroutines/3941``
+    -> "eip 2315 simple subroutines"; ``github.com/org/repo/issues/12`` -> "org/repo#12")."""
+    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0][:500]
+    segments = [p for p in path.split("/")[1:] if p]
+    if len(segments) >= 4 and segments[2] in ("issues", "pull", "pulls", "discussions") and segments[3].isdigit():
+        return f"{segments[0]}/{segments[1]}#{segments[3]}"
+    slugs = [p for p in segments if "-" in p or "_" in p]
+    if slugs:
+        return " ".join(_URL_WORDS.findall(max(slugs, key=len)))
+    return url
+
+
+def _lead_group(text: str) -> tuple[str, str] | None:
+    """``(Name, Name) Title`` -> ("Name, Name", "Title"): a leading parenthesis, then a space."""
+    if not text.startswith("("):
+        return None
+    end = text.find(")")
+    if end < 2 or "(" in text[1:end] or text[end + 1 : end + 2] != " ":
+        return None
+    return text[1:end].strip(), text[end + 1 :].strip()
+
+
+def _names_in(who: str) -> list[Presenter]:
+    """The people a free-form group names: ``Iker, Kalle``, ``Víctor and related group``, ``Jeremie - if time allows``."""
+    who = re.split(r"\s[-–—]\s", who, maxsplit=1)[0]
+    people = _parse_who(who)
+    named = [p for p in people if _looks_like_name(p.name)]
+    if named:
+        return named
+    first = who.split()[0] if who.split() else ""
+    return [Presenter(first)] if first and _looks_like_name(first) and len(people) == 1 else []
+
+
+def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]] | None:
+    """One agenda line -> (title, presenters), or None when the line is no talk
+    (a placeholder, a "Slides:" / "Location:" line, an empty label).
+
+    Around ``parse_talk``: a ``Talk:`` / ``Keynote:`` / ``Workshop:`` prefix with
+    ``**Name - Title**``, ``**Name, Name - Title**`` or ``with Name - Title``
+    after it; a leading ``(Name)``, ``[name=handle]`` or ``@handle``; a task box.
+    """
+    text, bold = _squeeze(text.strip(), bold)
+    bold = list(bold or [])
+    text = text.strip()
+    box = _TASK_BOX.match(text)
+    if box:
+        text, bold = _cut(text, bold, box.end())
+    for _ in range(4):  # "[ 0:19 ] Title", "33:40 - 35:44 topic"
+        clock = _LEADING_CLOCK.match(text)
+        if not clock or not clock.end():
+            break
+        text, bold = _cut(text, bold, clock.end())
+    if not text or _PLACEHOLDER.match(text):
+        return None
+    kind = _KIND_PREFIX.match(text)
+    if kind:
+        text, bold = _cut(text, bold, kind.end())
+        return _kind_item(text, bold)
+    presenters: list[Presenter] = []
+    lead_name = _LEAD_NAME.match(text) if not bold else None
+    if lead_name and _is_lead_name(lead_name.group("who")):
+        presenters = [Presenter(lead_name.group("who"))]
+        text, bold = _cut(text, bold, lead_name.end())
+    label = _LABEL.match(text)
+    if (
+        label
+        and not presenters
+        and len(label.group("label").split()) <= 4
+        and _LABEL_WORDS.search(label.group("label"))
+        and not bold[:1] == [(0, label.end() - 1)]
+    ):
+        return None
+    tag = _NAME_TAG.search(text)
+    if tag:
+        presenters = [Presenter(tag.group("who").strip())]
+        text, bold = _cut(text, bold, tag.start(), tag.end())
+        if _PLACEHOLDER.match(presenters[0].name):
+            presenters = []
+            if not text.strip(_SEPARATORS):
+                return None
+    lead = _lead_group(text)
+    if lead and not presenters:
+        people = _names_in(lead[0])
+        if people and lead[1]:
+            presenters = people
+            text, bold = _cut(text, bold, len(text) - len(lead[1]))
+    if not presenters and bold and bold[0][0] == 0 and text[bold[0][1] : bold[0][1] + 1] == " ":
+        # "**Gonzalo** Internationalization workflow": a bold name, then the title
+        who, rest = text[: bold[0][1]].strip(), text[bold[0][1] :].strip()
+        if rest[:1].isupper() and _looks_like_name(who) and (" " not in who or _is_lead_name(who)):
+            if who.lower() not in _TOPIC_WORDS:
+                presenters = [Presenter(who)]
+                text, bold = _cut(text, bold, bold[0][1])
+    handle = _HANDLE.match(text)
+    if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
+        presenters = [Presenter("@" + handle.group("h"))]
+        text, bold = _cut(text, bold, handle.end())
+    title, more = parse_talk(text, bold)
+    if not presenters and not more:
+        cut, handles = _handle_tail(title) if "@" in title else (len(title), [])
+        if handles and title[:cut].strip(_SEPARATORS):
+            more = [Presenter(h) for h in handles]
+            title = title[:cut].strip(_SEPARATORS)
+    if not presenters and not more:
+        title, more = _comma_tail(title)
+    presenters = presenters + more
+    if title.startswith(("http://", "https://")) and " " not in title:
+        title = _url_title(title)
+    if any(c in title for c in "[@(") and _NOTED_CLOCK.search(title):
+        bare = _NOTED_CLOCK.sub("", title).strip(_SEPARATORS)  # "Deep dive (0:50 in video)": the offset is no title
+        title = bare or title
+    title = title.strip(_SEPARATORS) if presenters else title
+    if not title and not presenters:
+        return None
+    if title and _GENERIC_TITLE.match(title) and not presenters:
+        return None
+    if title.endswith(":") and _LABEL.match(title) and _LABEL_WORDS.search(title):
+        return None
+    return title, presenters
+
+
+# link labels that name a resource of the talk, not the talk
+_RESOURCE_LABEL = re.compile(
+    r"^\W*(?:(?:talk|keynote|full|the)\s)?(?:slides?(?:\s(?:and|&)\srecording)?|recording|video|youtube|pdf|paper|deck|notes"
+    r"|presentation\sdeck|part\s?\d+|slides?\s(?:part\s)?\d+)\W*$",
+    re.I,
+)
+_LEADING_SECOND_DATE = re.compile(r"^\s?(?:[&/,]|and)\s?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2})\b", re.I)
+_TAIL_CHARS = " \t,;:/()–—&+-"
+_TAIL_WORDS = ("and", "or", "slides", "slide", "recording", "video")
+
+
+def _strip_resource_tail(part: str) -> str:
+    """``Title [slides] and [slides] - [recording]`` without its labels: ``Title`` (no regex: runs of dashes stay linear)."""
+    while True:
+        part = part.rstrip(_TAIL_CHARS)
+        low = part.lower()
+        word = next((w for w in _TAIL_WORDS if low.endswith(w) and (len(low) == len(w) or not low[-len(w) - 1].isalnum())), None)
+        if word is None:
+            return part
+        part = part[: -len(word)]
+_ONLY_A_MEETING = re.compile(
+    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording)s?\W*$", re.I
+)
+
+
+def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
+    """``* 2023-10-26: A Polynomial Dialect Proposal`` + slides/recording links: the bullet is the talk.
+
+    The title runs from the date to ';' or the resource links; more topics
+    separated by ';' are more talks, a part naming only people names the
+    presenters of the one before.
+    """
+    text = inl.text
+    for a, b, href in sorted(inl.links, reverse=True):
+        label = text[a:b]
+        if links.classify_url(href) is not None or _RESOURCE_LABEL.match(label) or href.lower().endswith(".pdf"):
+            text = text[:a] + text[b:]
+    text, _ = _squeeze(text)
+    hit = find_date(text[:120])
+    if hit is None:
+        return []
+    rest = text[hit.end :]
+    second = _LEADING_SECOND_DATE.match(rest)
+    if second:
+        rest = rest[second.end() :]
+    talks: list[Talk] = []
+    for part in rest.split(";"):
+        part = part.strip(_SEPARATORS + ".")
+        part = re.sub(r"^(?:and|or)\s", "", part, flags=re.I)
+        part = _strip_resource_tail(part).strip(_SEPARATORS)
+        if not part or _RESOURCE_LABEL.match(part):
+            continue
+        who = part.split(" @ ")[0].strip()
+        acronym = any(len(w) > 1 and w.isupper() for w in who.split())  # "RFC C APIs" is a topic
+        if talks and not acronym and _who_is_names(who):
+            talks[-1].presenters.extend(_parse_who(who))
+            continue
+        found = agenda_item(part)
+        if found is None or (not talks and _ONLY_A_MEETING.match(found[0]) and not found[1]):
+            continue
+        talks.append(Talk(found[0], found[1], part, line=line0 + 1))
+    return talks
+
+
+_CLOCK = r"(\d{1,2}(?::\d{2}){1,2})"
+# offsets written without a link: "[33:40]", "[ 0:19 ]", "@ 33:05", "(0:50 in video)"
+_NOTED_CLOCK = re.compile(
+    rf"\[ ?{_CLOCK} ?\]|(?<![\w@])@ ?{_CLOCK}\b|\({_CLOCK} (?:in|into) (?:the )?(?:video|recording)\)"
+)
+_LEADING_CLOCK = re.compile(r"^\[?\s?\d{1,2}(?::\d{2}){1,2}\s?\]?[\s–—-]*")
+MAX_OFFSET_S = 24 * 3600  # no meeting recording is longer than a day
+
+
+def _clock_seconds(clock: str) -> int:
+    n = 0
+    for part in clock.split(":"):
+        n = n * 60 + int(part)
+    return n
+
+
+def noted_offset(text: str) -> tuple[int | None, str | None]:
+    """The first offset ``text`` (markdown) writes: (seconds, video id or None).
+
+    A YouTube link with ``t=`` gives both (``[5:31](...&t=331s)``,
+    ``[[4:14](https://youtu.be/ID?t=253)]``); a bare clock (``[33:40]``,
+    ``@ 33:05``, ``(0:50 in video)``) gives the seconds only: the meeting's recording.
+    """
+    if not text or ":" not in text:  # every form has a clock or a URL
+        return None, None
+    best: tuple[int, int, str | None] | None = None  # (position, seconds, video)
+    if "://" in text and ("t=" in text or "start=" in text):
+        for link in links.find_links(text):
+            if link.kind == "youtube" and link.start_s is not None and 0 <= link.start_s <= MAX_OFFSET_S:
+                best = (text.find(link.url[:40]), link.start_s, link.ref)
+                break
+    m = _NOTED_CLOCK.search(text, 0, best[0] if best and best[0] >= 0 else len(text))
+    if m:
+        seconds = _clock_seconds(m.group(1) or m.group(2) or m.group(3))
+        inside_link = text[m.end() : m.end() + 1] == "("  # "[5:31](url)": the link says it better
+        if seconds <= MAX_OFFSET_S and not (inside_link and best):
+            return seconds, None
+    if best:
+        return best[1], best[2]
+    return None, None
+
+
+def _note_offsets(talks: list[Talk]) -> None:
+    """Each talk's offset from its own line, else the first one in its own notes."""
+    for t in talks:
+        if t.noted_start_s is None:
+            start, video = noted_offset(t.raw)
+            if start is None:
+                start, video = noted_offset(t.notes[:20_000])  # the first one is near the top
+            t.noted_start_s, t.noted_video_id = start, video
+
+
+def _cut(text: str, bold: list, a: int, b: int | None = None) -> tuple[str, list]:
+    """``text`` without [a:b) (b None: without [0:a)), bold spans moved along."""
+    if b is None:
+        a, b = 0, a
+    n = b - a
+    spans = []
+    for x, y in bold:
+        if y <= a:
+            spans.append((x, y))
+        elif x >= b:
+            spans.append((x - n, y - n))
+        elif x < a:
+            spans.append((x, max(a, y - n)))
+        elif y > b:
+            spans.append((a, y - n))
+    new = text[:a] + text[b:]
+    strip = len(new) - len(new.lstrip())
+    if strip:
+        new = new[strip:]
+        spans = [(max(0, x - strip), max(0, y - strip)) for x, y in spans]
+    return new.rstrip(), [(x, y) for x, y in spans if y > x]
+
+
+_DASH = re.compile(r"\s[-–—]\s")
+_WITH_WORD = re.compile(r"\s(?:mit|with)\s", re.I)
+
+
+def _handle_tail(title: str) -> tuple[int, list[str]]:
+    """``topic - @a, @b`` -> (where the handles start, ["@a", "@b"]); words are read from the end."""
+    words = title.split(" ")
+    handles: list[str] = []
+    while words:
+        w = words[-1].strip(_SEPARATORS + ".")
+        if not w:
+            words.pop()
+            continue
+        if not _HANDLE.fullmatch(w):
+            break
+        handles.insert(0, w)
+        words.pop()
+    return len(" ".join(words)), handles
+
+
+def _kind_item(text: str, bold: list) -> tuple[str, list[Presenter]] | None:
+    """What follows ``Talk:``: ``**Name - Title**``, ``**Name, Name - Title** - [SLIDES](...)``,
+    ``with Name - Title``, ``Name - Title``, or a title (``**Title (Name)**``)."""
+    if bold and bold[0][0] == 0:
+        inner = text[: bold[0][1]].strip()
+    else:
+        inner = text
+    inner = re.sub(r"^with\s", "", inner, flags=re.I)
+    dash = _DASH.search(inner)
+    if dash:
+        who, title = inner[: dash.start()].strip(), inner[dash.end() :].strip()
+        names = _names_in(who) if who else []
+        if names and _who_is_names(re.sub(r"^(?:prof|dr|mr|mrs|ms)\.?\s", "", who, flags=re.I)):
+            return title.strip(_SEPARATORS), _parse_who(who)
+    title, presenters = parse_talk(inner)
+    if not presenters:
+        # "Google-Hacking mit Florian Ammon": the last "with"/"mit" after any dash
+        last_dash = max(title.rfind("-"), title.rfind("–"), title.rfind("—"))
+        for m in _WITH_WORD.finditer(title, max(0, last_dash)):
+            who = title[m.end() :]
+            if title[: m.start()].strip() and _who_is_names(who):
+                return title[: m.start()].strip(_SEPARATORS), _parse_who(who)
+    if not title:
+        return None
+    return title.strip(_SEPARATORS) or title, presenters
 
 
 # --------------------------------------------------------------------------
@@ -1051,8 +1509,36 @@ _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", r
 _ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
-_SUMMARY_TAGS = re.compile(r"<(/?)details\b[^>]*>|<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
+# <details>, </details> and <summary> openings; a summary's text runs to its
+# </summary> (found with str.find, once per closing tag: a thousand unclosed
+# summaries stay linear). Tags hold at most 500 characters of attributes.
+_HTML_TAGS = re.compile(r"<(?P<close>/?)(?P<tag>details|summary)\b[^<>]{0,500}>", re.I)
+_SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
+_TAG = re.compile(r"<[^<>]{0,500}>")
+
+
+def _html_tags(content: str):
+    """(offset, line offset, "open" | "close" | "summary", summary text) for each tag, in order."""
+    close = None  # the next </summary> at or after the scan position
+    line, counted, pos = 0, 0, 0
+    for m in _HTML_TAGS.finditer(content):
+        if m.start() < pos:
+            continue  # inside a summary already read
+        line += content.count("\n", counted, m.start())
+        counted = m.start()
+        if m.group("tag").lower() == "details":
+            yield m.start(), line, ("close" if m.group("close") else "open"), None
+            continue
+        if m.group("close"):
+            continue
+        if close is not None and close.start() < m.end():
+            close = None
+        if close is None:
+            close = _SUMMARY_CLOSE.search(content, m.end())
+            if close is None:
+                return  # no summary closes after here
+        yield m.start(), line, "summary", content[m.end() : close.start()]
+        pos = close.end()
 
 
 # -- how people keep meetings: a file per meeting, date lines, other events ----
@@ -1100,7 +1586,9 @@ _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 _OTHER_EVENTS = re.compile(
     r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
 )
-_LINK_TARGET = re.compile(r"\]\([^)\s]*\s*\)")
+# "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
+# scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
+_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 
 
@@ -1262,6 +1750,11 @@ class _Parser:
         self.backlog_level = 0  # >0 while inside a backlog section
         self.details_depth = 0
         self.outer_level = 0  # level of the last heading that is not a meeting
+        # for a one-meeting document whose agenda lies outside the meeting's section:
+        # every heading as [line0, level, text, has_body], and agenda items met with no meeting open
+        self.headings: list[list] = []
+        self.orphan_agenda = False
+        self.orphan_talks: list[Talk] = []
         self.title = _TitleBlock(title_block)
         self.title_meetings = 0  # meetings opened as the file's own
         self.title_meeting = False  # the open meeting is the document's own (one meeting per file)
@@ -1348,6 +1841,7 @@ class _Parser:
         return self.finish()
 
     def on_block(self, block: _Block) -> None:
+        self.track(block)
         kind = block.kind
         if kind == "heading":
             self.on_heading(block)
@@ -1447,8 +1941,15 @@ class _Parser:
             self.date_in_body(start, self.lines.slice(start, end))
         m = self.current
         if m is None:
+            if self.orphan_agenda and not self.backlog_level:
+                self.orphan_talks.extend(self.paragraph_items(block))
             return
         first = src.split("\n", 1)[0]
+        if self.section == "agenda":
+            found = self.paragraph_items(block)
+            if found:
+                m.talks.extend(found)
+                return
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
         if re.match(r"^\W*agenda\W*$", first, re.I):
@@ -1499,7 +2000,10 @@ class _Parser:
             if self.backlog_level:
                 self.backlog(block.list_items())
             elif not self.region_level:
+                before = len(self.meetings)
                 self.bullet_meetings(block.list_items())
+                if self.orphan_agenda and len(self.meetings) == before:
+                    self._talks(block.list_items(), self.orphan_talks)
             return
         if self.section == "agenda":
             self.agenda(m, block.list_items())
@@ -1507,7 +2011,7 @@ class _Parser:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
             self._talks(block.list_items(), talks)
-            if any(t.presenters for t in talks):
+            if any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
                 m.talks.extend(talks)
         else:
             self.add_notes(block.start, block.end)
@@ -1622,6 +2126,47 @@ class _Parser:
 
     # -- agendas ------------------------------------------------------------
 
+    def adopt_agenda(self, meetings: list[Meeting]) -> None:
+        """A document holding one meeting holds its agenda, even outside the meeting's
+        section: agenda items met with no meeting open, else its topic headings."""
+        if len(meetings) != 1 or meetings[0].talks or meetings[0].cancelled:
+            return
+        m = meetings[0]
+        m.talks = self.orphan_talks or _heading_topics(self.headings, m.line - 1, self.lines)
+        _note_offsets(m.talks)
+
+    def track(self, block: _Block) -> None:
+        """Headings in order (with whether any block follows before the next), for topic headings."""
+        if block.kind == "heading":
+            text = self.md.inline(block.inline).text.strip()
+            self.headings.append([block.start, block.level, text[:MAX_ITEM_CHARS], False])
+            self.orphan_agenda = bool(_AGENDA_HEAD.match(text))
+        elif self.headings:
+            self.headings[-1][3] = True
+
+    def paragraph_items(self, block: _Block) -> list[Talk]:
+        """Agenda items written as plain lines (``(Jeremie) Approve the minutes``), one per line.
+
+        Several lines are items unless one starts in lower case (a wrapped sentence);
+        a single line only when it names its presenter.
+        """
+        inl = self.md.inline(block.inline)
+        if inl.links:
+            inl = _without_recording_labels(inl)
+        lines = _split_lines(inl)
+        if len(lines) > 1 and any(t[:1].islower() for t, _ in lines):
+            return []
+        if len(lines) == 1 and not (_lead_group(lines[0][0]) or _NAME_TAG.search(lines[0][0])):
+            return []  # one line of prose ("**Danny** [5:31]: we are live ...") is no agenda
+        out = []
+        for k, (text, bold) in enumerate(lines):
+            found = agenda_item(text, bold)
+            if found is None or (len(lines) == 1 and not found[1]):
+                continue
+            line0 = block.start + k
+            out.append(Talk(found[0], found[1], self.lines.line(line0).strip(), line=line0 + 1))
+        return out
+
     def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
             return "", [], ""
@@ -1634,8 +2179,12 @@ class _Parser:
         if inl.links:
             inl = _without_recording_labels(inl)
         text, bold = _first_line(inl)
-        title, presenters = parse_talk(text, bold)
-        return title, presenters, _MARKER.sub("", self.lines.line(item.line)).strip()
+        found = agenda_item(text, bold)
+        title, presenters = found if found is not None else ("", [])
+        raw = _MARKER.sub("", self.lines.line(item.line)).strip()
+        if title and not presenters and raw[-1:] in "_*":
+            title, presenters = _italic_tail(title, raw)
+        return title, presenters, raw
 
     def agenda(self, m: Meeting, items: list[_Item]) -> None:
         self._talks(items, m.talks)
@@ -1647,7 +2196,12 @@ class _Parser:
                 self._talks(item.children, out)
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
-            if not title and presenters:
+            first = kids[0] if kids and not title and presenters else None
+            if first is not None and (first[1] and not first[2] or not first[1] and first[2]):
+                # "**Jeremy**:" with the topic as its first sub-bullet (itself maybe bold: "**Nbterm**")
+                title = first[1] or _first_line(self.md.inline(first[0].inline))[0].strip(_SEPARATORS)
+                kids = kids[1:]
+            elif not title and presenters:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
                 title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
@@ -1701,6 +2255,8 @@ class _Parser:
                 meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
             meeting.cancelled = bool(_CANCELLED.search(text))
             self._talks(item.children, meeting.talks)
+            if not meeting.talks and not meeting.cancelled:
+                meeting.talks.extend(_dated_bullet_talks(self.md.inline(item.inline), item.line))
             meeting.raw = self.lines.slice(item.line, item.end)
             meeting.end_line = item.end + 1
             self.meetings.append(meeting)
@@ -1762,10 +2318,10 @@ class _Parser:
             meeting.end_line = line0 + 2
 
     def on_html(self, content: str, start: int, end: int) -> None:
-        for m in _SUMMARY_TAGS.finditer(content):
-            line0 = start + content.count("\n", 0, m.start())
-            if m.group(2) is not None:
-                summary = re.sub(r"\s+", " ", _TAG.sub(" ", m.group(2))).strip()
+        for _, line, kind, text in _html_tags(content):
+            line0 = start + line
+            if kind == "summary":
+                summary = re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
                 hit = None if self.title_meeting and self.whole_file else self.date_for_meeting(summary, line0)
                 if hit is not None:
                     # headings inside <details> are its sub-headings; only one at the level
@@ -1773,7 +2329,7 @@ class _Parser:
                     self.open_meeting(hit, _heading_title(summary, hit), line0, self.outer_level, "details")
                     self.cur_depth = self.details_depth
                     self.current.cancelled = bool(_CANCELLED.search(summary))  # type: ignore[union-attr]
-            elif m.group(1):
+            elif kind == "close":
                 if self.current is not None and self.details_depth <= self.cur_depth and self.details_depth > 0:
                     self.close_meeting(line0 + 1)
                 self.details_depth = max(0, self.details_depth - 1)
@@ -1791,6 +2347,7 @@ class _Parser:
                 m.title = self.notes.title
         _fill_years(meetings, self.warnings, _path_date(self.path))
         for m in meetings:
+            _note_offsets(m.talks)
             m.links = links.find_links(m.raw, first_line=m.line)
             for link in m.links:
                 if link.kind == "youtube":
@@ -1799,8 +2356,80 @@ class _Parser:
                 elif link.kind in ("drive_file", "drive_folder") and link.ref not in m.drive_ids:
                     m.drive_ids.append(link.ref)
         self.notes.meetings = _merge_duplicates(meetings, self.warnings)
+        self.adopt_agenda(self.notes.meetings)
         self.notes.sources = _header_sources(self.lines, meetings)
         return self.notes
+
+
+def _split_lines(inl: _Inline) -> list[tuple[str, list]]:
+    """The inline text's lines, each with its bold spans."""
+    out, pos = [], 0
+    for part in inl.text.split("\n"):
+        end = pos + len(part)
+        bold = [(max(a, pos) - pos, min(b, end) - pos) for a, b in inl.bold if a < end and b > pos]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append((part.strip(), [(max(0, a - lead), max(0, b - lead)) for a, b in bold]))
+        pos = end + 1
+    return out
+
+
+# headings that hold the call's metadata or its parts, not a topic discussed
+_META_HEAD = re.compile(
+    r"^\W*(?:meeting\s)?(?:date|time|duration|moderator|facilitator|hosts?|notes?|agenda|summary|minutes|recording"
+    r"|audio|video|youtube|livestream|stream|links?|reddit|github|attendees|attendance|participants|actions?"
+    r"|decisions?|suggestions|next\s(?:meeting|call)|date\sfor|my\snotes|purpose|welcome|introductions?"
+    r"|resources|announcements|short\sreports|table\sof\scontents|contents|open\saction)\b",
+    re.I,
+)
+_END_HEAD = re.compile(r"^\W*(?:attendees|attendance|participants)\b", re.I)
+_TOPIC_NUMBER = re.compile(r"^\d{1,3}[.)]?\s")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _heading_topics(headings: list[list], after_line0: int, lines: _Lines | None = None) -> list[Talk]:
+    """The topics of long discussion notes: headings after the metadata block up to
+    ``# Attendees`` (``## Topic``, numbered ``# 1. Topic``). A heading with nothing
+    under it but a deeper heading is read with it (``Research: Derive OpenAPI ...``);
+    headings deeper than most topics are sub-topics."""
+    cands = []
+    end0 = lines.count if lines is not None else 0
+    for line0, level, text, has_body in headings:
+        if line0 <= after_line0:
+            continue
+        if _END_HEAD.match(text):
+            end0 = line0
+            break
+        if not text or _META_HEAD.match(text) or find_date(text[:200]) is not None:
+            continue
+        cands.append([line0, level, text, has_body])
+    numbered = [c for c in cands if _TOPIC_NUMBER.match(c[2])]
+    if len(numbered) >= 2:
+        level = min(c[1] for c in numbered)
+        cands = [c for c in cands if c[1] <= level]
+    if len(cands) < 2 or sum(bool(_YEAR.search(c[2])) for c in cands) * 2 >= len(cands):
+        return []  # headings naming years are sections of other meetings, not topics
+    levels = [c[1] for c in cands]
+    common = max(set(levels), key=lambda v: (levels.count(v), -v))
+    talks: list[Talk] = []
+    i = 0
+    while i < len(cands):
+        line0, level, text, has_body = cands[i]
+        if level > common:
+            i += 1
+            continue
+        title = _TOPIC_NUMBER.sub("", text).strip()
+        if not has_body and i + 1 < len(cands) and cands[i + 1][1] > level:
+            title = f"{title}: {_TOPIC_NUMBER.sub('', cands[i + 1][2]).strip()}"
+            i += 1
+        found = agenda_item(title)
+        if found is not None:
+            talks.append(Talk(found[0], found[1], text, line=line0 + 1))
+        i += 1
+    if lines is not None:  # a topic's notes run to the next topic
+        for talk, nxt in zip(talks, [t.line - 1 for t in talks[1:]] + [end0]):
+            talk.notes = lines.slice(talk.line, nxt).strip()
+    return talks
 
 
 def _column_roles(header: list[str]) -> dict[str, int]:
@@ -1825,6 +2454,8 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
     if title:
         t, presenters = parse_talk(title, cells[role["title"]].bold if "title" in role else None)
         title = t or title
+        if not who and not presenters and (_GENERIC_TITLE.match(title) or _PLACEHOLDER.match(title)):
+            return None  # "[agenda](...)": a link to the agenda, not a talk
     else:
         presenters = []
     if who:
@@ -1957,6 +2588,12 @@ def _header_sources(lines: _Lines, meetings: list[Meeting]) -> list[Source]:
     return sources
 
 
+# A line opening hundreds of nested lists or quotes (" - - - - ..."): markdown-it.rs
+# builds the tree, but freeing it recurses once per level and overflows the native
+# stack (a segfault, nothing Python can catch); markdown-it-py caps the nesting.
+_DEEP_NESTING = re.compile(r"^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+){200}", re.M)
+
+
 def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     """Parse a notes document. Never raises.
 
@@ -1965,7 +2602,7 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     """
     if not isinstance(text, str):
         text = str(text)
-    names = [backend] if backend else (["rs", "py"] if _rs_available() else ["py"])
+    names = [backend] if backend else (["rs", "py"] if _rs_available() and not _DEEP_NESTING.search(text) else ["py"])
     error: BaseException | None = None
     for name in names:
         try:
@@ -2002,14 +2639,16 @@ def meeting_to_json(m: Meeting) -> dict:
         "cancelled": m.cancelled,
         "video_ids": list(m.video_ids),
         "drive_ids": list(m.drive_ids),
-        "talks": [
-            {
-                "title": t.title,
-                "presenters": [{"name": p.name, "org": p.org} for p in t.presenters],
-            }
-            for t in m.talks
-        ],
+        "talks": [_talk_json(t) for t in m.talks],
     }
+
+
+def _talk_json(t: Talk) -> dict:
+    out: dict = {"title": t.title, "presenters": [{"name": p.name, "org": p.org} for p in t.presenters]}
+    if t.noted_start_s is not None:  # only where the notes write one: the shape stays as documented
+        out["noted_start_s"] = t.noted_start_s
+        out["noted_video_id"] = t.noted_video_id
+    return out
 
 
 def to_dict(obj):
