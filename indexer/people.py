@@ -110,6 +110,9 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+_LOWER_WORD = re.compile(r"^\s*[a-z][a-z0-9._-]*[a-z0-9]\s*$")
+
+
 def handle_of(name: str) -> str | None:
     """``@nian``, ``[name=nian]`` -> ``nian`` (separators dropped); None for a name."""
     m = _HANDLE.match(name)
@@ -268,7 +271,8 @@ def resolve(mentions: list[Mention], rules: Rules | None = None) -> Resolution:
     # what each mention is: a full name, a bare first name, or a handle
     kinds: list[tuple[str, tuple | str | None]] = []
     for m in mentions:
-        h = handle_of(m.name)
+        # agendas keep "[name=kbates]" as "kbates": a lowercase word reads as a handle too
+        h = handle_of(m.name) or (re.sub(r"[._-]+", "", m.name.strip()) if _LOWER_WORD.match(m.name) else None)
         if h:
             kinds.append(("handle", h))
             continue

@@ -158,6 +158,15 @@ def test_handles_are_their_person():
     assert kinds == {"@nian": "handle", "[name=nian.tang]": "handle", "@ntang": "handle"}
 
 
+def test_a_lowercase_word_reads_as_a_handle():
+    # the parser keeps an agenda's "[name=kbates]" as "kbates"
+    ms = [Mention("kbates", None, "2022-01-01", "t1"), Mention("Kyle Bates", None, "2022-01-01", "t1", "notes"),
+          Mention("Kyle", "Acme", "2022-02-01", "t2")]
+    r = resolve(ms)
+    assert r.person[0] == r.person[1] and r.person[2] != r.person[0]
+    assert [(a.spelling, a.kind) for a in r.people[r.person[0]].aliases] == [("Kyle Bates", "handle")]
+
+
 def test_names_written_in_a_talks_notes():
     text = "* Presenter: Nian Tang from Spotify showed lineage\n* asked by @katrogan\n* [name=ketan] agreed"
     assert names_in_notes(text) == [("Nian Tang", "Spotify"), ("@katrogan", None), ("[name=ketan]", None)]
