@@ -5,7 +5,9 @@
 Runs the corpus's two scorers from the repository root, as they expect:
 ``score_notes.py`` (meetings, video links, talks found in the real notes files)
 and ``score_match.py`` (recordings <-> meetings precision / recall and talk
-moments on the synthetic channels built around them). Prints both tables, then
+moments on the synthetic channels built around them), the latter twice: as is,
+and with ``--transcripts`` (each case's subtitle files imported, talk moments
+scored against where the talks start in what was said). Prints both tables, then
 one summary line per figure; ``--json`` prints the figures alone, as
 ``tests/test_corpus_floor.py`` reads them. A matcher case that could not run has
 ``null`` figures and its error in ``errors``.
@@ -39,8 +41,8 @@ def _ratio(a: str, b: str) -> float | None:
     return int(a) / int(b) if int(b) else None
 
 
-def run_scorer(script: Path, corpus: Path, mi: Path) -> str:
-    proc = subprocess.run([sys.executable, str(script), "--mi", str(mi), "--corpus", str(corpus)],
+def run_scorer(script: Path, corpus: Path, mi: Path, *extra: str) -> str:
+    proc = subprocess.run([sys.executable, str(script), "--mi", str(mi), "--corpus", str(corpus), *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=1800)
     if proc.returncode not in (0, 1) or not proc.stdout.strip():
         raise RuntimeError(f"{script.name} exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
@@ -71,7 +73,12 @@ def measure(corpus: Path, tools: Path, mi: Path, show=print) -> dict:
     match_out = run_scorer(tools / "score_match.py", corpus / "match", mi)
     show(match_out.rstrip())
     cases, errors = match_figures(match_out)
-    return {"notes": notes_figures(notes_out), "match": cases, "errors": errors}
+    # the same cases with each channel's transcripts imported: talk moments from what was said
+    transcripts_out = run_scorer(tools / "score_match.py", corpus / "match", mi, "--transcripts")
+    show(transcripts_out.rstrip())
+    t_cases, t_errors = match_figures(transcripts_out)
+    errors.update({f"{case} --transcripts": e for case, e in t_errors.items()})
+    return {"notes": notes_figures(notes_out), "match": cases, "match_transcripts": t_cases, "errors": errors}
 
 
 def main() -> int:
@@ -102,6 +109,9 @@ def main() -> int:
             print(f"match  {case:20} could not run: {figures['errors'][case]}")
         else:
             print(f"match  {case:20} P {f['precision']:.3f}  R {f['recall']:.3f}  moments {f['moments']:.2f}")
+    for case, f in sorted(figures["match_transcripts"].items()):
+        if f["moments"] is not None:
+            print(f"transcripts  {case:14} moments {f['moments']:.2f}")
     return 0
 
 
