@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.drive import PARENTS_PER_QUERY  # noqa: E402
-from indexer.emulator import DriveData, Emulator  # noqa: E402
+from meetup_emulator import DriveData, Emulator  # noqa: E402
 
 FOLDER_ID = "1benchbenchbenchbenchbenchbench00"
 KEY = "bench-key"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from googleapiclient.discovery import build  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
-from indexer.emulator import DriveData, Emulator, YouTubeData  # noqa: E402
+from meetup_emulator import DriveData, Emulator, YouTubeData  # noqa: E402
 
 KEY = "bench-key"
 

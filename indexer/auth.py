@@ -237,3 +237,71 @@ def run_installed_app_flow(
     remember_secret(creds.token)
     save_token(creds, token_path)
     return creds
+
+
+# ---------------------------------------------------------------- access to every API, from one set of flags
+
+# where each API lives below ``--api-endpoint`` (the server root: Google's, or the emulator's)
+ENDPOINT_PATHS = {"youtube": "", "drive": "drive/v3/"}
+# the path prefix of each API's answers in a recording
+RECORDED_PATHS = {"youtube": "/youtube/v3/", "drive": "/drive/v3/"}
+
+
+@dataclass
+class GoogleAccess:
+    """Key, endpoint, credentials, record, replay and budget, given once per
+    command; ``auth(api)`` and ``client(api)`` hand out what each API needs."""
+
+    api_key: str | None = None
+    api_endpoint: str | None = None
+    credentials: str | None = None
+    record: str | None = None
+    replay: str | None = None
+    quota_budget: int | None = None
+
+    def __post_init__(self):
+        # userinfo in the endpoint (http://user:password@host) is never sent nor shown
+        from urllib.parse import urlsplit, urlunsplit
+
+        if self.api_endpoint and "@" in (parts := urlsplit(self.api_endpoint)).netloc:
+            userinfo, host = parts.netloc.rsplit("@", 1)
+            for secret in (userinfo, *userinfo.split(":")):
+                remember_secret(secret)
+            self.api_endpoint = urlunsplit(parts._replace(netloc=host))
+
+    def auth(self, api: str) -> Auth:
+        """The credentials for ``api`` (falsy when there are none). Drive prefers
+        ``--credentials`` to ``--api-key`` when both are given: they read private
+        folders and the changes feed, while the key still serves YouTube (which
+        refuses service accounts)."""
+        if self.replay:
+            return Auth(source="replay")
+        if api != "youtube" and self.credentials:
+            return resolve(api, credentials_file=self.credentials, api_endpoint=self.api_endpoint)
+        return resolve(api, api_key=self.api_key, credentials_file=self.credentials, api_endpoint=self.api_endpoint)
+
+    def usable(self, auth: Auth) -> bool:
+        return bool(auth) or bool(self.replay)
+
+    def recorded(self, api: str) -> bool:
+        """Without a replay, or when the recording holds answers from ``api``."""
+        from .google_api import recording_has
+
+        return not self.replay or recording_has(self.replay, RECORDED_PATHS[api])
+
+    def endpoint(self, api: str) -> str | None:
+        if not self.api_endpoint:
+            return None
+        root = self.api_endpoint.rstrip("/") + "/"
+        path = ENDPOINT_PATHS.get(api, "")
+        return root if not path or root.endswith(path) else root + path
+
+    def client(self, api: str, auth: Auth | None = None, **kwargs):
+        """The shared ``GoogleClient`` for ``api`` (retries, accounting, record/replay)."""
+        from .google_api import GoogleClient
+
+        auth = self.auth(api) if auth is None else auth
+        return GoogleClient(
+            api, "v3", api_key=auth.api_key, credentials=auth.credentials, api_endpoint=self.endpoint(api),
+            record=self.record, replay=self.replay, quota_budget=self.quota_budget, **kwargs,
+        )

@@ -1,20 +1,22 @@
 """Command line: thin click commands over the library functions."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from . import db as dbmod
+from . import dbfile
+from .errors import UserError
 from .notes import meeting_to_json
-from .sources import InputError, display_path, expand_notes_paths, load_notes, one_date_per_meeting
+from .sources import InputError, expand_notes_paths, load_notes, public_path
 
 DEFAULT_DB = "data/index.db"
-DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,14 +36,17 @@ def open_database(path: str):
         fail(f"not a SQLite database: {path} ({exc})")
 
 
-def split_db_and_notes(args: tuple[str, ...]) -> tuple[str, list[str]]:
-    """``sync [DB] [NOTES...]``: the first argument is the database if it looks like one."""
-    if args and args[0].lower().endswith(DB_SUFFIXES):
-        return args[0], list(args[1:])
-    return DEFAULT_DB, list(args)
+class Commands(click.Group):
+    """Every ``UserError`` becomes one line on stderr and its exit code, here and nowhere else."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            fail(str(exc), exc.exit_code)
 
 
-@click.group()
+@click.group(cls=Commands)
 @click.version_option(package_name="meetup-indexer")
 def cli():
     """Index a community's meeting notes, YouTube recordings and Drive archive
@@ -97,166 +102,78 @@ def notes(files, as_json):
     click.echo(tabulate(rows, headers=["date", "title", "line", "talks", "videos", "agenda"]))
 
 
+def google_options(command):
+    """The options every command that calls Google shares, given to it as one
+    ``access: GoogleAccess`` (the way sqlite-utils shares option groups)."""
+    options = [
+        click.option("--api-key", help="Google API key (default: $YOUTUBE_API_KEY or $GOOGLE_API_KEY)."),
+        click.option("--api-endpoint", metavar="URL", help="Send API calls here instead of Google (the emulator)."),
+        click.option("--credentials", metavar="FILE", type=click.Path(dir_okay=False),
+                     help="OAuth token saved by `meetup-indexer auth` (or a service-account key, Drive only)."),
+        click.option("--quota-budget", type=click.IntRange(0), metavar="N",
+                     help="Stop cleanly before spending more than N units."),
+        click.option("--record", metavar="DIR", type=click.Path(file_okay=False),
+                     help="Save every API response (secrets redacted)."),
+        click.option("--replay", metavar="DIR", type=click.Path(file_okay=False),
+                     help="Answer API calls from a recording, offline."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, api_key, api_endpoint, credentials, quota_budget, record, replay, **kwargs):
+        from .auth import GoogleAccess
+
+        access = GoogleAccess(api_key=api_key, api_endpoint=api_endpoint, credentials=credentials,
+                              record=record, replay=replay, quota_budget=quota_budget)
+        return command(*args, access=access, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 @cli.command()
-@click.argument("args", nargs=-1)
+@click.argument("db_path", metavar="DB")
+@click.argument("notes", nargs=-1)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 @click.option("--channel", help="YouTube channel: UC... id, @handle or channel URL (default: the notes' header).")
-@click.option("--api-key", help="Google API key (default: $YOUTUBE_API_KEY or $GOOGLE_API_KEY).")
-@click.option("--api-endpoint", metavar="URL", help="Send API calls here instead of Google (the emulator).")
-@click.option("--credentials", metavar="FILE", type=click.Path(dir_okay=False),
-              help="OAuth token saved by `meetup-indexer auth` (or a service-account key, Drive only).")
-@click.option("--full", is_flag=True, help="List every upload, not just the new ones.")
-@click.option("--no-refresh", is_flag=True, help="Do not refetch details of videos already stored.")
-@click.option("--quota-budget", type=click.IntRange(0), metavar="N", help="Stop cleanly before spending more than N units.")
-@click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Save every API response (secrets redacted).")
-@click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Answer API calls from a recording, offline.")
-@click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
 @click.option("--drive-folder", metavar="ID|URL",
               help="Drive archive folder to harvest (default: the notes' header). --full lists it again.")
-def sync(args, quiet, channel, api_key, api_endpoint, credentials, full, no_refresh, quota_budget, record, replay,
-         drive_folder, no_playlists):
-    """Load notes into the database: sync [DB] [NOTES...]
+@click.option("--full", is_flag=True, help="List every upload, not just the new ones.")
+@click.option("--no-refresh", is_flag=True, help="Do not refetch details of videos already stored.")
+@click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
+@google_options
+def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, access):
+    """Load notes into DB, harvest, match: sync DB [NOTES...]
 
-    DB defaults to data/index.db. Without NOTES, the notes files the
-    database already knows are synced again (or data/notes/*.md for a new one).
-    NOTES may also be gdoc:DOC_ID or a Google Docs URL. Then the YouTube
-    channel and Drive folder the notes' header names are harvested (flags
-    override), and recordings are matched to meetings.
+    NOTES are files, folders of them, gdoc:DOC_ID or Google Docs URLs;
+    without NOTES, the notes the database already knows are synced again
+    (or data/notes/*.md for a new one). Then the YouTube channel and Drive
+    folder the notes' header names are harvested (flags override), and
+    recordings are matched to meetings.
 
     The notes are written in one transaction (a bad notes file changes
     nothing); harvests commit page by page, so a killed sync keeps what it
-    fetched and a rerun converges.
+    fetched and a rerun converges. One sync at a time per DB (exit code 8
+    otherwise); an existing DB is written as a copy renamed into place, so a
+    site serving it never reads a half-written file.
     """
-    db_path, note_paths = split_db_and_notes(args)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(db_path)
-    if not note_paths:
-        note_paths = [r["path"] for r in db["notes_files"].rows] or sorted(
-            str(p) for p in Path("data/notes").glob("*.md")
-        )
-    if not note_paths:
-        fail("no notes files given and none known to the database")
-    started = time.monotonic()
-    # parse everything before writing anything
-    parsed = []
+    from .sync import SyncOptions, run_sync, stored_command
+
+    opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet)
     try:
-        expanded = expand_notes_paths(note_paths)
-    except InputError as exc:
-        _record_failed_run(db, "sync", str(exc))
-        fail(str(exc))
-    in_folder = {display_path(p) for p, from_folder in expanded if from_folder}
-    for path, _ in expanded:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder of {db_path}: {exc.strerror or exc}")
+    dbfile.check(db_path)
+    with dbfile.writing(db_path) as work:
+        db = open_database(work)
         try:
-            parsed.append(_load_any_notes(path, api_key, api_endpoint, credentials, record, replay))
-        except InputError as exc:
-            _record_failed_run(db, "sync", str(exc))
-            fail(str(exc))
-    # a folder's index or README without meetings is skipped, not an error
-    for path in [p for p, n in parsed if not n.meetings and p in in_folder]:
-        click.echo(f"{path}: warning: no meetings found; skipped", err=True)
-    parsed = [(p, n) for p, n in parsed if n.meetings or p not in in_folder or len(in_folder) == 1]
-    had_meetings = {p for p, n in parsed if n.meetings}
-    for line in one_date_per_meeting(parsed):
+            result = run_sync(db, db_path, opts, access, stored_command(opts, access),
+                              warn=functools.partial(click.echo, err=True))
+        finally:
+            db.close()
+    for line in result.lines(quiet):
         click.echo(line, err=True)
-    parsed = [(p, n) for p, n in parsed if n.meetings or p not in had_meetings]
-    if not parsed:
-        error = f"no meetings found in {', '.join(note_paths)}: is it a notes folder? (a meeting is a heading or line with a date)"
-        _record_failed_run(db, "sync", error)
-        fail(error)
-    for path, n in parsed:
-        # syncing a file with no meetings would delete that file's meetings, and
-        # its header links would become sources: most likely the wrong file
-        if not n.meetings:
-            error = f"no meetings found in {path}: is it a notes file? (a meeting is a heading or line with a date)"
-            _record_failed_run(db, "sync", error)
-            fail(error)
-    totals: dict[str, int] = {}
-    from .google_api import ApiError
-    from .auth import ServiceAccountRefused
-    from .drive import folder_from_notes
-    from .overrides import load_overrides
-    from .peopledb import save_people
-    from .sync import YouTubeOptions, youtube_step
-
-    yt_opts = YouTubeOptions(channel, api_key, api_endpoint, credentials, full, not no_refresh,
-                             quota_budget, record, replay, quiet, playlists=not no_playlists)
-    try:
-        with dbmod.sync_run(db, "sync " + " ".join(note_paths)) as run:
-            with db.atomic():
-                for path, n in parsed:
-                    for w in n.warnings:
-                        click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
-                    counts = dbmod.save_notes(db, n, path, people=False)
-                    for k, v in counts.items():
-                        totals[k] = totals.get(k, 0) + v
-                # one person written several ways, across every file (data/overrides.yml may merge or split)
-                totals.update(save_people(db, load_overrides(None)))
-                dbmod.ensure_db_shape(db)
-            run["counts"] = totals
-            # YouTube commits page by page, after the notes' own transaction
-            try:
-                _, yt_line = youtube_step(db, yt_opts, run)
-            except ServiceAccountRefused as exc:
-                # a service-account key is Drive's credential: harvest Drive, say why YouTube was not
-                if not (drive_folder or folder_from_notes(db)):
-                    raise
-                yt_line = f"YouTube skipped: {exc}"
-            drive_line = _drive_step(db, run, drive_folder, api_key, api_endpoint, credentials, full, record,
-                                     replay, quota_budget, quiet)
-            match_line = _match_step(db, run)  # after every harvest
-            dbmod.ensure_db_shape(db)
-    except ApiError as exc:
-        fail(str(exc), exc.exit_code)
-    except OverrideError as exc:  # a bad overrides file
-        fail(str(exc))
-    # in the order the steps ran; skips that need a decision show even with --quiet
-    if yt_line and (not quiet or yt_line.startswith("YouTube skipped")):
-        click.echo(yt_line, err=True)
-    if drive_line and (not quiet or drive_line.startswith("Drive skipped: cannot read")
-                       or (drive_folder and "skipped" in drive_line)):
-        click.echo(drive_line, err=True)
-    if match_line and not quiet:
-        click.echo(match_line, err=True)
-    if not quiet:
-        click.echo(
-            f"synced {len(parsed)} notes file(s) into {db_path}: {totals.get('meetings', 0)} meetings, "
-            f"{totals.get('talks', 0)} talks, {totals.get('people', 0)} people, "
-            f"{totals.get('organizations', 0)} organisations, {totals.get('backlog_items', 0)} backlog items "
-            f"in {time.monotonic() - started:.2f}s",
-            err=True,
-        )
-
-
-def _load_any_notes(path, api_key, api_endpoint, credentials, record, replay):
-    """A local notes file, or a Google Doc (``gdoc:ID`` or a Docs URL) exported through Drive."""
-    from .google_api import ApiError
-    from .sources import gdoc_id
-
-    doc = gdoc_id(path)
-    if not doc:
-        return display_path(path), load_notes(path)
-    from .drive import load_gdoc_notes
-
-    try:
-        return f"gdoc:{doc}", load_gdoc_notes(doc, api_key, api_endpoint, credentials, record, replay)
-    except ApiError as exc:
-        fail(str(exc), exc.exit_code)
-
-
-def _drive_step(db, run, folder, api_key, api_endpoint, credentials, full, record, replay, quota_budget, quiet):
-    from .drive import DriveError, drive_step
-
-    try:
-        return drive_step(db, run, folder, api_key=api_key, api_endpoint=api_endpoint, credentials=credentials,
-                          full=full, record=record, replay=replay, quota_budget=quota_budget, quiet=quiet)
-    except DriveError as exc:
-        fail(str(exc))
-
-
-def _record_failed_run(db, command: str, error: str) -> None:
-    db["sync_runs"].insert(
-        {"started_at": dbmod.now(), "finished_at": dbmod.now(), "status": "failed", "command": command, "error": error}
-    )
 
 
 def metadata_path() -> Path:
@@ -281,15 +198,10 @@ def serve(ctx, db_path, host, port, sql_time_limit_ms):
     /index/latest_recordings.atom. Any further options are passed to
     `datasette serve`, e.g. --setting max_returned_rows 500.
     """
-    from .site import SiteError, datasette_args
+    from .site import datasette_args
 
-    try:
-        args = datasette_args(
-            db_path, metadata_path(), host=host, port=port,
-            sql_time_limit_ms=sql_time_limit_ms, extra=ctx.args,
-        )
-    except SiteError as exc:
-        fail(str(exc))
+    args = datasette_args(db_path, metadata_path(), host=host, port=port, sql_time_limit_ms=sql_time_limit_ms,
+                          extra=ctx.args)
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     sys.stderr.flush()
     os.execv(sys.executable, args)
@@ -310,42 +222,19 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
     Runs Google's installed-app flow with a loopback redirect on this machine
     and saves a refreshable token. An API key is enough for public channels.
     """
-    from .auth import SCOPES, AuthError, run_installed_app_flow
+    from .auth import SCOPES, run_installed_app_flow
 
-    try:
-        run_installed_app_flow(client_secrets, token_path, [s for name in scopes for s in SCOPES[name]],
-                               open_browser=not no_browser, port=port)
-    except AuthError as exc:
-        fail(str(exc), exc.exit_code)
+    run_installed_app_flow(client_secrets, token_path, [s for name in scopes for s in SCOPES[name]],
+                           open_browser=not no_browser, port=port)
     click.echo(f"Token saved to {token_path} (mode 0600); use: meetup-indexer sync --credentials {token_path}", err=True)
-
-
-from .overrides import OverrideError  # noqa: E402
-
-
-def _match_step(db, run) -> str | None:
-    from .linkdb import match_step
-
-    counts = match_step(db)
-    if counts is None:
-        return None
-    run["counts"] = {**(run.get("counts") or {}), **{f"match_{k}": v for k, v in counts.items()}}
-    return _match_line(counts)
-
-
-def _match_line(counts: dict) -> str:
-    return (
-        f"matched {counts['recordings']} recording(s) to {counts['meetings_linked']} meeting(s), "
-        f"{counts['talk_recordings']} talk(s) to a recording ({counts['talk_moments']} at a chapter)"
-        + (f", {counts['overrides']} override(s)" if counts["overrides"] else "")
-    )
 
 
 def _open_existing(db_path: str):
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    db = open_database(db_path)
-    if not db["meetings"].count:
+    dbfile.check(db_path)
+    db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
+    if "meetings" not in db.table_names() or not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
     return db
 
@@ -362,7 +251,7 @@ def match(db_path, overrides, tz):
     talk_recordings in one transaction."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from .linkdb import run_match
+    from .linkdb import match_line, run_match
     from .overrides import load_overrides
     from .peopledb import save_people
 
@@ -371,15 +260,17 @@ def match(db_path, overrides, tz):
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             fail(f"unknown time zone '{tz}' (use an IANA name such as America/Los_Angeles)")
-    db = _open_existing(db_path)
-    try:
-        with dbmod.sync_run(db, "match" + (f" --overrides {overrides}" if overrides else "")) as run:
-            counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
-            with db.atomic():  # the overrides' people and organisations too
-                run["counts"] = {**counts, **save_people(db, load_overrides(overrides))}
-    except OverrideError as exc:
-        fail(str(exc))
-    click.echo(_match_line(counts), err=True)
+    _open_existing(db_path).close()
+    with dbfile.writing(db_path) as work:
+        db = open_database(work)
+        try:
+            with dbmod.sync_run(db, "match" + (f" --overrides {public_path(overrides)}" if overrides else "")) as run:
+                counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
+                with db.atomic():  # the overrides' people and organisations too
+                    run["counts"] = {**counts, **save_people(db, load_overrides(overrides))}
+        finally:
+            db.close()
+    click.echo(match_line(counts), err=True)
 
 
 @cli.command()
@@ -400,12 +291,16 @@ def transcripts(db_path, folder):
     path = Path(folder)
     if not path.is_dir():
         fail(f"not a folder: {folder}")
-    db = open_database(db_path)
+    dbfile.check(db_path)
     try:
-        with dbmod.sync_run(db, f"transcripts --from {folder}") as run:
-            result = import_folder(db, path)
-            run["counts"] = result.counts()
-            dbmod.ensure_db_shape(db)
+        with dbfile.writing(db_path) as work:
+            db = open_database(work)
+            try:
+                with dbmod.sync_run(db, f"transcripts --from {public_path(folder)}") as run:
+                    result = import_folder(db, path)
+                    run["counts"] = result.counts()
+            finally:
+                db.close()
     except OSError as exc:
         fail(f"cannot read {folder}: {exc.strerror or exc}")
     for error in result.errors:
@@ -467,8 +362,7 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
     """
-    from .emulator import command
-
+    command = _emulator_command()
     try:
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
@@ -494,6 +388,17 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
     except KeyboardInterrupt:
         return emu.stop()
     command.serve_until_stopped(emu)
+
+
+def _emulator_command():
+    """The emulator is its own package with its own dependencies (the ``emulator`` extra)."""
+    try:
+        import cryptography  # noqa: F401 - the test keys it signs with
+        from meetup_emulator import command
+    except ImportError:
+        fail("the emulator is not installed here: pip install 'meetup-indexer[emulator]' "
+             "(a checkout: make install-test)")
+    return command
 
 
 def main():  # pragma: no cover

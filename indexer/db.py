@@ -1,8 +1,8 @@
-"""The SQLite schema and the ``save_*`` writers, with sqlite-utils.
+"""Opening the database, recording runs, and the notes' ``save_*`` writers.
 
-Tables are created on first write; ``ensure_db_shape`` applies full-text
-search, indexes and views once, idempotently, at the end of every command.
-Every writer upserts on a stable key, so syncing twice gives the same rows.
+The schema itself is declared in ``indexer/schema.py``; ``sync_run`` applies it
+(``ensure_db_shape``) once, at the end of every command that writes. Every
+writer upserts on a stable key, so syncing twice gives the same rows.
 """
 from __future__ import annotations
 
@@ -13,111 +13,10 @@ import operator
 
 import sqlite_utils
 
+from . import schema
+from .errors import UserError
+from .schema import ensure_db_shape, talk_id
 from .notes import Notes, Presenter, slugify
-
-# table -> columns indexed for full-text search
-FTS_CONFIG: dict[str, list[str]] = {
-    "meetings": ["title", "raw"],
-    "talks": ["title", "presenters_raw", "notes"],
-    "backlog_items": ["title", "presenters_raw"],
-    # Drive archive (indexer/drive.py)
-    "drive_folders": ["name", "path"],
-    "drive_files": ["name", "path"],
-    # what was said (indexer/transcripts.py)
-    "transcript_cues": ["text"],
-}
-
-# a talk's presenters in the order the agenda names them, and their organisations
-_PRESENTERS = """(select group_concat(name, ', ') from (select people.name as name from talk_presenters
-     join people on people.id = talk_presenters.person_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-_ORGANISATIONS = """(select group_concat(name, ', ') from (select distinct organizations.name as name
-     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-
-# the same as JSON lists, for Datasette's array facets (people and organisations wherever talks are listed)
-_PRESENTER_LIST = """(select json_group_array(name) from (select people.name as name from talk_presenters
-     join people on people.id = talk_presenters.person_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-_ORGANISATION_LIST = """(select json_group_array(name) from (select distinct organizations.name as name
-     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
-     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
-
-VIEWS: dict[str, str] = {
-    "talks_detail": """
-select
-  talks.id as talk_id,
-  talks.title as talk,
-  meetings.date as meeting_date,
-  meetings.title as meeting,
-  {presenters} as presenters,
-  {organisations} as organizations,
-  talks.notes as notes,
-  meetings.id as meeting_id,
-  {presenter_list} as presenter_names,
-  {organisation_list} as organization_names
-from talks join meetings on meetings.id = talks.meeting_id
-""",
-    # every talk with its best recording link (written by indexer/linkdb.py)
-    "talks_with_recordings": """
-select
-  talks.id as talk_id,
-  talks.title as talk,
-  {presenters} as presenters,
-  {organisations} as organisations,
-  meetings.date as meeting_date,
-  coalesce(
-    (select url from talk_recordings where talk_recordings.talk_id = talks.id
-       order by confidence desc limit 1),
-    (select 'https://drive.google.com/file/d/' || recordings.ref || '/view' from recordings
-       where recordings.meeting_id = meetings.id and recordings.source = 'drive'
-       order by confidence desc limit 1)
-  ) as link,
-  (select start_s from talk_recordings where talk_recordings.talk_id = talks.id
-     order by confidence desc limit 1) as start_s,
-  (select method from talk_recordings where talk_recordings.talk_id = talks.id
-     order by confidence desc limit 1) as method,
-  meetings.id as meeting_id,
-  {presenter_list} as presenter_names,
-  {organisation_list} as organization_names
-from talks join meetings on meetings.id = talks.meeting_id
-""",
-}
-VIEWS = {name: sql.format(presenters=_PRESENTERS, organisations=_ORGANISATIONS, presenter_list=_PRESENTER_LIST,
-                          organisation_list=_ORGANISATION_LIST) for name, sql in VIEWS.items()}
-
-# views that read tables made by a later step: created once those exist
-VIEW_TABLES: dict[str, list[str]] = {"talks_with_recordings": ["recordings", "talk_recordings"]}
-
-INDEXES: list[tuple[str, list[str]]] = [
-    ("meetings", ["date"]),
-    ("meetings", ["year"]),
-    ("talks", ["meeting_id"]),
-    ("talk_presenters", ["person_id"]),
-    ("talk_presenters", ["organization_id"]),
-    ("meeting_links", ["meeting_id"]),
-    ("meeting_links", ["ref"]),
-    # Drive archive (indexer/drive.py)
-    ("drive_folders", ["parent_id"]),
-    ("drive_folders", ["root_id"]),
-    ("drive_files", ["parent_id"]),
-    ("drive_files", ["root_id"]),
-    ("drive_files", ["name_date"]),
-    # the Datasette site's sorts and facets of metadata.yml; with them a
-    # facet over 100,000 videos reads an index instead of the table
-    ("videos", ["published_at"]),
-    ("videos", ["live_status"]),
-    ("videos", ["privacy_status"]),
-    ("drive_files", ["modified_time"]),
-    ("drive_files", ["mime_type"]),
-    ("recordings", ["method"]),
-    ("talk_recordings", ["method"]),
-    ("playlist_videos", ["video_id"]),
-    ("transcripts", ["video_id"]),
-    ("transcripts", ["drive_file_id"]),
-    ("transcript_cues", ["transcript_id", "start_s"]),
-]
-
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -131,198 +30,41 @@ def open_db(path) -> sqlite_utils.Database:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """Create the notes tables with their foreign keys (no-op when they exist)."""
-    db["notes_files"].create(
-        {"path": str, "title": str, "synced_at": str, "meetings": int, "talks": int, "warnings": int},
-        pk="path",
-        if_not_exists=True,
-    )
-    db["notes_sources"].create(
-        {"id": str, "notes_path": str, "kind": str, "ref": str, "url": str, "label": str, "line": int},
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path")],
-        if_not_exists=True,
-    )
-    db["meetings"].create(
-        {
-            "id": str,
-            "date": str,
-            "year": int,
-            "title": str,
-            "cancelled": int,
-            "notes_author": str,
-            "notes": str,
-            "raw": str,
-            "notes_path": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path")],
-        if_not_exists=True,
-    )
-    db["organizations"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
-    db["people"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
-    db["talks"].create(
-        {
-            "id": str,
-            "meeting_id": str,
-            "position": int,
-            "title": str,
-            "presenters_raw": str,
-            "presenters": str,
-            "noted_presenters": str,
-            "notes": str,
-            "line": int,
-            "noted_start_s": int,
-            "noted_video_id": str,
-        },
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-        if_not_exists=True,
-    )
-    # databases made before the notes' own offsets and the presenters as written were kept
-    _add_missing_columns(db, "talks", {"presenters": str, "noted_presenters": str, "noted_start_s": int,
-                                       "noted_video_id": str})
-    db["talk_presenters"].create(
-        {"talk_id": str, "person_id": str, "organization_id": str, "position": int},
-        pk=("talk_id", "person_id"),
-        foreign_keys=[
-            ("talk_id", "talks", "id"),
-            ("person_id", "people", "id"),
-            ("organization_id", "organizations", "id"),
-        ],
-        if_not_exists=True,
-    )
-    # other spellings of a person or organisation (indexer/people.py), and why they are the same
-    db["person_aliases"].create(
-        {"person_id": str, "alias": str, "kind": str, "evidence": str},
-        pk=("person_id", "alias"),
-        foreign_keys=[("person_id", "people", "id")],
-        if_not_exists=True,
-    )
-    db["organization_aliases"].create(
-        {"organization_id": str, "alias": str, "kind": str, "evidence": str},
-        pk=("organization_id", "alias"),
-        foreign_keys=[("organization_id", "organizations", "id")],
-        if_not_exists=True,
-    )
-    db["meeting_links"].create(
-        {"id": str, "meeting_id": str, "kind": str, "ref": str, "url": str, "label": str, "start_s": int, "line": int},
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-        if_not_exists=True,
-    )
-    db["backlog_items"].create(
-        {
-            "id": str,
-            "notes_path": str,
-            "position": int,
-            "title": str,
-            "presenters_raw": str,
-            "presenters": str,
-            "organization_id": str,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("notes_path", "notes_files", "path"), ("organization_id", "organizations", "id")],
-        if_not_exists=True,
-    )
-    # transcripts of recordings; video_id / drive_file_id carry no foreign key
-    # because a transcript may arrive before (or without) the video's metadata,
-    # e.g. a private recording or subtitles imported before the first sync
-    db["transcripts"].create(
-        {
-            "id": str,
-            "video_id": str,
-            "drive_file_id": str,
-            "language": str,
-            "kind": str,
-            "source": str,
-            "fetched_at": str,
-            "content_hash": str,
-            "cues": int,
-            "duration_s": float,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    db["transcript_cues"].create(
-        {"id": int, "transcript_id": str, "start_s": float, "end_s": float, "speaker": str, "text": str},
-        pk="id",
-        foreign_keys=[("transcript_id", "transcripts", "id")],
-        if_not_exists=True,
-    )
-    db["sync_runs"].create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "status": str,
-            "command": str,
-            "counts": str,
-            "calls": str,
-            "quota_units": int,
-            "error": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-
-
-def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
-    """Columns a newer version added, on a database an older one made."""
-    have = db[table].columns_dict
-    for name, type_ in columns.items():
-        if name not in have:
-            db[table].add_column(name, type_)
-
-
-def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Full-text search, indexes and views: applied once, safe to repeat."""
-    existing = set(db.table_names())
-    for table, columns in FTS_CONFIG.items():
-        if table in existing and f"{table}_fts" not in existing:
-            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-    for table, columns in INDEXES:
-        if table in existing:
-            db[table].create_index(columns, if_not_exists=True)
-    for name, sql in VIEWS.items():
-        if all(t in existing for t in VIEW_TABLES.get(name, [])):
-            db.create_view(name, sql.strip(), replace=True)
+    """The notes tables and ``sync_runs`` (no-op when they exist)."""
+    schema.create(db, "notes")
 
 
 @contextlib.contextmanager
 def sync_run(db: sqlite_utils.Database, command: str):
-    """Record one run in ``sync_runs``; the row says ok, or failed with the error."""
+    """Record one run in ``sync_runs``: ok, or failed with the error (redacted).
+
+    Runs hold the database's lock (``dbfile.writing``), so a row still marked
+    running belongs to a run that was killed: it is closed as interrupted first.
+    """
+    from .google_api import redact
+
+    db.execute("update sync_runs set status = 'interrupted', finished_at = ? where status = 'running'", [now()])
     run_id = db["sync_runs"].insert(
-        {"started_at": now(), "status": "running", "command": command}
+        {"started_at": now(), "status": "running", "command": redact(command)}
     ).last_pk
     record = {"counts": {}, "calls": {}, "quota_units": 0}
+
+    def close(**fields):
+        db["sync_runs"].update(run_id, {
+            "finished_at": now(), "counts": json.dumps(record["counts"]), "calls": json.dumps(record["calls"]),
+            "quota_units": record["quota_units"], **fields,
+        })
+
     try:
         yield record
+        ensure_db_shape(db)  # once, at the end of every command that writes
     except BaseException as exc:
-        db["sync_runs"].update(
-            run_id,
-            {
-                "finished_at": now(),
-                "status": "failed",
-                "error": (str(exc) or type(exc).__name__)[:500],
-                "counts": json.dumps(record["counts"]),
-                "calls": json.dumps(record["calls"]),
-                "quota_units": record["quota_units"],
-            },
-        )
+        if isinstance(exc, UserError):  # what was committed stays: give it its indexes and views
+            with contextlib.suppress(Exception):
+                ensure_db_shape(db)
+        close(status="failed", error=redact(str(exc) or type(exc).__name__)[:500])
         raise
-    db["sync_runs"].update(
-        run_id,
-        {
-            "finished_at": now(),
-            "status": "ok",
-            "counts": json.dumps(record["counts"]),
-            "calls": json.dumps(record["calls"]),
-            "quota_units": record["quota_units"],
-        },
-    )
+    close(status="ok")
 
 
 def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list) -> None:
@@ -433,10 +175,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, people: bool 
             )
         used = set()
         for pos, t in enumerate(m.talks, 1):
-            tid = f"{m.id}/{slugify(t.title)}"
-            while tid in used:
-                tid += "-2"
-            used.add(tid)
+            tid = talk_id(m.id, t.title, used)
             talks.append(
                 {
                     "id": tid,
@@ -446,12 +185,12 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, people: bool 
                     "presenters_raw": ", ".join(
                         p.name + (f" ({p.org})" if p.org else "") for p in t.presenters
                     ),
-                    "presenters": _written(t.presenters),
-                    "noted_presenters": _written(t.noted_presenters),
                     "notes": t.notes,
                     "line": t.line,
                     "noted_start_s": t.noted_start_s,
                     "noted_video_id": t.noted_video_id,
+                    "presenters": _written(t.presenters),
+                    "noted_presenters": _written(t.noted_presenters),
                 }
             )
     backlog = []
@@ -480,7 +219,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, people: bool 
             upsert_rows(db, table, rows, pk)
     in_file = "meeting_id in (select id from meetings where notes_path = ?)"
     _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
-    _delete_dependents(db, TALK_DEPENDENTS, "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
+    # talk_presenters is peopledb's to write, but goes with its talk
+    _delete_dependents(db, ["talk_presenters", *schema.dependents("talks")], "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
     _delete_stale(db, "talks", talks, "id", in_file, [path])
     _delete_stale(db, "backlog_items", backlog, "id", "notes_path = ?", [path])
     _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
@@ -516,13 +256,8 @@ def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str |
     return row[0] if row else None
 
 
-# tables outside this module may refer to meetings (meeting_id) or talks (talk_id); they register here
-MEETING_DEPENDENTS: list[str] = ["recordings"]
-TALK_DEPENDENTS: list[str] = ["talk_recordings", "talk_presenters"]
-
-
 def _delete_dependents_of_stale_meetings(db, path: str, keep: list[str]) -> None:
-    _delete_dependents(db, MEETING_DEPENDENTS, "meeting_id", "meetings", "notes_path = ?", [path], keep)
+    _delete_dependents(db, schema.dependents("meetings"), "meeting_id", "meetings", "notes_path = ?", [path], keep)
 
 
 def _delete_dependents(db, tables: list[str], column: str, parent: str, where: str, params: list,

@@ -2,30 +2,29 @@
 
 Three layers, dogsheep style:
 
-* pure helpers: ``date_from_name`` (dates that names carry), ``parent_query``
+* pure helpers: ``date_from_name`` (``indexer/drive_dates.py``), ``parent_query``
   (children of several folders in one ``q``), ``folder_row`` / ``file_row``;
-* fetchers over a googleapiclient Drive service: ``fetch_tree`` (a breadth-first
+* fetchers over the shared Drive client: ``fetch_tree`` (a breadth-first
   walk yielding one page of rows per ``files.list`` call) and ``apply_changes``
   (the changes feed, filtered to the tree);
 * writers: ``save_page`` (one transaction per page, so an interrupted harvest
   keeps what it fetched) and ``mark_removed``.
 
-Every API request goes through an ``execute(request) -> dict`` callable so the
-shared client (retries, quota accounting, record/replay, secret-free errors)
-can wrap it.
+Every API request goes through the shared ``GoogleClient`` (``client.service``
+to build it, ``client.execute`` to send it: retries, accounting, record/replay,
+secret-free errors), the same calling convention as the YouTube harvester.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-import sys
 from collections import deque
 from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
 from . import db as dbmod
+from .drive_dates import date_from_name
+from .errors import UserError
 
 FOLDER = "application/vnd.google-apps.folder"
 SHORTCUT = "application/vnd.google-apps.shortcut"
@@ -49,15 +48,8 @@ LIST_FIELDS = f"nextPageToken,files({FILE_FIELDS})"
 CHANGE_FIELDS = f"nextPageToken,newStartPageToken,changes(fileId,removed,file({FILE_FIELDS}))"
 ALL_DRIVES = {"supportsAllDrives": True, "includeItemsFromAllDrives": True}
 
-Execute = Callable[[object], dict]
-
-
-class DriveError(Exception):
+class DriveError(UserError):
     """A problem the user can fix (bad folder id, not a folder); one line."""
-
-
-def default_execute(request) -> dict:
-    return request.execute(num_retries=5)
 
 
 def folder_id_from(arg: str) -> str:
@@ -74,81 +66,6 @@ def folder_id_from(arg: str) -> str:
     if not DRIVE_ID.match(arg):
         raise DriveError(f"not a Drive folder id or URL: {arg}")
     return arg
-
-
-def drive_endpoint(root: str | None) -> str | None:
-    """``--api-endpoint`` names the server root; Drive's endpoint adds ``drive/v3/``."""
-    if not root:
-        return None
-    root = root.rstrip("/")
-    return root + "/" if root.endswith("/drive/v3") else root + "/drive/v3/"
-
-
-# --------------------------------------------------------------------------
-# dates from names (pure)
-
-_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_MONTH_NUM = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE_PATTERNS = [
-    # Zoom cloud recordings: GMT20210209-170012_Recording_1920x1080.mp4, UTC
-    ("zoom", re.compile(
-        r"GMT(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[-_](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})", re.I)),
-    ("iso", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_./](?P<m>\d{1,2})[-_./](?P<d>\d{1,2})(?!\d)")),
-    ("compact", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")),
-    ("mdy", re.compile(rf"\b{_MON}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
-    ("dmy", re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)),
-]
-_YEAR_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_.](?P<m>\d{1,2})(?!\d|[-_./]\d)")
-_MONTH_DAY = re.compile(r"^\s*(?P<m>\d{1,2})[-_.](?P<d>\d{1,2})(?!\d)")
-_YEAR = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*$")
-
-
-def _valid(y: int, m: int, d: int = 1) -> bool:
-    try:
-        dt.date(y, m, d)
-    except ValueError:
-        return False
-    return True
-
-
-def date_from_name(name: str, parent: tuple[str | None, str | None] = (None, None)) -> tuple[str | None, str | None]:
-    """The date a file or folder name carries, and how it was read.
-
-    Returns ``(name_date, form)``; ``name_date`` is ISO 8601 at the precision
-    the name gives: ``2021-02-09T17:00:12Z`` (zoom, UTC), ``2021-02-09``,
-    ``2021-02`` or ``2021``. ``parent`` is the containing folder's
-    ``(name_date, form)``: it supplies the year of a ``02-09`` folder inside
-    ``2021/``, and names without a date inherit it (form ``folder:<form>``).
-    """
-    for form, rx in _DATE_PATTERNS:
-        for m in rx.finditer(name):
-            g = m.groupdict()
-            month = _MONTH_NUM[g["mon"][:3].lower()] if g.get("mon") else int(g["m"])
-            y, d = int(g["y"]), int(g["d"])
-            if not _valid(y, month, d):
-                continue
-            if form == "zoom":
-                H, M, S = int(g["H"]), int(g["M"]), int(g["S"])
-                if H > 23 or M > 59 or S > 59:
-                    continue
-                return f"{y:04d}-{month:02d}-{d:02d}T{H:02d}:{M:02d}:{S:02d}Z", form
-            return f"{y:04d}-{month:02d}-{d:02d}", form
-    parent_date, parent_form = parent
-    parent_year = parent_date[:4] if parent_date and len(parent_date) >= 4 else None
-    m = _YEAR_MONTH.search(name)
-    if m and _valid(int(m["y"]), int(m["m"])):
-        return f"{int(m['y']):04d}-{int(m['m']):02d}", "year-month"
-    m = _MONTH_DAY.match(name)
-    if m and parent_year and len(parent_date) == 4 and _valid(int(parent_year), int(m["m"]), int(m["d"])):
-        # `2021/02-09`: the year comes from the parent folder, US month-day order
-        return f"{parent_year}-{int(m['m']):02d}-{int(m['d']):02d}", "year/month-day"
-    m = _YEAR.match(name)
-    if m:
-        return m["y"], "year"
-    if parent_date:
-        return parent_date, parent_form if parent_form.startswith("folder:") else f"folder:{parent_form}"
-    return None, None
 
 
 # --------------------------------------------------------------------------
@@ -259,21 +176,22 @@ def corpora_params(drive_ids: set) -> dict:
     return {"corpora": "allDrives"}
 
 
-def get_root(service, folder_id: str, execute: Execute = default_execute) -> dict:
+def get_root(client, folder_id: str) -> dict:
     """The root folder's metadata; a shortcut to a folder is followed."""
-    item = execute(service.files().get(fileId=folder_id, fields=FILE_FIELDS, supportsAllDrives=True))
+    files = client.service.files()
+    what = f"folder or file for {folder_id}"
+    item = client.execute(files.get(fileId=folder_id, fields=FILE_FIELDS, supportsAllDrives=True), what=what)
     if item.get("mimeType") == SHORTCUT and (item.get("shortcutDetails") or {}).get("targetMimeType") == FOLDER:
         target = item["shortcutDetails"]["targetId"]
-        item = execute(service.files().get(fileId=target, fields=FILE_FIELDS, supportsAllDrives=True))
+        item = client.execute(files.get(fileId=target, fields=FILE_FIELDS, supportsAllDrives=True), what=what)
     if item.get("mimeType") != FOLDER:
         raise DriveError(f"not a Drive folder: {folder_id} ({item.get('mimeType')})")
     return item
 
 
 def fetch_tree(
-    service,
-    root: dict,
-    execute: Execute = default_execute,
+    client,
+    root: dict | None,
     tree: Tree | None = None,
     start: Iterable[str] | None = None,
     k: int = PARENTS_PER_QUERY,
@@ -304,7 +222,7 @@ def fetch_tree(
                           **corpora_params({tree.drive_of.get(f, UNKNOWN) for f in batch}))
             if token:
                 params["pageToken"] = token
-            resp = execute(service.files().list(**params))
+            resp = client.execute(client.service.files().list(**params), what="folder contents")
             page = {"folders": [], "files": []}
             for item in resp.get("files", []):
                 parent = tree.parent_in_tree(item, batch_set) or batch[0]
@@ -343,25 +261,10 @@ def _place(tree: Tree, item: dict, parent: str, page: dict) -> list[str]:
 # writing
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    common = {
-        "id": str, "name": str, "parent_id": str, "path": str, "root_id": str, "drive_id": str,
-        "created_time": str, "modified_time": str, "web_url": str, "name_date": str,
-        "name_date_form": str, "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-    }
-    db["drive_folders"].create(common, pk="id", if_not_exists=True)
-    db["drive_files"].create(
-        {
-            "id": str, "name": str, "mime_type": str, "size": int, "md5": str,
-            "created_time": str, "modified_time": str, "duration_s": int, "width": int, "height": int,
-            "parent_id": str, "path": str, "root_id": str, "drive_id": str, "web_url": str,
-            "name_date": str, "name_date_form": str, "target_id": str, "target_mime_type": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    # one row per incremental source; a cursor, not "max id seen" (twitter-to-sqlite #39)
-    db["sync_cursors"].create({"source": str, "token": str, "updated_at": str}, pk="source", if_not_exists=True)
+    """The Drive tables (declared in ``indexer/schema.py``)."""
+    from .schema import create
+
+    create(db, "drive")
 
 
 def _upsert(db, table: str, rows: list[dict], now: str) -> None:
@@ -538,9 +441,8 @@ def _root_changed(db, tree: Tree, item: dict, known: bool, now: str) -> tuple[st
 
 def harvest(
     db: sqlite_utils.Database,
-    service,
+    client,
     folder_id: str,
-    execute: Execute = default_execute,
     use_changes: bool = False,
     full: bool = False,
     k: int = PARENTS_PER_QUERY,
@@ -558,20 +460,21 @@ def harvest(
     if token and db.execute(
         "select 1 from drive_folders where id = ? and parent_id is null", [folder_id]
     ).fetchone():
-        return _incremental(db, service, folder_id, token, execute, k, progress)
+        return _incremental(db, client, folder_id, token, k, progress)
     counts = {"mode": "full", "drive_folders": 0, "drive_files": 0, "removed": 0}
-    root = get_root(service, folder_id, execute)
+    root = get_root(client, folder_id)
     start_token = None
     if use_changes:
         # taken before listing, so nothing changed during the walk is missed
         params = {"supportsAllDrives": True}
         if root.get("driveId"):
             params["driveId"] = root["driveId"]
-        start_token = execute(service.changes().getStartPageToken(**params))["startPageToken"]
+        start_token = client.execute(client.service.changes().getStartPageToken(**params),
+                                     what="changes start token")["startPageToken"]
     now = dbmod.now()
     seen: set[str] = set()
     tree = Tree(root["id"])
-    for page in fetch_tree(service, root, execute, tree=tree, k=k):
+    for page in fetch_tree(client, root, tree=tree, k=k):
         for kind, n in save_page(db, page, now).items():
             counts[kind] += n
         seen.update(r["id"] for r in page["folders"])
@@ -585,7 +488,7 @@ def harvest(
     return counts
 
 
-def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
+def _incremental(db, client, root_id, token, k, progress) -> dict:
     counts = {"mode": "changes", "added": 0, "updated": 0, "removed": 0, "ignored": 0,
               "drive_folders": 0, "drive_files": 0}
     tree = load_tree(db, root_id)
@@ -596,7 +499,7 @@ def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
                       spaces="drive", **ALL_DRIVES)
         if drive_id:
             params["driveId"] = drive_id
-        resp = execute(service.changes().list(**params))
+        resp = client.execute(client.service.changes().list(**params), what="changes feed")
         now = dbmod.now()
         walk: list[str] = []
         with db.atomic():
@@ -606,7 +509,7 @@ def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
                 walk.extend(new)
         # folders moved in: list their contents before the cursor moves past them
         if walk:
-            for page in fetch_tree(service, None, execute, tree=tree, start=walk, k=k):
+            for page in fetch_tree(client, None, tree=tree, start=walk, k=k):
                 for kind, n in save_page(db, page, now).items():
                     counts[kind] += n
         token = resp.get("nextPageToken") or resp.get("newStartPageToken")
@@ -619,135 +522,18 @@ def _incremental(db, service, root_id, token, execute, k, progress) -> dict:
 
 
 def client(auth=None, api_endpoint: str | None = None, record=None, replay=None, **kwargs):
-    """The shared GoogleClient for Drive (retries, accounting, record/replay)."""
-    from .google_api import GoogleClient
+    """The shared GoogleClient for Drive, for callers that hold an ``Auth`` already."""
+    from .auth import Auth, GoogleAccess
 
-    return GoogleClient(
-        "drive", "v3",
-        api_key=getattr(auth, "api_key", None),
-        credentials=getattr(auth, "credentials", None),
-        api_endpoint=drive_endpoint(api_endpoint),
-        record=record, replay=replay, **kwargs,
-    )
+    access = GoogleAccess(api_endpoint=api_endpoint, record=record, replay=replay)
+    return access.client("drive", auth or Auth(), **kwargs)
 
 
 def sync_folder(db, folder: str, gclient, use_changes: bool = False, full: bool = False, **kwargs) -> dict:
     """``harvest`` through a GoogleClient; ``folder`` is an id or any folder URL."""
-    return harvest(
-        db, gclient.service, folder_id_from(folder),
-        execute=lambda req: gclient.execute(req, what=f"folder or file for {folder}"),
-        use_changes=use_changes, full=full, **kwargs,
-    )
+    return harvest(db, gclient, folder_id_from(folder), use_changes=use_changes, full=full, **kwargs)
 
-
-# --------------------------------------------------------------------------
-# the `sync` step (cli.py stays thin)
 
 def folder_from_notes(db) -> str | None:
     """The Drive folder the notes' header links to."""
     return dbmod.first_source(db, ["drive_folder"])
-
-
-def resolve_auth(api_key=None, credentials=None, replay=None, api_endpoint=None):
-    """Drive prefers ``--credentials`` to ``--api-key`` when both are given: they read
-    private folders and the changes feed, while the key can still serve YouTube
-    (which refuses service accounts)."""
-    from . import auth as authmod
-
-    if replay:
-        return authmod.Auth(source="replay")
-    if credentials:
-        return authmod.resolve("drive", credentials_file=credentials, api_endpoint=api_endpoint)
-    return authmod.resolve("drive", api_key=api_key, api_endpoint=api_endpoint)
-
-
-class _Progress:
-    """A tqdm counter of items on stderr, only when someone is watching."""
-
-    def __init__(self, quiet: bool):
-        self.bar = None
-        self.enabled = not quiet and sys.stderr.isatty()
-
-    def __call__(self, counts: dict) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(unit="item", desc="Drive", file=sys.stderr, leave=False)
-        done = sum(counts.get(k, 0) for k in ("drive_folders", "drive_files", "added", "updated", "removed"))
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def drive_step(db, run: dict, folder=None, api_key=None, api_endpoint=None, credentials=None, full=False,
-               record=None, replay=None, quota_budget=None, quiet=True) -> str:
-    """Harvest the Drive folder (``folder`` or the notes' header link) into ``db``.
-
-    Returns one summary line, or why Drive was skipped. Calls go into ``run``.
-    ApiError / DriveError (one line) propagate.
-    """
-    import time
-
-    from .google_api import Forbidden, NotFound, add_usage, recording_has
-
-    from_notes = folder is None
-    folder = folder or folder_from_notes(db)
-    if not folder:
-        return "Drive skipped: no folder (pass --drive-folder or link one in the notes' header)"
-    auth = resolve_auth(api_key, credentials, replay, api_endpoint)
-    if not auth and not replay:
-        return "Drive skipped: no API key (--api-key or GOOGLE_API_KEY), --credentials or --replay given"
-    if replay and from_notes and not recording_has(replay, "/drive/v3/"):
-        return f"Drive skipped: the recording in {replay} has no Drive responses"
-    gclient = client(auth, api_endpoint, record=record, replay=replay, quota_budget=quota_budget)
-    progress = _Progress(quiet)
-    started = time.monotonic()
-    try:
-        # only OAuth credentials can read the changes feed; a replay asks what was recorded
-        try:
-            counts = sync_folder(db, folder, gclient, use_changes=auth.credentials is not None and not replay,
-                                 full=full, progress=progress)
-        except (NotFound, Forbidden, DriveError) as exc:
-            if not from_notes:
-                raise
-            # a folder the notes merely link (private, moved, a typo) must not sink the other sources
-            return (f"Drive skipped: cannot read the folder the notes' header links: {exc} "
-                    f"(share it with these credentials or pass --drive-folder)")
-    finally:
-        progress.close()
-        usage = gclient.usage.as_dict()
-        add_usage(run, gclient.usage)
-        gclient.close()
-    run["counts"] = {**run.get("counts", {}), **{f"drive_{k}" if not k.startswith("drive_") else k: v
-                                                  for k, v in counts.items() if k != "mode"}}
-    calls = sum(usage["calls"].values())
-    if counts["mode"] == "changes":
-        what = (f"{counts['added']} added, {counts['updated']} updated, {counts['removed']} removed "
-                f"from the changes feed")
-    else:
-        what = (f"{counts['drive_folders']} folders, {counts['drive_files']} files listed, "
-                f"{counts['removed']} removed")
-    return f"Drive {folder_id_from(folder)}: {what}; {calls} calls in {time.monotonic() - started:.2f}s"
-
-
-def load_gdoc_notes(doc_id: str, api_key=None, api_endpoint=None, credentials=None, record=None, replay=None,
-                    run: dict | None = None):
-    """``NOTES`` given as ``gdoc:ID`` or a Docs URL: export and parse it."""
-    from .sources import InputError, load_gdoc
-
-    auth = resolve_auth(api_key, credentials, replay, api_endpoint)
-    if not auth and not replay:
-        raise InputError(f"gdoc:{doc_id} needs Drive access: pass --api-key or --credentials")
-    gclient = client(auth, api_endpoint, record=record, replay=replay)
-    try:
-        return load_gdoc(gclient.service, doc_id, lambda req: gclient.execute(req, what=f"Google Doc {doc_id}"))
-    finally:
-        if run is not None:
-            from .google_api import add_usage
-
-            add_usage(run, gclient.usage)
-        gclient.close()

@@ -36,6 +36,8 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from .errors import UserError
+
 # we retry and report ourselves; its per-attempt warnings would be noise on stderr
 logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
 
@@ -69,7 +71,7 @@ EXIT_FORBIDDEN = 6
 EXIT_NETWORK = 7
 
 
-class ApiError(Exception):
+class ApiError(UserError):
     """A failure the user can act on; ``str()`` is one line and holds no secret."""
 
     exit_code = EXIT_API
@@ -126,8 +128,12 @@ def remember_secret(value: str | None) -> None:
         _known_secrets.add(value)
 
 
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+
+
 def redact(text: str) -> str:
     text = _SECRET_IN_TEXT.sub(r"\1REDACTED", str(text))
+    text = _USERINFO.sub(r"\1REDACTED@", text)  # http://user:password@host
     text = _BEARER.sub(r"\1REDACTED", text)
     text = _GOOGLE_KEY.sub("REDACTED", text)
     for secret in _known_secrets:

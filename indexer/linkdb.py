@@ -30,33 +30,10 @@ def default_tz(db: sqlite_utils.Database | None = None) -> str:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """(Re)create the link tables; their contents are recomputed by every match.
+    """The link tables (declared in ``indexer/schema.py``); every match replaces their rows."""
+    from .schema import create
 
-    Recreated rather than altered so the foreign key to ``videos`` appears once
-    the harvester has made that table.
-    """
-    tables = set(db.table_names())
-    for name in ("talk_recordings", "recordings"):
-        if name in tables:
-            db[name].drop()
-    db["recordings"].create(
-        {"id": str, "meeting_id": str, "source": str, "ref": str, "kind": str, "method": str,
-         "confidence": float, "reason": str, "ambiguous": int},
-        pk="id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-    )
-    fks = [("talk_id", "talks", "id")]
-    if "videos" in tables:
-        fks.append(("video_id", "videos", "id"))
-    db["talk_recordings"].create(
-        {"talk_id": str, "video_id": str, "start_s": int, "method": str, "confidence": float,
-         "reason": str, "url": str},
-        pk=("talk_id", "video_id"),
-        foreign_keys=fks,
-    )
-    db["recordings"].create_index(["meeting_id"])
-    db["recordings"].create_index(["source", "ref"])
-    db["talk_recordings"].create_index(["video_id"])
+    create(db, "match")
 
 
 def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
@@ -178,8 +155,6 @@ def _linked_outside_meetings(db: sqlite_utils.Database, in_meetings: set[str]) -
 def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str | None = None,
               overrides_required: bool = False) -> dict:
     """Recompute every link; returns counts. Raises OverrideError on a bad overrides file."""
-    from . import db as dbmod
-
     # remembered, so the sync after `match --timezone Asia/Tokyo` keeps reading Tokyo days
     tz = tz or default_tz(db)
     ov: Overrides = load_overrides(overrides, required=overrides_required)
@@ -205,15 +180,16 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         harvested = {c["id"] for c in candidates if c.get("harvested", True)}
         talk_links = [t for t in talk_links if t["video_id"] in harvested]
     # atomic(), not `with db.conn`: sqlite-utils 4 commits each statement unless
-    # a transaction is open, and the drops below must roll back on a failure
+    # a transaction is open, and the deletes below must roll back on a failure
     with db.atomic():
-        db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
         create_tables(db)
+        db["match_settings"].upsert({"key": "timezone", "value": tz}, pk="key")
+        db.execute("delete from talk_recordings")
+        db.execute("delete from recordings")
         if recordings:
             db["recordings"].insert_all(recordings, pk="id")
         if talk_links:
             db["talk_recordings"].insert_all(talk_links, pk=("talk_id", "video_id"))
-        dbmod.ensure_db_shape(db)
     return {
         "recordings": len(recordings),
         "talk_recordings": len(talk_links),
@@ -230,6 +206,15 @@ def match_step(db: sqlite_utils.Database) -> dict | None:
     if "meetings" not in tables or not ({"videos", "drive_files"} & tables):
         return None
     return run_match(db)
+
+
+def match_line(counts: dict) -> str:
+    """The one summary line of a match."""
+    return (
+        f"matched {counts['recordings']} recording(s) to {counts['meetings_linked']} meeting(s), "
+        f"{counts['talk_recordings']} talk(s) to a recording ({counts['talk_moments']} at a chapter)"
+        + (f", {counts['overrides']} override(s)" if counts["overrides"] else "")
+    )
 
 
 def report(db: sqlite_utils.Database, today: dt.date | None = None) -> dict[str, list[dict]]:

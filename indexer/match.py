@@ -912,17 +912,14 @@ def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides
 
 def meetings_from_notes(notes) -> list[dict]:
     """Matcher input from parsed notes (``indexer.notes.Notes``); talk ids as ``db.save_notes`` makes them."""
-    from .notes import slugify
+    from .schema import talk_id
 
     out = []
     for m in notes.meetings:
         used: set[str] = set()
         talks = []
         for t in m.talks:
-            tid = f"{m.id}/{slugify(t.title)}"
-            while tid in used:
-                tid += "-2"
-            used.add(tid)
+            tid = talk_id(m.id, t.title, used)
             talks.append({"id": tid, "title": t.title, "line": t.line,
                           "presenters": [{"name": p.name, "org": p.org} for p in t.presenters],
                           # offsets the notes write for the talk (parsers that know them set these)

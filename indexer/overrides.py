@@ -33,12 +33,13 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UserError
 from .links import parse_offset
 
 DEFAULT_PATH = "data/overrides.yml"
 
 
-class OverrideError(Exception):
+class OverrideError(UserError):
     """A bad overrides file; the message is one line naming the file and line."""
 
 

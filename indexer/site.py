@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .errors import UserError
+
 # metadata.yml describes the database "index"; canned query and feed URLs
 # (/index/meetings_calendar.ics) must not change with the file's name
 DATABASE_NAME = "index"
@@ -16,7 +18,7 @@ DATABASE_NAME = "index"
 SQL_TIME_LIMIT_MS = 1000
 
 
-class SiteError(Exception):
+class SiteError(UserError):
     """A problem the user can fix; the message is one line."""
 
 

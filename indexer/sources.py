@@ -1,13 +1,14 @@
-"""Reading notes files: local paths now, Google Docs later. One-line errors."""
+"""Reading notes: local files, and Google Docs exported through Drive. One-line errors."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from .errors import UserError
 from .notes import Notes, parse_notes
 
 
-class InputError(Exception):
+class InputError(UserError):
     """Bad input the user can fix; the message is one line and names the input."""
 
 
@@ -107,6 +108,13 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+def public_path(path: str) -> str:
+    """A path as stored where others read it (``sync_runs.command``): relative
+    when inside the working directory, else its name alone (no machine paths)."""
+    shown = display_path(path)
+    return os.path.basename(shown) if os.path.isabs(shown) else shown
+
+
 # --------------------------------------------------------------------------
 # Google Docs as notes: `gdoc:DOC_ID` or a docs.google.com/document URL
 
@@ -159,3 +167,23 @@ def read_gdoc(service, doc_id: str, execute=None) -> str:
 
 def load_gdoc(service, doc_id: str, execute=None) -> Notes:
     return parse_notes(read_gdoc(service, doc_id, execute), path=f"gdoc:{doc_id}")
+
+
+def load_gdoc_notes(client, doc_id: str) -> Notes:
+    """A Google Doc exported through the shared Drive client (``GoogleAccess.client("drive")``)."""
+    return load_gdoc(client.service, doc_id, lambda req: client.execute(req, what=f"Google Doc {doc_id}"))
+
+
+def load_any_notes(arg: str, drive_client=None) -> tuple[str, Notes]:
+    """(the name stored for it, the parsed notes) for a local path, ``gdoc:ID`` or a
+    Docs URL; ``drive_client()`` builds the Drive client a Google Doc needs."""
+    doc = gdoc_id(arg)
+    if not doc:
+        return display_path(arg), load_notes(arg)
+    client = drive_client() if drive_client else None
+    if client is None:
+        raise InputError(f"gdoc:{doc} needs Drive access: pass --api-key or --credentials")
+    try:
+        return f"gdoc:{doc}", load_gdoc_notes(client, doc)
+    finally:
+        client.close()

@@ -19,10 +19,8 @@ import collections
 import contextlib
 import datetime as dt
 import json
-import queue
 import re
 import sqlite3
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from . import db as dbmod
 from .chapters import parse_chapters
 from .google_api import ApiError, GoogleClient, NotFound, QuotaBudgetReached
 from .links import classify_url, watch_url
+from .youtube_pipeline import WORKERS, Listing, Pipeline
 
 PAGE = 50  # the API's maximum for playlistItems, playlists and ids per videos.list
 
@@ -58,14 +57,6 @@ PLAYLIST_ITEM_FIELDS = "nextPageToken,items(snippet(position,title),contentDetai
 
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _HANDLE = re.compile(r"^@[A-Za-z0-9._·-]{3,100}$")
-
-# registries applied by db.ensure_db_shape
-dbmod.FTS_CONFIG.setdefault("videos", ["title", "description", "tags"])
-for _index in (("videos", ["channel_id"]), ("videos", ["published_at"]), ("videos", ["recorded_at"]),
-               ("playlist_videos", ["video_id"]), ("playlists", ["channel_id"])):
-    if _index not in dbmod.INDEXES:
-        dbmod.INDEXES.append(_index)
-
 
 class ChannelRefError(ApiError):
     exit_code = 2
@@ -212,56 +203,10 @@ def playlist_row(playlist: dict, channel_id: str) -> dict:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    db["channels"].create(
-        {
-            "id": str, "title": str, "description": str, "handle": str, "uploads_playlist_id": str,
-            "thumbnail_url": str, "published_at": str,
-            # 1 once a listing of the uploads reached its end; a rerun may stop early only then
-            "uploads_complete": int,
-            # start of a listing that has not reached its end yet: videos stored since
-            # then need no second fetch when the next run lists again
-            "listing_started_at": str,
-            "first_seen": str, "last_seen": str, "raw": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    if "listing_started_at" not in db["channels"].columns_dict:  # databases from before it existed
-        db["channels"].add_column("listing_started_at", str)
-    db["videos"].create(
-        {
-            "id": str, "channel_id": str, "title": str, "description": str, "published_at": str,
-            "recorded_at": str, "duration_s": int, "views": int, "likes": int, "comments": int, "tags": str,
-            "thumbnail_url": str, "privacy_status": str, "live_status": str, "url": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        foreign_keys=[("channel_id", "channels", "id")],
-        if_not_exists=True,
-    )
-    db["chapters"].create(
-        {"video_id": str, "start_s": int, "end_s": int, "title": str, "position": int},
-        pk=("video_id", "start_s"),
-        foreign_keys=[("video_id", "videos", "id")],
-        if_not_exists=True,
-    )
-    db["playlists"].create(
-        {
-            "id": str, "channel_id": str, "title": str, "description": str, "item_count": int,
-            "published_at": str, "privacy_status": str, "thumbnail_url": str, "etag": str,
-            "first_seen": str, "last_seen": str, "removed_at": str, "raw": str,
-        },
-        pk="id",
-        foreign_keys=[("channel_id", "channels", "id")],
-        if_not_exists=True,
-    )
-    # no foreign key to videos: playlists hold private and deleted videos we never see
-    db["playlist_videos"].create(
-        {"playlist_id": str, "video_id": str, "position": int, "title": str},
-        pk=("playlist_id", "position"),
-        foreign_keys=[("playlist_id", "playlists", "id")],
-        if_not_exists=True,
-    )
+    """The YouTube tables (declared in ``indexer/schema.py``)."""
+    from .schema import create
+
+    create(db, "youtube")
 
 
 def save_channel(db, channel: dict, now: str) -> str:
@@ -533,100 +478,6 @@ def harvest(
     return result
 
 
-class _Pipeline:
-    """Fetch in worker threads, write in order in this one.
-
-    The API answers in milliseconds but a call waits on the network; up to
-    ``WORKERS`` calls are in flight while the main thread writes earlier pages,
-    each in its own transaction and in page order, so an interrupted run still
-    holds a prefix of the pages.
-    """
-
-    def __init__(self, pool, write, depth: int):
-        self.pool, self.write, self.depth = pool, write, depth
-        self.pending: collections.deque = collections.deque()
-
-    def submit(self, fn, *args, context=None):
-        self.pending.append((self.pool.submit(fn, *args), context))
-        self.drain(self.depth)
-
-    def drain(self, keep: int = 0):
-        while len(self.pending) > keep:
-            future, context = self.pending.popleft()
-            try:
-                value = future.result()
-            except BaseException:
-                for f, _ in self.pending:
-                    f.cancel()
-                self.pending.clear()
-                raise
-            self.write(value, context)
-
-    def salvage(self):
-        """After a failure: write the pages already fetched, drop the rest."""
-        while self.pending:
-            future, context = self.pending.popleft()
-            try:
-                value = future.result()
-            except BaseException:  # noqa: BLE001 - the first failure is the one reported
-                continue
-            self.write(value, context)
-
-
-WORKERS = 4
-
-
-class _Listing:
-    """The uploads playlist, paged on its own thread: page tokens chain, so the
-    listing is the harvest's critical path and must not wait for page writes.
-
-    Iterating yields ``(ids, total)``; a failure in the listing is raised by the
-    iteration. With ``known``, the listing ends after the first page holding a
-    known video (``stopped_early``).
-    """
-
-    def __init__(self, client: GoogleClient, playlist_id: str, known: set[str] | None, lookahead: int = 2 * WORKERS):
-        self.queue: queue.Queue = queue.Queue(maxsize=lookahead)
-        self.halt = threading.Event()
-        self.stopped_early = False
-        self.thread = threading.Thread(target=self._run, args=(client, playlist_id, known), daemon=True,
-                                       name="youtube-uploads")
-        self.thread.start()
-
-    def _run(self, client, playlist_id, known):
-        try:
-            for ids, total in iter_upload_pages(client, playlist_id):
-                if self.halt.is_set():
-                    break
-                self.queue.put(("page", (ids, total)))
-                if known is not None and any(i in known for i in ids):
-                    self.stopped_early = True
-                    break
-            self.queue.put(("end", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            self.queue.put(("error", exc))
-
-    def __iter__(self):
-        while True:
-            kind, value = self.queue.get()
-            if kind == "page":
-                yield value
-            elif kind == "error":
-                raise value
-            else:
-                self.thread.join()
-                return
-
-    def stop(self):
-        """Let the thread finish (it may be blocked on a full queue) and wait for it."""
-        self.halt.set()
-        while self.thread.is_alive():
-            try:
-                self.queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-
-
 def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, playlists: bool = True) -> None:
     now = dbmod.now()
     channel = fetch_channel(client, channel_ref)
@@ -654,11 +505,11 @@ def _harvest(db, client, channel_ref, full, refresh, progress, result: Result, p
             progress(done, total)
 
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube") as pool:
-        pages = _Pipeline(pool, write_page, WORKERS)
+        pages = Pipeline(pool, write_page, WORKERS)
         if uploads:
             set_uploads_complete(db, channel_id, False, resumed_since or now)
             seen: set[str] = set()
-            listing = _Listing(client, uploads, known if may_stop_early else None)
+            listing = Listing(lambda: iter_upload_pages(client, uploads), known if may_stop_early else None)
             try:
                 for ids, total in listing:
                     result.pages += 1
@@ -700,7 +551,7 @@ def refresh_videos(db, client: GoogleClient, ids: list[str], now: str, pool=None
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(ThreadPoolExecutor(WORKERS, thread_name_prefix="youtube"))
-        pipe = _Pipeline(pool, write, WORKERS)
+        pipe = Pipeline(pool, write, WORKERS)
         for i in range(0, len(ids), PAGE):
             batch = ids[i:i + PAGE]
             pipe.submit(fetch_videos, client, batch, context=batch)

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from indexer import auth
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 
 from youtube_helpers import ROOT, clean_env
 

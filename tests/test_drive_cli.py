@@ -10,8 +10,8 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer.emulator import DriveData, Emulator, YouTubeData
-from indexer.emulator.drive_data import DOC, FOLDER, make_file
+from meetup_emulator import DriveData, Emulator, YouTubeData
+from meetup_emulator.drive_data import DOC, FOLDER, make_file
 
 from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env, kill_sync_when
 
@@ -120,6 +120,7 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
         data.move(moved_in, "1elsewhere" + "0" * 23)
         emu.reset_stats()
         assert run(db, *args).exit_code == 0
+        d = sqlite_utils.Database(db)  # a sync replaces the file: open the new one
         assert d["drive_folders"].get(moved_in)["removed_at"] is not None
         assert d["drive_files"].get(inside)["removed_at"] is not None
 
@@ -132,6 +133,7 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
         emu.reset_stats()
         fresh = tmp_path / "fresh.db"
         assert run(fresh, *args).exit_code == 0
+        d = sqlite_utils.Database(db)
         live = "select id, name, path, parent_id from {} where removed_at is null order by id"
         for t in ("drive_files", "drive_folders"):
             assert d.execute(live.format(t)).fetchall() == sqlite_utils.Database(fresh).execute(live.format(t)).fetchall()
@@ -202,7 +204,7 @@ def test_google_doc_as_notes(tmp_path):
 
 
 def test_google_doc_falls_back_to_plain_text(monkeypatch):
-    from indexer.emulator import drive_api
+    from meetup_emulator import drive_api
     from indexer.sources import read_gdoc
 
     from indexer import drive
@@ -330,6 +332,7 @@ def test_zero_configuration_with_a_saved_user_token(tmp_path):
         emu.reset_stats()
         assert run(db, notes, "--credentials", token, "--api-endpoint", emu.url).exit_code == 0
         assert drive_calls(emu) == {"drive.changes.list": 1}
+        d = sqlite_utils.Database(db)  # a sync replaces the file: open the new one
         assert d["drive_files"].count == 3
 
 

@@ -7,8 +7,8 @@ import sqlite_utils
 
 from indexer import drive
 from indexer.auth import Auth
-from indexer.emulator import DriveData, Emulator
-from indexer.emulator.drive_data import FOLDER, SHORTCUT, make_file
+from meetup_emulator import DriveData, Emulator
+from meetup_emulator.drive_data import FOLDER, SHORTCUT, make_file
 
 KEY = "test-key-drive-5c1d"
 ROOT = "1rootAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

@@ -119,3 +119,14 @@ def test_dump_writes_a_data_folder_the_emulator_serves(tmp_path):
         assert banner["channel_id"] == "UCdumpdumpdumpdumpdump01" and banner["root_folder_id"]
     finally:
         stop(proc)
+
+
+def test_without_the_emulator_extra_the_command_says_how_to_get_it(monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    monkeypatch.setitem(sys.modules, "meetup_emulator", None)  # as if the package were not installed
+    res = CliRunner().invoke(cli, ["emulator", "--port", "0"])
+    assert res.exit_code == 1
+    assert res.output.count("\n") == 1 and "pip install 'meetup-indexer[emulator]'" in res.output

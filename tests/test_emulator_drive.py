@@ -6,9 +6,9 @@ from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from indexer.emulator import DriveData, Emulator
-from indexer.emulator.drive_data import DOC, FOLDER, SHORTCUT
-from indexer.emulator.drive_query import QueryError, matches, parse_query
+from meetup_emulator import DriveData, Emulator
+from meetup_emulator.drive_data import DOC, FOLDER, SHORTCUT
+from meetup_emulator.drive_query import QueryError, matches, parse_query
 
 KEY = "test-key"
 SCOPES = ["https://www.googleapis.com/auth/drive.readonly"]

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.emulator.drive_query import QueryError, parse_query, required_parents
-from indexer.emulator.fields import FieldsError, parse_fields, project, unknown_fields
+from meetup_emulator.drive_query import QueryError, parse_query, required_parents
+from meetup_emulator.fields import FieldsError, parse_fields, project, unknown_fields
 
 VIDEO = {"kind": "youtube#videoListResponse", "etag": "e", "nextPageToken": "t",
          "items": [{"id": "a", "snippet": {"title": "T", "publishedAt": "2021", "thumbnails": {"default": {"url": "u"}}},

@@ -14,7 +14,7 @@ from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from indexer.emulator import DriveData, Emulator, YouTubeData
+from meetup_emulator import DriveData, Emulator, YouTubeData
 
 DRIVE = ["https://www.googleapis.com/auth/drive.readonly"]
 YT = ["https://www.googleapis.com/auth/youtube.readonly"]

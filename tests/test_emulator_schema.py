@@ -8,7 +8,7 @@ import pytest
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 
-from indexer.emulator import DriveData, Emulator, YouTubeData
+from meetup_emulator import DriveData, Emulator, YouTubeData
 
 DOCS = resources.files("googleapiclient") / "discovery_cache" / "documents"
 YT_DOC = json.loads((DOCS / "youtube.v3.json").read_text())

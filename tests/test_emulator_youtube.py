@@ -6,7 +6,7 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 
 KEY = "test-key"
 DETAIL_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails,status"

@@ -10,7 +10,7 @@ import pytest
 from googleapiclient.errors import HttpError
 
 from indexer import google_api as g
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 
 KEY = "AIzaSyTESTKEY0123456789abcdefghijkl"
 

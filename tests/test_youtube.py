@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 from indexer.google_api import GoogleClient
 from indexer.youtube import harvest, parse_channel_ref, ChannelRefError, video_row, live_status
 

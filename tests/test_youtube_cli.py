@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 from indexer.google_api import EXIT_AUTH, EXIT_FORBIDDEN, EXIT_NETWORK, EXIT_NOT_FOUND, EXIT_QUOTA
 
 from youtube_helpers import FLYTE_CHANNEL, KEY, ROOT, SEED, clean_env, dump, kill_sync_when, sync, sync_process

@@ -2,7 +2,7 @@
 import json
 import sqlite3
 
-from indexer.emulator import Emulator, YouTubeData
+from meetup_emulator import Emulator, YouTubeData
 
 from youtube_helpers import ROOT, SEED, clean_env, sync
 

@@ -18,7 +18,7 @@ OUT = HERE / "recording"
 NOTES = ROOT / "data" / "notes" / "flyte-meetup-notes.md"
 sys.path.insert(0, str(ROOT))
 
-from indexer.emulator import DriveData, Emulator, YouTubeData  # noqa: E402
+from meetup_emulator import DriveData, Emulator, YouTubeData  # noqa: E402
 
 sources = dict(youtube=YouTubeData.load(HERE / "youtube"), drive=DriveData.load(HERE / "drive"))
 with tempfile.TemporaryDirectory() as tmp, Emulator(**sources, api_key="sample-key") as emu:

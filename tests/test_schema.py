@@ -1,0 +1,82 @@
+"""One schema module: a database built before it upgrades in place, keeping every row."""
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from click.testing import CliRunner
+
+from indexer import schema
+from indexer.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = Path(__file__).resolve().parent / "fixtures" / "schema" / "before-schema-module.sql"
+VOLATILE = {"synced_at", "first_seen", "last_seen", "updated_at"}
+
+
+def rows_by_key(db: sqlite_utils.Database) -> dict:
+    out = {}
+    for table in db.tables:
+        if "_fts" in table.name:
+            continue
+        pks = table.pks
+        for row in table.rows:
+            key = (table.name, tuple(row[k] for k in pks))
+            out[key] = {k: v for k, v in row.items() if k not in VOLATILE}
+    return out
+
+
+def test_a_database_built_before_the_schema_module_upgrades_in_place(tmp_path, monkeypatch):
+    db_path = tmp_path / "index.db"
+    conn = sqlite3.connect(db_path)
+    conn.executescript(BEFORE.read_text())
+    conn.close()
+    old = sqlite_utils.Database(db_path)
+    for table, columns in schema.FTS_CONFIG.items():  # as the old version had them
+        if table not in old.table_names():
+            continue
+        old[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    before = rows_by_key(old)
+    old.close()
+    assert len(before) > 100
+
+    monkeypatch.chdir(ROOT)  # the notes path the old database stored is relative to the repo
+    res = CliRunner().invoke(cli, ["sync", str(db_path), "--replay", "data/sample/recording", "-q"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+
+    db = sqlite_utils.Database(db_path)
+    after = rows_by_key(db)
+    # every row kept, unchanged in the columns it had (new columns are added empty)
+    assert set(before) <= set(after)
+    assert {k: {c: after[k][c] for c in row} for k, row in before.items()} == before
+    assert [k for k in after if k not in before] == [("sync_runs", (2,))]
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+    for name, spec in schema.TABLES.items():
+        assert name in db.table_names()
+        assert list(db[name].columns_dict)[:len(spec["columns"])] == list(spec["columns"])
+        have = {(fk.column, fk.other_table) for fk in db[name].foreign_keys}
+        assert {(c, o) for c, o, _ in spec.get("foreign_keys", [])} <= have, name
+    assert set(schema.VIEWS) <= set(db.view_names())
+    assert db.execute("select count(*) from videos_fts where videos_fts match 'flyte'").fetchone()[0] > 0
+
+
+def test_ensure_db_shape_is_idempotent_and_adds_a_key_once_its_table_exists(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "i.db")
+    schema.create(db, "notes")
+    schema.create(db, "match")  # before any harvest: no videos table to refer to
+    assert ("video_id", "videos") not in {(fk.column, fk.other_table) for fk in db["talk_recordings"].foreign_keys}
+    schema.ensure_db_shape(db)
+    shape = db.execute("select type, name, sql from sqlite_master order by name").fetchall()
+    schema.ensure_db_shape(db)
+    assert db.execute("select type, name, sql from sqlite_master order by name").fetchall() == shape
+    schema.create(db, "youtube")
+    schema.ensure_db_shape(db)
+    assert ("video_id", "videos") in {(fk.column, fk.other_table) for fk in db["talk_recordings"].foreign_keys}
+    assert "videos_fts" in db.table_names() and "talks_with_recordings" in db.view_names()
+
+
+def test_one_talk_id():
+    used: set = set()
+    assert [schema.talk_id("2021-02-09", "Intro", used) for _ in range(3)] == [
+        "2021-02-09/intro", "2021-02-09/intro-2", "2021-02-09/intro-2-2"]
