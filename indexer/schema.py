@@ -34,12 +34,13 @@ TABLES: dict[str, dict] = {
         "organization_id": str, "alias": str, "kind": str, "evidence": str},
         foreign_keys=[("organization_id", "organizations", "id")]),
     "talks": dict(group="notes", pk="id", columns={
-        "id": str, "meeting_id": str, "position": int, "title": str, "presenters_raw": str,
+        "id": str, "meeting_id": str, "position": int, "title": str, "presenters_raw": str, "notes": str,
+        "line": int,
+        # an offset the notes write for the talk, and the video it names (None: the meeting's recording)
+        "noted_start_s": int, "noted_video_id": str,
         # presenters as written, JSON [{name, org}]: the agenda's, and the talk's notes header's
         # (indexer/peopledb.py resolves them into people and organizations)
-        "presenters": str, "noted_presenters": str, "notes": str, "line": int,
-        # an offset the notes write for the talk, and the video it names (None: the meeting's recording)
-        "noted_start_s": int, "noted_video_id": str},
+        "presenters": str, "noted_presenters": str},
         foreign_keys=[("meeting_id", "meetings", "id")]),
     "talk_presenters": dict(group="notes", pk=("talk_id", "person_id"), columns={
         "talk_id": str, "person_id": str, "organization_id": str, "position": int},
