@@ -14,7 +14,7 @@ from . import db as dbmod
 from . import dbfile
 from .errors import UserError
 from .notes import meeting_to_json
-from .sources import InputError, expand_notes_paths, load_notes, public_path
+from .notes.files import InputError, expand_notes_paths, load_notes, public_path
 
 DEFAULT_DB = "data/index.db"
 REPO_ROOT = Path(__file__).resolve().parent.parent

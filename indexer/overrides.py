@@ -192,7 +192,7 @@ def load_overrides(path: str | Path | None, required: bool = False) -> Overrides
         data = p.read_bytes()
     except OSError as exc:
         raise OverrideError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    from .sources import decode_utf8
+    from .notes.files import decode_utf8
 
     text, where = decode_utf8(data)
     if text is None:

@@ -19,7 +19,7 @@ from .errors import UserError
 from .overrides import load_overrides
 from .peopledb import save_people
 from .google_api import Forbidden, NotFound, add_usage
-from .sources import load_any_notes
+from .notes.files import load_any_notes
 
 
 @dataclass
@@ -237,7 +237,7 @@ def default_notes(db) -> list[str]:
 
 def read_notes(paths: list[str], access: GoogleAccess, run: dict, warn) -> list[tuple[str, object]]:
     """Every notes file, folder and Google Doc, parsed before anything is written."""
-    from .sources import InputError, display_path, expand_notes_paths, one_date_per_meeting
+    from .notes.files import InputError, display_path, expand_notes_paths, one_date_per_meeting
 
     expanded = expand_notes_paths(paths)
     in_folder = {display_path(p) for p, from_folder in expanded if from_folder}
@@ -313,7 +313,7 @@ def stored_command(opts: SyncOptions, access: GoogleAccess) -> str:
     """The run as ``sync_runs.command`` shows it on the site: notes and sources by
     their public names, no key, no credentials path, no userinfo, no machine path."""
     from .google_api import redact
-    from .sources import public_path
+    from .notes.files import public_path
 
     parts = ["sync", *(public_path(p) for p in opts.notes)]
     for flag, value in (("--channel", opts.channel), ("--drive-folder", opts.drive_folder),

@@ -205,7 +205,7 @@ def test_google_doc_as_notes(tmp_path):
 
 def test_google_doc_falls_back_to_plain_text(monkeypatch):
     from meetup_emulator import drive_api
-    from indexer.sources import read_gdoc
+    from indexer.notes.files import read_gdoc
 
     from indexer import drive
     from indexer.auth import Auth

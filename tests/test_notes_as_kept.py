@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from indexer.cli import cli
 from indexer.notes import find_date, find_yearless_numeric, parse_notes
-from indexer.sources import load_notes, one_date_per_meeting
+from indexer.notes.files import load_notes, one_date_per_meeting
 
 KEPT = Path(__file__).parent / "fixtures" / "notes" / "as-kept"
 FOLDER = KEPT / "folder"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import notes as N
+from indexer.notes import markdown as N
 from indexer.notes import meeting_to_json, parse_notes
 
 ROOT = Path(__file__).resolve().parent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.sources import load_notes
+from indexer.notes.files import load_notes
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "notes"
 # reached on the dev corpus; raise them when the parser gets better, never lower them

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.notes import parse_notes
-from indexer.sources import load_notes
+from indexer.notes.files import load_notes
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "notes"
 

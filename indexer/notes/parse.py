@@ -1,0 +1,89 @@
+"""``parse_notes``: the parser's entry point.
+
+Picks the markdown-it build (Rust when installed and the nesting is safe for
+it, markdown-it-py when it is missing or fails), runs the walker, and reads a
+notes file in which no meeting is written as one meeting when its name says
+it holds meeting notes and its path or a line dates it
+(``meetings/2021_01_12/README.md``). Never raises: what it cannot read
+becomes a ``Warning``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .dates import _HAS_DIGIT, _MENTION, _path_date, find_date
+from .markdown import BACKENDS, _Lines, _rs_available
+from .model import Notes, Warning
+from .walker import _LINK_TARGET, _Parser, _path_title, _without_front_matter
+
+_MEETING_WORDS = re.compile(
+    r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I
+)
+
+
+def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
+    """A meeting-notes file in which no meeting was found: the date of its path, else of its first dated line."""
+    if not (_MEETING_WORDS.search(title) or _MEETING_WORDS.search(re.sub(r"[_\-.]", " ", _path_title(path)))):
+        return None
+    pd = _path_date(path)
+    if pd.date is not None:
+        return pd.date
+    text = _without_front_matter(lines.text)
+    for line in text.splitlines():
+        if not _HAS_DIGIT.search(line):
+            continue
+        line = _LINK_TARGET.sub("]", line)
+        hit = find_date(line)
+        if hit is None or hit.problem or _MENTION.search(line[: hit.start]):
+            continue
+        if hit.date is not None:
+            return hit.date
+        if pd.year is not None:
+            try:
+                return dt.date(pd.year, hit.month, hit.day)
+            except ValueError:
+                continue
+    return None
+
+
+# A line opening hundreds of nested lists or quotes (" - - - - ..."): markdown-it.rs
+# builds the tree, but freeing it recurses once per level and overflows the native
+# stack (a segfault, nothing Python can catch); markdown-it-py caps the nesting.
+_DEEP_NESTING = re.compile(r"^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+){200}", re.M)
+
+
+def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
+    """Parse a notes document. Never raises.
+
+    ``backend`` picks the markdown-it build ("rs" or "py"); by default the
+    Rust one when installed, markdown-it-py if it is missing or fails.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    names = [backend] if backend else (["rs", "py"] if _rs_available() and not _DEEP_NESTING.search(text) else ["py"])
+    error: BaseException | None = None
+    for name in names:
+        try:
+            return _parse_once_or_as_one_meeting(text, path, BACKENDS[name])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
+            error = exc
+    notes = Notes()  # a bug, but the contract is "never raise"
+    notes.warnings.append(Warning(1, f"parser error: {type(error).__name__}: {error}"))
+    return notes
+
+
+def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
+    """A file dated under its title is one meeting only if no other meeting is
+    written in it: else it is a log, read again the way logs are. A notes file
+    in which no meeting is written is read again as one meeting
+    (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
+    notes = _Parser(text, backend, path).run()
+    if notes.meetings:
+        return notes
+    day = _whole_file_date(_Lines(text), notes.title, path)
+    if day is None:
+        return notes
+    return _Parser(text, backend, path, whole_file=day).run()
