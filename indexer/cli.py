@@ -279,6 +279,8 @@ def match(db_path, overrides, tz):
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from .linkdb import match_line, run_match
+    from .overrides import load_overrides
+    from .peopledb import save_people
 
     if tz:
         try:
@@ -291,7 +293,8 @@ def match(db_path, overrides, tz):
         try:
             with dbmod.sync_run(db, "match" + (f" --overrides {public_path(overrides)}" if overrides else "")) as run:
                 counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
-                run["counts"] = counts
+                with db.atomic():  # the overrides' people and organisations too
+                    run["counts"] = {**counts, **save_people(db, load_overrides(overrides))}
         finally:
             db.close()
     click.echo(match_line(counts), err=True)

@@ -68,12 +68,6 @@ def sync_run(db: sqlite_utils.Database, command: str):
     close(status="ok")
 
 
-def _person_org(p: Presenter) -> tuple[dict, dict | None]:
-    person = {"id": slugify(p.name), "name": p.name}
-    org = {"id": slugify(p.org), "name": p.org} if p.org else None
-    return person, org
-
-
 def _delete_stale(db, table: str, rows: list[dict], pk, where: str, params: list) -> None:
     """Delete the rows of this scope (``where``) whose keys are not in ``rows``."""
     keys = [pk] if isinstance(pk, str) else list(pk)
@@ -116,9 +110,12 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], pk="id"
 
 
 def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: str | None = None,
-               prefix: str = "") -> dict:
+               prefix: str = "", people: bool = True) -> dict:
     """Write one parsed notes file; rows it no longer holds are removed.
 
+    Presenters are kept as written; ``people`` resolves them into people and
+    organisations across the whole database (``peopledb.save_people``): pass
+    False when saving several files and call it once after the last.
     Call inside a transaction (``db.atomic()``; sqlite-utils 4 autocommits otherwise) so a failure leaves nothing half-written.
     ``series_id`` names the series the file belongs to (indexer/seriesdb.py), ``prefix`` is put
     before every meeting id (``flyte-contributors/`` once the database holds several series).
@@ -148,7 +145,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
         }
         for s in notes.sources
     ]
-    meetings, talks, presenters, people, orgs, meeting_links = [], [], [], {}, {}, []
+    meetings, talks, meeting_links = [], [], []
     for m in notes.meetings:
         mid = prefix + m.id
         meetings.append(
@@ -200,30 +197,13 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                     "line": t.line,
                     "noted_start_s": t.noted_start_s,
                     "noted_video_id": t.noted_video_id,
+                    "presenters": _written(t.presenters),
+                    "noted_presenters": _written(t.noted_presenters),
                 }
             )
-            for ppos, p in enumerate(t.presenters, 1):
-                person, org = _person_org(p)
-                people[person["id"]] = person
-                if org:
-                    orgs[org["id"]] = org
-                presenters.append(
-                    {
-                        "talk_id": tid,
-                        "person_id": person["id"],
-                        "organization_id": org["id"] if org else None,
-                        "position": ppos,
-                    }
-                )
     backlog = []
     for pos, b in enumerate(notes.backlog, 1):
-        org_id = None
-        for p in b.presenters:
-            person, org = _person_org(p)
-            people[person["id"]] = person
-            if org:
-                orgs[org["id"]] = org
-                org_id = org["id"]
+        # organization_id is left to peopledb.save_people
         backlog.append(
             {
                 "id": f"{slugify(path)}/{slugify(b.title)}",
@@ -231,51 +211,45 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                 "position": pos,
                 "title": bounds.clip(b.title, bounds.MAX_TITLE_CHARS),
                 "presenters_raw": ", ".join(p.name for p in b.presenters),
-                "presenters": json.dumps([{"name": p.name, "org": p.org} for p in b.presenters]),
-                "organization_id": org_id,
+                "presenters": _written(b.presenters),
                 "line": b.line,
             }
         )
     # upsert parents before children, then delete stale children before stale parents
     for table, rows, pk in (
-        ("organizations", list(orgs.values()), "id"),
-        ("people", list(people.values()), "id"),
         ("notes_sources", sources, "id"),
         ("meetings", meetings, "id"),
         ("talks", talks, "id"),
-        ("talk_presenters", presenters, ("talk_id", "person_id")),
         ("meeting_links", meeting_links, "id"),
         ("backlog_items", backlog, "id"),
     ):
         if rows:
             upsert_rows(db, table, rows, pk)
     in_file = "meeting_id in (select id from meetings where notes_path = ?)"
-    _delete_stale(
-        db,
-        "talk_presenters",
-        presenters,
-        ("talk_id", "person_id"),
-        "talk_id in (select talks.id from talks join meetings on meetings.id = talks.meeting_id "
-        "where meetings.notes_path = ?)",
-        [path],
-    )
     _delete_stale(db, "meeting_links", meeting_links, "id", in_file, [path])
-    _delete_dependents(db, schema.dependents("talks"), "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
+    # talk_presenters is peopledb's to write, but goes with its talk
+    _delete_dependents(db, ["talk_presenters", *schema.dependents("talks")], "talk_id", "talks", in_file, [path], [t["id"] for t in talks])
     _delete_stale(db, "talks", talks, "id", in_file, [path])
     _delete_stale(db, "backlog_items", backlog, "id", "notes_path = ?", [path])
     _delete_stale(db, "notes_sources", sources, "id", "notes_path = ?", [path])
     _delete_dependents_of_stale_meetings(db, path, [m["id"] for m in meetings])
     _delete_stale(db, "meetings", meetings, "id", "notes_path = ?", [path])
-    # people and organisations nobody refers to any more
-    _prune_orphans(db)
-    return {
+    counts = {
         "meetings": len(meetings),
         "talks": len(talks),
-        "people": len(people),
-        "organizations": len(orgs),
         "backlog_items": len(backlog),
         "warnings": len(notes.warnings),
     }
+    if people:
+        from .peopledb import save_people
+
+        counts.update(save_people(db))
+    return counts
+
+
+def _written(presenters: list[Presenter]) -> str:
+    """Presenters as written, a JSON list of {name, org}."""
+    return json.dumps([{"name": p.name, "org": p.org} for p in presenters], ensure_ascii=False)
 
 
 def first_source(db: sqlite_utils.Database, kinds, column: str = "ref") -> str | None:
@@ -306,20 +280,3 @@ def _delete_dependents(db, tables: list[str], column: str, parent: str, where: s
                 f"and id not in ({placeholders}))",
                 [*params, *keep],
             )
-
-
-def _prune_orphans(db) -> None:
-    backlog_people = {
-        slugify(p["name"])
-        for row in db.execute("select presenters from backlog_items").fetchall()
-        for p in json.loads(row[0] or "[]")
-    }
-    used_people = {r[0] for r in db.execute("select distinct person_id from talk_presenters")}
-    for (pid,) in db.execute("select id from people").fetchall():
-        if pid not in used_people and pid not in backlog_people:
-            db["people"].delete(pid)
-    db.execute(
-        "delete from organizations where id not in (select organization_id from talk_presenters "
-        "where organization_id is not null) and id not in (select organization_id from backlog_items "
-        "where organization_id is not null)"
-    )

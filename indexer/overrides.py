@@ -10,6 +10,15 @@
       2021-02-09/flyte-egress-events:
         video: iHBUxzSC9XE
         at: "12:34"                           # or 754, 754s, 1:02:03, 12m34s
+    people:
+      merge:
+        - [Ketan, Ketan Umare]                # these spellings are one person
+      split: [Alex]                           # never join this spelling to another; one
+                                              # person per organisation it is written with
+    organizations:
+      merge:
+        - [Lyft, Lyft L5]
+      split: [Union]
 
 The YAML is read as a node tree (``yaml.compose``) rather than loaded: every
 error names the file and line, and scalars keep their text (YAML 1.1 would turn
@@ -44,6 +53,11 @@ class Overrides:
     # talk id -> (video id, start_s, line)
     talks: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     meeting_lines: dict[str, int] = field(default_factory=dict)
+    # spellings as written, with their lines (indexer/people.py applies them)
+    people_merge: list[list[tuple[str, int]]] = field(default_factory=list)
+    people_split: list[tuple[str, int]] = field(default_factory=list)
+    organizations_merge: list[list[tuple[str, int]]] = field(default_factory=list)
+    organizations_split: list[tuple[str, int]] = field(default_factory=list)
 
     def for_matcher(self) -> dict:
         return {
@@ -107,7 +121,7 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
     if root is None:
         return out
     if not isinstance(root, yaml.MappingNode):
-        fail(root, "expected a mapping with 'meetings' and/or 'talks'")
+        fail(root, "expected a mapping with 'meetings', 'talks', 'people' and/or 'organizations'")
 
     def mapping(node, what):
         if not isinstance(node, yaml.MappingNode):
@@ -156,8 +170,29 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
                     if start is None:
                         fail(fields["at"], f"bad time '{bounds.clip(at, 40)}' for talk {tid} (use seconds, mm:ss or h:mm:ss)")
                 out.talks[tid] = (vid, start, _line(tkey))
+        elif section in ("people", "organizations"):
+            merges, splits = (
+                (out.people_merge, out.people_split) if section == "people"
+                else (out.organizations_merge, out.organizations_split))
+            for akey, aval in mapping(value, section):
+                action = scalar(akey, "merge or split")
+                if action == "merge":
+                    if not isinstance(aval, yaml.SequenceNode):
+                        fail(aval, f"{section} merge should be a list of lists of names, e.g. - [Nian, Nian Tang]")
+                    for group in aval.value:
+                        if not isinstance(group, yaml.SequenceNode) or len(group.value) < 2:
+                            fail(group, f"each {section} merge should list two names or more, e.g. [Nian, Nian Tang]")
+                        merges.append(refs(group, "a name"))
+                elif action == "split":
+                    splits.extend(refs(aval, "a name"))
+                else:
+                    fail(akey, f"unknown key '{action}' for {section} (use merge or split)")
+            merged = {name.casefold(): line for group in merges for name, line in group}
+            for name, line in splits:
+                if name.casefold() in merged:
+                    raise OverrideError(f"{path}:{line}: '{name}' is both merged and split in {section}")
         else:
-            fail(key, f"unknown section '{section}' (use meetings and talks)")
+            fail(key, f"unknown section '{section}' (use meetings, talks, people and organizations)")
     for mid, pinned in out.pins.items():
         for ref, line in pinned:
             if ref in {r for r, _ in out.forbids.get(mid, [])}:

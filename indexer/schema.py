@@ -32,11 +32,21 @@ TABLES: dict[str, dict] = {
         foreign_keys=[("notes_path", "notes_files", "path"), ("series_id", "series", "id")]),
     "organizations": dict(group="notes", pk="id", columns={"id": str, "name": str}),
     "people": dict(group="notes", pk="id", columns={"id": str, "name": str}),
+    # other spellings of a person or organisation (indexer/people.py), and why they are the same
+    "person_aliases": dict(group="notes", pk=("person_id", "alias"), columns={
+        "person_id": str, "alias": str, "kind": str, "evidence": str},
+        foreign_keys=[("person_id", "people", "id")]),
+    "organization_aliases": dict(group="notes", pk=("organization_id", "alias"), columns={
+        "organization_id": str, "alias": str, "kind": str, "evidence": str},
+        foreign_keys=[("organization_id", "organizations", "id")]),
     "talks": dict(group="notes", pk="id", columns={
         "id": str, "meeting_id": str, "position": int, "title": str, "presenters_raw": str, "notes": str,
         "line": int,
         # an offset the notes write for the talk, and the video it names (None: the meeting's recording)
-        "noted_start_s": int, "noted_video_id": str},
+        "noted_start_s": int, "noted_video_id": str,
+        # presenters as written, JSON [{name, org}]: the agenda's, and the talk's notes header's
+        # (indexer/peopledb.py resolves them into people and organizations)
+        "presenters": str, "noted_presenters": str},
         foreign_keys=[("meeting_id", "meetings", "id")]),
     "talk_presenters": dict(group="notes", pk=("talk_id", "person_id"), columns={
         "talk_id": str, "person_id": str, "organization_id": str, "position": int},
@@ -175,6 +185,13 @@ _PRESENTERS = """(select group_concat(name, ', ') from (select people.name as na
 _ORGANISATIONS = """(select group_concat(name, ', ') from (select distinct organizations.name as name
      from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
      where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+# the same as JSON lists, for Datasette's array facets (people and organisations wherever talks are listed)
+_PRESENTER_LIST = """(select json_group_array(name) from (select people.name as name from talk_presenters
+     join people on people.id = talk_presenters.person_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
+_ORGANISATION_LIST = """(select json_group_array(name) from (select distinct organizations.name as name
+     from talk_presenters join organizations on organizations.id = talk_presenters.organization_id
+     where talk_presenters.talk_id = talks.id order by talk_presenters.position))"""
 _NOTES_TABLES = ["talks", "meetings", "talk_presenters", "people", "organizations"]
 
 # name -> (the tables it reads, its SQL): created once those tables exist
@@ -188,7 +205,9 @@ select
   {_PRESENTERS} as presenters,
   {_ORGANISATIONS} as organizations,
   talks.notes as notes,
-  meetings.id as meeting_id
+  meetings.id as meeting_id,
+  {_PRESENTER_LIST} as presenter_names,
+  {_ORGANISATION_LIST} as organization_names
 from talks join meetings on meetings.id = talks.meeting_id
 """),
     # every talk with its best recording link
@@ -210,7 +229,9 @@ select
      order by confidence desc limit 1) as start_s,
   (select method from talk_recordings where talk_recordings.talk_id = talks.id
      order by confidence desc limit 1) as method,
-  meetings.id as meeting_id
+  meetings.id as meeting_id,
+  {_PRESENTER_LIST} as presenter_names,
+  {_ORGANISATION_LIST} as organization_names
 from talks join meetings on meetings.id = talks.meeting_id
 """),
 }

@@ -7,6 +7,7 @@ Each step returns a ``StepResult``; the command prints their lines.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,8 @@ from . import db as dbmod
 from . import seriesdb
 from .auth import KEY_ENV, GoogleAccess, ServiceAccountRefused
 from .errors import UserError
+from .overrides import load_overrides
+from .peopledb import save_people
 from .google_api import Forbidden, NotFound, add_usage
 from .notes.files import load_any_notes
 
@@ -289,10 +292,12 @@ def run_sync(db, db_path: str, opts: SyncOptions, access: GoogleAccess, command:
             # one series per notes argument (or as the project file lists them); meeting ids
             # keyed by series once there are two
             plan = seriesdb.make_plan(db, paths, given, parsed, project)
-            counts = seriesdb.save_notes_in_series(db, plan, dbmod.save_notes, warn,
+            counts = seriesdb.save_notes_in_series(db, plan, functools.partial(dbmod.save_notes, people=False), warn,
                                                    origin="project" if project else "notes")
             for k, v in counts.items():
                 result.counts[k] = result.counts.get(k, 0) + v
+            # one person written several ways, across every file (data/overrides.yml may merge or split)
+            result.counts.update(save_people(db, load_overrides(None)))
         result.notes_files = len(parsed)
         run["counts"].update(result.counts)
         # the harvests commit page by page, after the notes' own transaction;

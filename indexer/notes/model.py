@@ -36,6 +36,9 @@ class Talk:
     # "(0:50 in video)"): seconds, and the video it names (None: the meeting's recording)
     noted_start_s: int | None = None
     noted_video_id: str | None = None
+    # presenters as the talk's notes header names them ("Egress (Presenter: Nian Tang from Spotify)"):
+    # other spellings of the agenda's presenters, which indexer/people.py resolves
+    noted_presenters: list[Presenter] = field(default_factory=list)
 
 
 @dataclass

@@ -1016,7 +1016,10 @@ def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> T
             score += 40
         if score > best_score:
             best, best_score = talk, score
-    return best if best_score >= 60 else None
+    if best_score < 60:
+        return None
+    best.noted_presenters.extend(p for p in presenters if p not in best.noted_presenters)
+    return best
 
 
 def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[Meeting]:

@@ -370,11 +370,19 @@ async def presenter_page(datasette, database: str, table: str, key: str) -> dict
             for row in related:
                 row["url"] = row_path(datasette, database, "people", row["id"])
     meetings = len({t["meeting_id"] for t in talks})
+    # other spellings the notes use for them (indexer/people.py), with why they are the same
+    aliases_table, alias_key = ("person_aliases", "person_id") if table == "people" else (
+        "organization_aliases", "organization_id")
+    aliases = []
+    if await reader.have(aliases_table):
+        aliases = await reader.rows(
+            f"select alias, evidence from [{aliases_table}] where [{alias_key}] = ? order by alias", [key])
     return {
         "who": who,
         "kind": "person" if table == "people" else "organisation",
         "talks": talks,
         "related": related,
+        "aliases": aliases,
         "summary": f"{plural(len(talks), 'talk')} at {plural(meetings, 'meeting')}",
     }
 
