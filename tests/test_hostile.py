@@ -7,12 +7,13 @@ Classes: 2 unbounded numbers from outside, 3 the site's limits and headers,
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import app, build_site_db, get, video
+from site_helpers import SEED, app, build_site_db, get, video
 
 from indexer import bounds
 from indexer.cli import REPO_ROOT, cli
@@ -536,9 +537,9 @@ def replace_with_more_meetings(db_path, new_ids):
     os.replace(building, db_path)
 
 
-@pytest.mark.slow
-def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_path):
-    db_path = build_site_db(tmp_path).rename(tmp_path / "community.db")
+def served_while(db_path, change) -> tuple[list[int], set[str], str]:
+    """Serve ``db_path``, hammer it from three threads while ``change()`` runs, then read
+    the meeting dates it serves: (every response's status, dates served after, server log)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", str(db_path), "--port", str(port)],
                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -572,23 +573,58 @@ def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_p
         workers = [threading.Thread(target=hammer) for _ in range(3)]
         for w in workers:
             w.start()
-        added = []
-        for n in range(8):
-            ids = [f"2030-01-{n + 1:02d}"]
-            replace_with_more_meetings(db_path, ids)
-            added += ids
-            time.sleep(0.3)
+        change()
+        time.sleep(0.5)  # requests after the last change, too
         stop.set()
         for w in workers:
             w.join()
         with urllib.request.urlopen(base + pages[0], timeout=30) as r:
-            served = {row["id"] for row in __import__("json").loads(r.read())}
+            served = {row["date"] for row in json.loads(r.read())}
     finally:
         stop.set()
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
+    return outcomes, served, out
+
+
+@pytest.mark.slow
+def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_path):
+    db_path = build_site_db(tmp_path).rename(tmp_path / "community.db")
+    added = []
+
+    def swaps():
+        for n in range(8):
+            ids = [f"2030-01-{n + 1:02d}"]
+            replace_with_more_meetings(db_path, ids)
+            added.extend(ids)
+            time.sleep(0.3)
+
+    outcomes, served, out = served_while(db_path, swaps)
     assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
     assert set(added) <= served
+
+
+@pytest.mark.slow
+def test_class5_a_real_sync_into_the_served_file_fails_no_request(tmp_path):
+    """The issue's own case: `sync` into the very database `serve` serves."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    db_path = tmp_path / "community.db"
+    first = run("sync", db_path, notes, "--replay", SAMPLE)
+    assert first.exit_code == 0, first.output
+
+    def sync_with_a_new_meeting():
+        with notes.open("a", encoding="utf-8") as f:
+            f.write("\n## Jan 5, 2031\n\n### Agenda:\n\n- Served while syncing [Ada - Example]\n")
+        synced = subprocess.run([sys.executable, "-m", "indexer", "sync", str(db_path), str(notes),
+                                 "--replay", str(SAMPLE), "--quiet"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, timeout=300)
+        assert synced.returncode == 0, synced.stderr
+
+    outcomes, served, out = served_while(db_path, sync_with_a_new_meeting)
+    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
+    assert "2031-01-05" in served and "2021-02-09" in served
+    assert sqlite3.connect(db_path).execute("pragma journal_mode").fetchone()[0] != "wal"
 
 
 # ---------------------------------------------------------------------------
