@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlite_utils
-from site_helpers import HOSTILE_TITLE, add_recordings, build_site_db, video
+from site_helpers import HOSTILE_TITLE, add_recordings, build_site_db, serving, video
 
 from indexer.chapters import hms
 from indexer.cli import REPO_ROOT
@@ -115,39 +113,10 @@ TRANSCRIPT = [(5, "welcome to the flyte community sync"), (754, "so egress event
               (1805, "&lt;script&gt;alert('cue')&lt;/script&gt;&lt;img src=x onerror=alert(6)&gt;")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(demo_db, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "indexer", "serve", str(demo_db), "--port", str(port)],
-            cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("serve did not start: " + log.read_text()[-2000:])
-                time.sleep(0.2)
+    with serving(demo_db, log=tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def wait_for(browser, condition, timeout=10):
@@ -399,29 +368,8 @@ def hostile_site(demo_db, tmp_path_factory):
                                   "method": "chapter", "confidence": 0.5, "reason": HOSTILE_TITLE,
                                   "url": "https://www.youtube.com/watch?v=hostile0001&t=61s"})
     db.conn.close()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "serve", str(db_path), "--port", str(port)],
-        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("serve did not start")
-                time.sleep(0.2)
+    with serving(db_path) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):

@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import SEED, app, build_site_db, get, video
+from site_helpers import SEED, app, build_site_db, get, serving, video
 
 from indexer import bounds
 from indexer.cli import REPO_ROOT, cli
@@ -512,17 +512,10 @@ def test_property_sync_survives_hostile_notes(notes):
 # from the next request, with no restart and no failed request
 
 import shutil  # noqa: E402
-import socket  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def replace_with_more_meetings(db_path, new_ids):
@@ -537,54 +530,40 @@ def replace_with_more_meetings(db_path, new_ids):
     os.replace(building, db_path)
 
 
-def served_while(db_path, change) -> tuple[list[int], set[str], str]:
+def served_while(db_path, change) -> tuple[list[int], set[str]]:
     """Serve ``db_path``, hammer it from three threads while ``change()`` runs, then read
-    the meeting dates it serves: (every response's status, dates served after, server log)."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", str(db_path), "--port", str(port)],
-                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    the meeting dates it serves: (every response's status, dates served after)."""
     pages = ["/index/meetings.json?_shape=array&_size=max", "/index/meetings", "/index/talks",
              "/index/videos?_search=flyte", "/-/search?q=flyte", "/index/latest_recordings.atom"]
     outcomes: list[int] = []
     stop = threading.Event()
+    with serving(db_path) as base:
 
-    def hammer():
-        i = 0
-        while not stop.is_set():
-            try:
-                with urllib.request.urlopen(base + pages[i % len(pages)], timeout=30) as r:
-                    outcomes.append(r.status)
-            except urllib.error.HTTPError as exc:
-                outcomes.append(exc.code)
-            except OSError:
-                outcomes.append(-1)
-            i += 1
+        def hammer():
+            i = 0
+            while not stop.is_set():
+                try:
+                    with urllib.request.urlopen(base + pages[i % len(pages)], timeout=30) as r:
+                        outcomes.append(r.status)
+                except urllib.error.HTTPError as exc:
+                    outcomes.append(exc.code)
+                except OSError:
+                    outcomes.append(-1)
+                i += 1
 
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/databases.json", timeout=5).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
         workers = [threading.Thread(target=hammer) for _ in range(3)]
         for w in workers:
             w.start()
-        change()
-        time.sleep(0.5)  # requests after the last change, too
-        stop.set()
-        for w in workers:
-            w.join()
+        try:
+            change()
+            time.sleep(0.5)  # requests after the last change, too
+        finally:
+            stop.set()
+            for w in workers:
+                w.join()
         with urllib.request.urlopen(base + pages[0], timeout=30) as r:
             served = {row["date"] for row in json.loads(r.read())}
-    finally:
-        stop.set()
-        proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-    return outcomes, served, out
+    return outcomes, served
 
 
 @pytest.mark.slow
@@ -599,8 +578,8 @@ def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_p
             added.extend(ids)
             time.sleep(0.3)
 
-    outcomes, served, out = served_while(db_path, swaps)
-    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
+    outcomes, served = served_while(db_path, swaps)
+    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes))
     assert set(added) <= served
 
 
@@ -621,8 +600,8 @@ def test_class5_a_real_sync_into_the_served_file_fails_no_request(tmp_path):
                                 text=True, timeout=300)
         assert synced.returncode == 0, synced.stderr
 
-    outcomes, served, out = served_while(db_path, sync_with_a_new_meeting)
-    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes), out[-2000:])
+    outcomes, served = served_while(db_path, sync_with_a_new_meeting)
+    assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes))
     assert "2031-01-05" in served and "2021-02-09" in served
     assert sqlite3.connect(db_path).execute("pragma journal_mode").fetchone()[0] != "wal"
 

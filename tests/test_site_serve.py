@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import build_site_db
+from site_helpers import build_site_db, free_port
 
 from indexer.cli import REPO_ROOT, cli
 from indexer.site import datasette_args, served_path
@@ -46,12 +46,6 @@ def test_datasette_arguments(tmp_path):
     assert args[-3:] == ["--setting", "max_returned_rows", "7"]
     assert served_path(other) == served_path(other)  # the same link is reused
     assert served_path(db_path.parent / "community.db").is_symlink()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url):
