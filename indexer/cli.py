@@ -14,7 +14,7 @@ from . import db as dbmod
 from . import dbfile, failures
 from .errors import UserError
 from .notes import meeting_to_json
-from .notes.files import InputError, expand_notes_paths, load_notes, public_path
+from .notes.files import InputError, expand_notes_paths, load_notes, one_date_per_meeting, public_path
 from .redact import redact
 
 DEFAULT_DB = "data/index.db"
@@ -84,20 +84,20 @@ def notes(files, as_json):
     name and org).
     """
     out = []
-    try:
-        files = [path for path, _ in expand_notes_paths(list(files))]
-    except InputError as exc:
-        fail(str(exc))
-    for path in files:
+    for arg in files:  # each argument is one series: one meeting per date within it, as `sync` keeps them
         try:
-            parsed = load_notes(path)
+            group = [(path, load_notes(path)) for path, _ in expand_notes_paths([arg])]
         except InputError as exc:
             fail(str(exc))
-        for w in parsed.warnings:
-            click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
-        if not parsed.meetings:
-            click.echo(f"{path}: warning: no meetings found (a meeting is a heading or line with a date)", err=True)
-        out.extend(parsed.meetings)
+        for path, parsed in group:
+            for w in parsed.warnings:
+                click.echo(f"{path}:{w.line}: warning: {w.message}", err=True)
+            if not parsed.meetings:
+                click.echo(f"{path}: warning: no meetings found (a meeting is a heading or line with a date)",
+                           err=True)
+        for line in one_date_per_meeting(group):
+            click.echo(line, err=True)
+        out.extend(m for _, parsed in group for m in parsed.meetings)
     if as_json:
         click.echo(json.dumps([meeting_to_json(m) for m in out], indent=2))
         return
@@ -313,11 +313,13 @@ def transcripts(db_path, folder):
     A file that cannot be read is reported on one line and skipped; the
     exit status is then 1.
     """
-    from .transcripts import import_folder
+    from .transcripts import import_folder, subtitle_files
 
     path = Path(folder)
     if not path.is_dir():
         fail(f"not a folder: {folder}")
+    if not subtitle_files(path):
+        fail(f"no subtitle files in {folder} (named as yt-dlp writes them: VIDEOID.en.vtt, VIDEOID.en.srt)")
     dbfile.check(db_path)
     try:
         with dbfile.writing(db_path) as work:

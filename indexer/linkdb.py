@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from pathlib import Path
 
 import sqlite_utils
@@ -205,6 +206,7 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         "recordings": len(recordings),
         "talk_recordings": len(talk_links),
         "talk_moments": sum(1 for t in talk_links if t["method"] != "meeting"),
+        **{f"talks_by_{method}": n for method, n in Counter(t["method"] for t in talk_links).items()},
         "meetings_linked": len({r["meeting_id"] for r in recordings}),
         "overrides": len(ov),
     }
@@ -219,11 +221,22 @@ def match_step(db: sqlite_utils.Database) -> dict | None:
     return run_match(db)
 
 
+_PLACED_BY = {"chapter": "at a chapter", "notes_offset": "at an offset the notes write",
+              "link": "at a timestamped link", "transcript": "from a transcript", "override": "pinned"}
+
+
+def _placed(counts: dict) -> str:
+    """How the talks placed at a second were placed, e.g. "3 at a chapter, 2 from a transcript"."""
+    by = {k[len("talks_by_"):]: n for k, n in counts.items() if k.startswith("talks_by_")}
+    parts = [f"{n} {_PLACED_BY.get(method, 'by ' + method)}" for method, n in sorted(by.items()) if method != "meeting"]
+    return ", ".join(parts) or "none at a second"
+
+
 def match_line(counts: dict) -> str:
     """The one summary line of a match."""
     return (
         f"matched {counts['recordings']} recording(s) to {counts['meetings_linked']} meeting(s), "
-        f"{counts['talk_recordings']} talk(s) to a recording ({counts['talk_moments']} at a chapter)"
+        f"{counts['talk_recordings']} talk(s) to a recording ({_placed(counts)})"
         + (f", {counts['overrides']} override(s)" if counts["overrides"] else "")
     )
 

@@ -232,3 +232,14 @@ def test_a_failed_match_keeps_the_previous_links(harvested, monkeypatch):
     db = sqlite_utils.Database(harvested)
     assert sorted(map(repr, db["talk_recordings"].rows)) == before
     assert db["recordings"].count == 2
+
+
+def test_match_line_says_how_talks_were_placed():
+    from indexer.linkdb import match_line
+
+    counts = {"recordings": 2, "meetings_linked": 2, "talk_recordings": 6, "overrides": 0,
+              "talks_by_chapter": 1, "talks_by_transcript": 3, "talks_by_meeting": 2}
+    assert match_line(counts) == ("matched 2 recording(s) to 2 meeting(s), 6 talk(s) to a recording "
+                                  "(1 at a chapter, 3 from a transcript)")
+    only_starts = {k: v for k, v in counts.items() if not k.startswith("talks_by_")} | {"talks_by_meeting": 6}
+    assert match_line(only_starts).endswith("6 talk(s) to a recording (none at a second)")

@@ -42,3 +42,18 @@ def test_warnings_name_the_file_and_line(tmp_path):
         f"{notes}:5: warning: 13/02/2021 is not a US month/day/year date; read as day/month/year",
     ]
     assert "2021-02-13" in result.stdout
+
+
+def test_notes_folder_keeps_one_meeting_per_date_as_sync_does(tmp_path):
+    """A file whose header was copied from the previous minutes is dated by its path, by
+    `notes` as by `sync`, with the same warning."""
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    body = "# Working group minutes\n\n24 Nov 2020\n\n## Agenda\n\n- (Ada) Threat model review\n"
+    (folder / "2020_11_24.md").write_text(body)
+    (folder / "2021_01_12.md").write_text(body)
+    result = CliRunner().invoke(cli, ["notes", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    dates = [m["date"] for m in json.loads(result.stdout)]
+    assert dates == ["2020-11-24", "2021-01-12"]
+    assert "2021_01_12.md:3: warning: meeting 2020-11-24 is also in" in result.stderr

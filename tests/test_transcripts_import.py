@@ -153,3 +153,14 @@ def test_index_kept_by_the_import_in_a_database_indexed_by_triggers(tmp_path):
     assert [h["video_id"] for h in search(db, "lexer")] == ["AAAAAAAAAAA"]
     assert [h["speaker"] for h in search(db, "VulnHub")] == ["Katrin Vogel"]
     assert db["transcript_cues"].count == 4 and _fts_consistent(db)
+
+
+def test_a_folder_without_subtitle_files_is_one_line_and_no_database(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "README.md").write_text("not a subtitle")
+    db_path = tmp_path / "t.db"
+    result = run(str(db_path), "--from", str(folder))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "no subtitle files in" in result.output
+    assert not db_path.exists()
