@@ -229,6 +229,13 @@ def test_home_page_for_people(site):
     assert html.index("Latest meetings") < html.index('href="/index"')
 
 
+def test_home_page_leads_to_the_series_page(site):
+    _, doc = page(site, "/")
+    (link,) = doc.find("a", href="/index/series_overview")
+    rows = get(site, link["href"] + ".json?_shape=array").json()
+    assert [(r["name"], r["meetings"], r["missing"]) for r in rows] == [("Flyte Meetup", 1, 0)]
+
+
 def test_search_box_finds_talks_meetings_and_videos(site):
     html, doc = page(site, "/-/find?q=egress")
     talks = html.split('id="mi-found-talks"', 1)[1].split("</section>", 1)[0]
