@@ -278,7 +278,7 @@ def match(db_path, overrides, tz):
     talk_recordings in one transaction."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from .linkdb import match_line, run_match
+    from .matchdb import match_line, run_match
     from .overrides import load_overrides
     from .peopledb import save_people
 
@@ -349,7 +349,7 @@ def report(db_path, as_json):
     data/overrides.yml)."""
     from tabulate import tabulate
 
-    from .linkdb import report as build_report
+    from .matchdb import report as build_report
 
     sections = build_report(_open_existing(db_path))
     if as_json:

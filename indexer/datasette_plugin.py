@@ -20,7 +20,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from .chapters import hms
-from .links import VIDEO_ID, classify_url, watch_url
+from .urls import VIDEO_ID, classify_url, watch_url
 from .live_file import LiveFiles
 from .site_limits import limit_connection
 
@@ -241,7 +241,7 @@ def fts_words(words) -> str:
 
 def meetup_timezone() -> str:
     """The organiser's time zone (MEETUP_TIMEZONE), the one the matcher uses."""
-    from .linkdb import default_tz
+    from .matchdb import default_tz
 
     return default_tz()
 

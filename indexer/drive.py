@@ -55,7 +55,7 @@ class DriveError(UserError):
 
 def folder_id_from(arg: str) -> str:
     """A folder id from an id or any Drive folder URL (``/drive/folders/ID``, ``?id=ID``...)."""
-    from .links import DRIVE_ID, classify_url
+    from .urls import DRIVE_ID, classify_url
 
     arg = arg.strip()
     if arg.startswith(("http://", "https://")):

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 
 from .chapters import hms
-from .links import watch_url
+from .urls import watch_url
 from .notes import find_date
 from .transcript_moments import transcript_starts
 

@@ -35,7 +35,7 @@ import yaml
 
 from . import bounds
 from .errors import UserError
-from .links import parse_offset
+from .urls import parse_offset
 
 DEFAULT_PATH = "data/overrides.yml"
 

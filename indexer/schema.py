@@ -113,7 +113,7 @@ TABLES: dict[str, dict] = {
         "first_seen": str, "last_seen": str, "removed_at": str, "raw": str}),
     # one row per incremental source; a cursor, not "max id seen" (twitter-to-sqlite #39)
     "sync_cursors": dict(group="drive", pk="source", columns={"source": str, "token": str, "updated_at": str}),
-    # ---------------------------------------------------------------- links (indexer/linkdb.py), recomputed by every match
+    # ---------------------------------------------------------------- links (indexer/matchdb.py), recomputed by every match
     "recordings": dict(group="match", pk="id", columns={
         "id": str, "meeting_id": str, "source": str, "ref": str, "kind": str, "method": str,
         "confidence": float, "reason": str, "ambiguous": int},

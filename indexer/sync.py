@@ -222,7 +222,7 @@ def run_source(db, source, opts: SyncOptions, access: GoogleAccess, run: dict) -
 
 def match_step(db, run: dict) -> StepResult:
     """The matcher, after every harvest; skipped until something was harvested."""
-    from .linkdb import match_line, match_step as run_matcher
+    from .matchdb import match_line, match_step as run_matcher
 
     counts = run_matcher(db)
     if counts is None:

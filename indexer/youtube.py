@@ -33,7 +33,7 @@ from . import bounds
 from . import db as dbmod
 from .chapters import parse_chapters
 from .google_api import ApiError, GoogleClient, NotFound, QuotaBudgetReached
-from .links import classify_url, watch_url
+from .urls import classify_url, watch_url
 from .youtube_pipeline import WORKERS, Listing, Pipeline
 
 PAGE = 50  # the API's maximum for playlistItems, playlists and ids per videos.list

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from indexer import db as dbmod
-from indexer import drive, linkdb, youtube
+from indexer import drive, matchdb, youtube
 from indexer.cli import REPO_ROOT, cli
 
 SEED = REPO_ROOT / "data" / "notes" / "flyte-meetup-notes.md"
@@ -57,7 +57,7 @@ def add_recordings(db_path: Path) -> None:
     # the real schemas of the harvesters and the matcher
     youtube.create_tables(db)
     drive.create_tables(db)
-    linkdb.create_tables(db)
+    matchdb.create_tables(db)
     db["channels"].insert({"id": "UCNduEoLOToNo3nFVly-vUTQ", "title": "Flyte"}, pk="id")
     db["videos"].insert_all(
         [

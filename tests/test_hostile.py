@@ -65,7 +65,7 @@ def test_class2_absurd_offsets_in_notes_are_dropped_not_fatal(tmp_path, digits):
 
 
 def test_class2_offsets_within_bounds_still_read():
-    from indexer.links import classify_url, parse_offset
+    from indexer.urls import classify_url, parse_offset
 
     assert parse_offset("1h2m3s") == 3723 and parse_offset("754") == 754
     assert parse_offset(str(bounds.MAX_SECONDS)) == bounds.MAX_SECONDS

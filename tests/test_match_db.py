@@ -235,7 +235,7 @@ def test_a_failed_match_keeps_the_previous_links(harvested, monkeypatch):
 
 
 def test_match_line_says_how_talks_were_placed():
-    from indexer.linkdb import match_line
+    from indexer.matchdb import match_line
 
     counts = {"recordings": 2, "meetings_linked": 2, "talk_recordings": 6, "overrides": 0,
               "talks_by_chapter": 1, "talks_by_transcript": 3, "talks_by_meeting": 2}

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlite_utils
 
-from indexer import linkdb
+from indexer import matchdb
 from indexer.match import align_chapters, candidate_dates, match, match_meetings, match_talks
 from tests.test_match import D, links_of, meeting, video
 
@@ -189,7 +189,7 @@ def _talks_db(path, with_offsets):
 
 @pytest.mark.parametrize("with_offsets", [True, False])
 def test_load_input_reads_noted_offsets_when_the_columns_exist(tmp_path, with_offsets):
-    meetings, _ = linkdb.load_input(_talks_db(tmp_path / "x.db", with_offsets))
+    meetings, _ = matchdb.load_input(_talks_db(tmp_path / "x.db", with_offsets))
     [talk] = meetings[0]["talks"]
     assert talk["noted_start_s"] == (331 if with_offsets else None)
     assert talk["noted_video_id"] is None
@@ -240,11 +240,11 @@ def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path):
             "live_status": "none", "removed_at": None}
     db["videos"].insert_all([{**base, "id": "tutorial001", "title": "Tutorial"},
                              {**base, "id": "meetingrec1", "title": "Meeting"}], pk="id")
-    _, candidates = linkdb.load_input(db)
+    _, candidates = matchdb.load_input(db)
     flags = {c["id"]: c.get("linked_elsewhere", False) for c in candidates}
     assert flags == {"tutorial001": True, "meetingrec1": False}
     notes.unlink()  # a notes file that moved: nothing is marked, nothing fails
-    _, candidates = linkdb.load_input(db)
+    _, candidates = matchdb.load_input(db)
     assert not any(c.get("linked_elsewhere") for c in candidates)
 
 

@@ -77,7 +77,7 @@ def build_before_series(db_path, files):
     """A database as the version before series wrote it: notes saved with date ids, no series
     table, no series_id columns, recordings matched."""
     from indexer import db as dbmod
-    from indexer.linkdb import run_match
+    from indexer.matchdb import run_match
     from indexer.notes import parse_notes
     from indexer.notes.files import display_path
     from match_helpers import add_harvest

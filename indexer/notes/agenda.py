@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .. import links
+from .. import urls
 from .dates import find_date
 from .model import Presenter, Talk
 from .presenters import _NOT_NAMES, _SEPARATORS, _looks_like_name, _parse_who, _squeeze, _who_is_names, parse_talk
@@ -265,7 +265,7 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
     text = inl.text
     for a, b, href in sorted(inl.links, reverse=True):
         label = text[a:b]
-        if links.classify_url(href) is not None or _RESOURCE_LABEL.match(label) or href.lower().endswith(".pdf"):
+        if urls.classify_url(href) is not None or _RESOURCE_LABEL.match(label) or href.lower().endswith(".pdf"):
             text = text[:a] + text[b:]
     text, _ = _squeeze(text)
     hit = find_date(text[:120])
@@ -325,7 +325,7 @@ def noted_offset(text: str) -> tuple[int | None, str | None]:
         return None, None
     best: tuple[int, int, str | None] | None = None  # (position, seconds, video)
     if "://" in text and ("t=" in text or "start=" in text):
-        for link in links.find_links(text):
+        for link in urls.find_links(text):
             if link.kind == "youtube" and link.start_s is not None and 0 <= link.start_s <= MAX_OFFSET_S:
                 best = (text.find(link.url[:40]), link.start_s, link.ref)
                 break

@@ -134,7 +134,7 @@ def gdoc_id(arg: str) -> str | None:
     if arg.startswith("gdoc:"):
         return arg[5:].strip() or None
     if arg.startswith(("http://", "https://")):
-        from ..links import classify_url
+        from ..urls import classify_url
 
         link = classify_url(arg)
         if link and link.kind in ("gdoc", "drive_file"):

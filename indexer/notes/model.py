@@ -30,7 +30,7 @@ class Talk:
     # markdown of the notes section that belongs to this talk, if any
     notes: str = ""
     line: int = 0
-    # YouTube/Drive links written on the talk's own line(s): links.Link objects
+    # YouTube/Drive links written on the talk's own line(s): urls.Link objects
     links: list = field(default_factory=list)
     # an offset the notes write for the talk ("[5:31](...&t=331s)", "[33:40]", "@ 33:05",
     # "(0:50 in video)"): seconds, and the video it names (None: the meeting's recording)
@@ -50,7 +50,7 @@ class Meeting:
     talks: list[Talk] = field(default_factory=list)
     video_ids: list[str] = field(default_factory=list)
     drive_ids: list[str] = field(default_factory=list)
-    # every YouTube/Drive link in the section: links.Link objects
+    # every YouTube/Drive link in the section: urls.Link objects
     links: list = field(default_factory=list)
     notes_author: str | None = None
     # markdown of the notes part that could not be attached to one talk

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import re
 
-from .. import links
+from .. import urls
 from .agenda import (
     _GENERIC_TITLE,
     _KIND_PREFIX,
@@ -48,7 +48,7 @@ def _without_recording_labels(inl: _Inline) -> _Inline:
     """The text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
     text, bold = inl.text, list(inl.bold)
     for a, b, href in sorted(inl.links, reverse=True):
-        if links.classify_url(href) is None:
+        if urls.classify_url(href) is None:
             continue
         text = text[:a] + text[b:]
         cut = b - a
@@ -225,7 +225,7 @@ def _links_its_recording(inl: "_Inline", text: str) -> bool:
     if len(inl.links) != 1:
         return False
     a, b, href = inl.links[0]
-    link = links.classify_url(href.strip())
+    link = urls.classify_url(href.strip())
     return link is not None and link.kind in ("youtube", "drive_file") and not (inl.text[:a] + inl.text[b:]).strip(" *_:-")
 
 
@@ -731,7 +731,7 @@ class _Parser:
                     notes.append(self.lines.slice(child.line, child.end).strip())
             talk.notes = "\n".join(notes)
             if "://" in raw:
-                talk.links = links.find_links(self.lines.line(item.line), first_line=item.line + 1)
+                talk.links = urls.find_links(self.lines.line(item.line), first_line=item.line + 1)
             out.append(talk)
 
     def backlog(self, items: list[_Item]) -> None:
@@ -861,7 +861,7 @@ class _Parser:
         _fill_years(meetings, self.warnings, _path_date(self.path))
         for m in meetings:
             _note_offsets(m.talks)
-            m.links = links.find_links(m.raw, first_line=m.line)
+            m.links = urls.find_links(m.raw, first_line=m.line)
             for link in m.links:
                 if link.kind == "youtube":
                     if link.ref not in m.video_ids:
@@ -983,7 +983,7 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
     if org:
         presenters = [Presenter(p.name, p.org or org) for p in presenters]
     talk = Talk(title or "(untitled)", presenters, raw.strip().strip("|").strip(), line=line0 + 1)
-    talk.links = links.find_links(raw, first_line=line0 + 1)
+    talk.links = urls.find_links(raw, first_line=line0 + 1)
     return talk
 
 
@@ -1053,7 +1053,7 @@ def _header_sources(lines: _Lines, meetings: list[Meeting]) -> list[Source]:
     head = lines.slice(0, first - 1) if first else lines.text
     sources = []
     seen = set()
-    for link in links.find_links(head, first_line=1):
+    for link in urls.find_links(head, first_line=1):
         if link.kind in ("youtube_channel", "youtube_handle", "youtube_user", "drive_folder"):
             if (link.kind, link.ref) in seen:
                 continue

@@ -12,7 +12,7 @@ import datetime as dt
 from datasette.utils import tilde_encode
 
 from ..chapters import hms
-from ..links import VIDEO_ID, watch_url
+from ..urls import VIDEO_ID, watch_url
 
 EMBED = "https://www.youtube-nocookie.com/embed/"
 # how a recording was linked to its meeting, in words (docs/CONTRACTS.md: recordings.method)

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from . import match as matcher
 from . import seriesdb
-from .links import find_links
+from .urls import find_links
 from .overrides import Overrides, load_overrides, validate
 from .transcripts import TranscriptCues
 
