@@ -243,3 +243,31 @@ def test_make_demo_foundation_script_builds_the_index_offline_and_stops_the_emul
     # the emulator it started is gone: no process of ours still serves the foundation's data
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(work / "data" / "foundation" / "data") not in ps
+
+
+def test_foundation_option_errors_dump_and_no_folder_left_behind(tmp_path, monkeypatch):
+    import socket
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where --foundation makes its folder
+    r = CliRunner().invoke(cli, ["emulator", "--foundation", "--data", str(tmp_path)])
+    assert r.exit_code == 1 and r.output == "Error: --foundation and --data: choose one\n"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = CliRunner().invoke(cli, ["emulator", "--foundation", "--port", str(s.getsockname()[1])])
+    assert r.exit_code == 1 and "address already in use" in r.output
+    assert list(tmp_path.iterdir()) == []  # the folder it generated went with it
+    out = tmp_path / "dumped"
+    r = CliRunner().invoke(cli, ["emulator", "--foundation", "--seed", "2", "--dump", str(out)])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {"data", "notes", "meetup-indexer.yml", "truth.json"}
+    assert json.loads((out / "truth.json").read_text())["seed"] == 2
+    from indexer.project import load_project
+
+    project = load_project(out / "meetup-indexer.yml")
+    assert len(project.series) == 20 and all(Path(n).is_file() for s in project.series for n in s.notes)
