@@ -43,7 +43,7 @@ demo: sync
 demo-foundation: install-emulator
 	$(BIN)/python scripts/foundation_demo.py $(FOUNDATION_DB)
 	@echo "Datasette (emulated foundation, sample data): http://127.0.0.1:$(PORT)/"
-	$(BIN)/meetup-indexer serve $(FOUNDATION_DB) --port $(PORT)
+	cd data/foundation && $(CURDIR)/$(BIN)/meetup-indexer serve $(CURDIR)/$(FOUNDATION_DB) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -n auto -q

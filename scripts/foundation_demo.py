@@ -8,7 +8,8 @@ into data/foundation/, serves its channel with `meetup-indexer emulator` on
 127.0.0.1 for as long as the sync takes, and runs the real `meetup-indexer
 sync DB --config data/foundation/meetup-indexer.yml` against it. The emulator
 is stopped whatever happens; nothing is left running and nothing goes to the
-network.
+network. The site's metadata, labelled as emulated sample data, is written
+beside it (data/foundation/metadata.yml: `serve` run from that folder uses it).
 """
 from __future__ import annotations
 
@@ -43,6 +44,18 @@ def stop_emulator(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def write_metadata(folder: Path, seed: int) -> None:
+    """The repo's metadata.yml with a title and source that say what this index is."""
+    import yaml
+
+    meta = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    meta["title"] = "Open Orchard Foundation meetings (emulated sample data)"
+    meta["source"] = (f"Emulated sample data: an invented foundation's channel of 20 meeting series "
+                      f"(meetup_emulator.foundation, seed {seed}), served offline by meetup-indexer emulator")
+    meta.pop("source_url", None)
+    (folder / "metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("db", nargs="?", default="data/foundation.db")
@@ -62,6 +75,7 @@ def main(argv=None) -> int:
         stop_emulator(proc)
     if sync.returncode:
         return sync.returncode
+    write_metadata(folder, args.seed)
     print(f"{args.db}: the emulated foundation (sample data, seed {args.seed}), synced offline")
     return 0
 

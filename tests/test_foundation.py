@@ -233,6 +233,7 @@ def test_make_demo_foundation_script_builds_the_index_offline_and_stops_the_emul
     work = tmp_path / "repo"
     (work / "scripts").mkdir(parents=True)
     shutil.copy(root / "scripts" / "foundation_demo.py", work / "scripts")
+    shutil.copy(root / "metadata.yml", work)
     r = subprocess.run([sys.executable, str(work / "scripts" / "foundation_demo.py"), "data/f.db", "--seed", "3"],
                        capture_output=True, text=True, cwd=work, timeout=300)
     assert r.returncode == 0, r.stderr
@@ -240,6 +241,7 @@ def test_make_demo_foundation_script_builds_the_index_offline_and_stops_the_emul
     assert db["series"].count == 20 and db["recordings"].count > 400
     assert (work / "data" / "foundation" / "meetup-indexer.yml").is_file()
     assert "seed 3" in r.stdout
+    assert "emulated sample data" in (work / "data" / "foundation" / "metadata.yml").read_text()
     # the emulator it started is gone: no process of ours still serves the foundation's data
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(work / "data" / "foundation" / "data") not in ps
