@@ -162,7 +162,7 @@ def test_series_page_lists_sources_and_meetings_newest_first_found_or_missing(sy
                           "meetings.id) from meetings where series_id = ? order by date desc", [s["id"]]).fetchall()
     listed = doc.hrefs("/index/meetings/")
     assert listed == [f"/index/meetings/{mid.replace('/', '~2F')}" for mid, *_ in meetings]
-    items = re.findall(r'<li class="mi-series-meeting mi-(\w+)">(.*?)</li>', html, re.S)
+    items = re.findall(r'<li class="mi-series-meeting mi-status-(\w+)">(.*?)</li>', html, re.S)
     assert len(items) == len(meetings)
     for (status, body), (mid, _, cancelled, found) in zip(items, meetings):
         if found:
@@ -195,12 +195,17 @@ def test_series_page_of_a_series_without_notes_lists_its_recordings(synced, site
 def test_every_series_page_is_linked_from_the_overview_the_home_page_and_the_sitemap(synced, site):
     ids = {r["id"] for r in sqlite_utils.Database(synced["db"])["series"].rows}
     _, overview = page(site, "/index/series_overview")
-    _, home = page(site, "/")
+    home_html, home = page(site, "/")
     sitemap, _ = page(site, "/sitemap.xml")
     for doc in (overview, home):
         linked = {m.group(1) for href in doc.hrefs() if (m := SERIES_LINK.match(href))}
         assert linked == ids
     assert set(re.findall(r"<loc>http://localhost/index/series/([a-z0-9-]+)</loc>", sitemap)) == ids
+    # with several series, the home page's latest meetings say whose each is
+    newest = sqlite_utils.Database(synced["db"]).execute(
+        "select series.name from meetings join series on series.id = meetings.series_id "
+        "order by meetings.date desc limit 1").fetchone()[0]
+    assert f'<div class="mi-meta">{escape(newest)} · ' in home_html
     for sid in sorted(ids)[:3]:
         page(site, f"/index/series/{sid}")
     assert get(site, "/index/series/no-such-series").status_code == 404
@@ -219,7 +224,7 @@ def test_series_page_of_a_one_series_index_and_hostile_names(tmp_path):
     meetings = db.execute("select id from meetings order by date desc").fetchall()
     assert doc.hrefs("/index/meetings/") == [f"/index/meetings/{mid}" for (mid,) in meetings]
     found = db.execute("select count(distinct meeting_id) from recordings").fetchone()[0]
-    assert html.count('class="mi-series-meeting mi-found"') == found > 0
+    assert html.count('class="mi-series-meeting mi-status-found"') == found > 0
     hostile = '<script>alert("series")</script>'
     db["series"].update(s["id"], {"name": hostile, "playlist": 'javascript:alert(1)"'})
     html, doc = page(app(db_path), f"/index/series/{s['id']}")

@@ -412,9 +412,12 @@ async def home_page(datasette, database: str) -> dict | None:
         ))["n"]
         missing = counts["held"] - found
     videos = (await reader.first("select count(*) as n from videos"))["n"] if await reader.have("videos") else None
+    # with several series, each meeting says whose it is
+    several = await reader.have("series") and (await reader.first("select count(*) as n from series"))["n"] > 1
+    series = "(select name from series where series.id = meetings.series_id)" if several else "null"
     latest = await reader.rows(
-        "select id, date, title, cancelled, (select count(*) from talks where talks.meeting_id = meetings.id) as talks "
-        "from meetings order by date desc limit 8"
+        "select id, date, title, cancelled, (select count(*) from talks where talks.meeting_id = meetings.id) as talks, "
+        f"{series} as series from meetings order by date desc limit 8"
     )
     for meeting in latest:
         meeting["url"] = row_path(datasette, database, "meetings", meeting["id"])
