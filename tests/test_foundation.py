@@ -278,3 +278,18 @@ def test_foundation_option_errors_dump_and_no_folder_left_behind(tmp_path, monke
 
     project = load_project(out / "meetup-indexer.yml")
     assert len(project.series) == 20 and all(Path(n).is_file() for s in project.series for n in s.notes)
+
+
+def test_series_page_shows_no_machine_paths(tmp_path, monkeypatch):
+    """A notes path outside the working folder is shown by its name; one inside stays relative; a Google Doc links."""
+    import json
+
+    from indexer.pages.data import series_sources
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").mkdir()
+    inside = str(tmp_path / "notes" / "calls.md")
+    row = {"notes": json.dumps(["/home/maintainer/private/sig-x.md", inside, "gdoc:1AbCdEfGhIjKlMnOpQrStUv"])}
+    shown = [s["value"] for s in series_sources(row)]
+    assert shown == ["sig-x.md", "notes/calls.md", "gdoc:1AbCdEfGhIjKlMnOpQrStUv"]
+    assert series_sources(row)[2]["url"].startswith("https://docs.google.com/document/d/")

@@ -16,6 +16,7 @@ from datasette.utils import tilde_encode
 
 from ..chapters import hms
 from ..urls import VIDEO_ID, watch_url
+from ..notes.files import public_path
 
 EMBED = "https://www.youtube-nocookie.com/embed/"
 # how a recording was linked to its meeting, in words (docs/CONTRACTS.md: recordings.method)
@@ -458,7 +459,8 @@ def series_sources(row: dict) -> list[dict]:
         item = str(item)
         doc = item[len("gdoc:"):] if item.startswith("gdoc:") else None
         url = f"https://docs.google.com/document/d/{quote(doc)}/edit" if doc and _DRIVE_ID.fullmatch(doc) else None
-        out.append(_source("Notes", item, url))
+        # a file's name alone when it lives outside the working folder: no machine paths on the site
+        out.append(_source("Notes", item if doc else public_path(item), url))
     channel = row.get("channel")
     if channel:
         url = (f"https://www.youtube.com/channel/{channel}" if _CHANNEL_ID.fullmatch(channel)
