@@ -66,12 +66,18 @@ def choose_track(tracks: list[dict], language: str | None = None) -> dict | None
     def rank(t):
         sn = t.get("snippet") or {}
         lang = (sn.get("language") or "").lower().split("-")[0]
-        return (lang != want, lang != "en", sn.get("trackKind") != "standard", t.get("id", ""))
+        return (lang != want, lang != "en", kind_of(t) != "standard", t.get("id", ""))
 
-    usable = [t for t in tracks if (t.get("snippet") or {}).get("trackKind") in KINDS
+    usable = [t for t in tracks if kind_of(t) in KINDS
               and not (t.get("snippet") or {}).get("isDraft")
               and (t.get("snippet") or {}).get("status", "serving") == "serving"]
     return min(usable, key=rank) if usable else None
+
+
+def kind_of(track: dict) -> str:
+    """``standard``, ``asr`` or ``forced``: the discovery document spells automatic captions
+    ``ASR``, and answers have come both ways."""
+    return str((track.get("snippet") or {}).get("trackKind") or "").lower()
 
 
 def track_version(track: dict) -> str:
@@ -175,7 +181,7 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
                 chosen = choose_track(tracks, video["language"])
                 state = {"video_id": vid, "video_version": version, "listed_at": utc_now(), "tracks": len(tracks),
                          "track_id": chosen and chosen["id"],
-                         "track_kind": chosen and chosen["snippet"].get("trackKind"),
+                         "track_kind": chosen and kind_of(chosen),
                          "language": chosen and chosen["snippet"].get("language"),
                          "track_version": chosen and track_version(chosen)}
                 db["video_captions"].upsert(state, pk="video_id")

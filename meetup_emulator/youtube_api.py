@@ -256,7 +256,9 @@ def _caption_owner(data: YouTubeData, who, video_id: str | None, action: str) ->
 
 def _caption_resource(track: dict) -> dict:
     snippet = {
-        "videoId": track["video_id"], "lastUpdated": track["lastUpdated"], "trackKind": track["trackKind"],
+        # the discovery document's enum (and captions.list answers) spell automatic captions "ASR"
+        "videoId": track["video_id"], "lastUpdated": track["lastUpdated"],
+        "trackKind": {"asr": "ASR"}.get(track["trackKind"], track["trackKind"]),
         "language": track["language"], "name": track.get("name", ""), "audioTrackType": "unknown",
         "isCC": False, "isLarge": False, "isEasyReader": False, "isDraft": bool(track.get("isDraft")),
         "isAutoSynced": False, "status": track.get("status", "serving"),

@@ -251,7 +251,7 @@ def test_choose_track_prefers_the_videos_language_and_a_person():
     def t(i, kind, lang, **extra):
         return {"id": i, "snippet": {"trackKind": kind, "language": lang, **extra}}
 
-    tracks = [t("a", "asr", "en"), t("m", "standard", "en"), t("f", "forced", "en"), t("d", "standard", "de")]
+    tracks = [t("a", "ASR", "en"), t("m", "standard", "en"), t("f", "forced", "en"), t("d", "standard", "de")]
     assert choose_track(tracks)["id"] == "m"
     assert choose_track(tracks, "de")["id"] == "d"
     assert choose_track([t("a", "asr", "en"), t("x", "standard", "en", isDraft=True)])["id"] == "a"
@@ -293,8 +293,8 @@ def test_emulator_captions_as_google_answers(emu):
     listing = yt.captions().list(part="snippet", videoId="feb23video1").execute()
     assert listing["kind"] == "youtube#captionListResponse"
     kinds = {i["snippet"]["trackKind"] for i in listing["items"]}
-    assert kinds == {"asr", "standard"} and all(i["etag"] and i["snippet"]["lastUpdated"] for i in listing["items"])
-    asr = next(i for i in listing["items"] if i["snippet"]["trackKind"] == "asr")
+    assert kinds == {"ASR", "standard"} and all(i["etag"] and i["snippet"]["lastUpdated"] for i in listing["items"])
+    asr = next(i for i in listing["items"] if i["snippet"]["trackKind"] == "ASR")
     vtt = yt.captions().download_media(id=asr["id"], tfmt="vtt").execute().decode()
     assert vtt.startswith("WEBVTT") and "<c>" in vtt and "align:start position:0%" in vtt
     srt = yt.captions().download(id=asr["id"], tfmt="srt").execute().decode()
@@ -335,3 +335,22 @@ def test_generated_channel_has_tracks_following_its_chapters():
                 text = yt.captions().download(id=manual["id"]).execute().decode()
                 assert text.startswith("WEBVTT") and "<c>" not in text and "welcome everyone" in text
         assert with_tracks >= 12
+
+
+def test_emulator_caption_list_fits_the_discovery_document(emu):
+    import json
+    from importlib import resources
+
+    doc = json.loads((resources.files("googleapiclient") / "discovery_cache" / "documents" / "youtube.v3.json")
+                     .read_text())
+    schemas = doc["schemas"]
+    assert doc["resources"]["captions"]["methods"]["list"]["response"]["$ref"] == "CaptionListResponse"
+    listing = client(emu).captions().list(part="snippet", videoId="feb23video1").execute()
+    assert set(listing) <= set(schemas["CaptionListResponse"]["properties"])
+    for item in listing["items"]:
+        assert set(item) <= set(schemas["Caption"]["properties"])
+        props = schemas["CaptionSnippet"]["properties"]
+        for key, value in item["snippet"].items():
+            assert key in props, key
+            assert isinstance(value, {"string": str, "boolean": bool}[props[key]["type"]]), key
+            assert value in props[key].get("enum", [value]), (key, value)
