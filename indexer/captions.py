@@ -116,7 +116,7 @@ def needs_listing(state: dict | None, version: str, today: dt.datetime) -> bool:
 def create_tables(db: sqlite_utils.Database) -> None:
     from .schema import create
 
-    create(db, "captions")
+    create(db, "youtube")
     create(db, "notes")  # transcripts, transcript_cues
 
 

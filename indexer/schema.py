@@ -105,7 +105,7 @@ TABLES: dict[str, dict] = {
         foreign_keys=[("playlist_id", "playlists", "id")]),
     # ---------------------------------------------------------------- captions (indexer/captions.py)
     # each matched video's caption listing: the track chosen, and the video as it was then
-    "video_captions": dict(group="captions", pk="video_id", columns={
+    "video_captions": dict(group="youtube", pk="video_id", columns={
         "video_id": str, "video_version": str, "listed_at": str, "tracks": int, "track_id": str,
         "track_kind": str, "language": str, "track_version": str}),
     # ---------------------------------------------------------------- Drive (indexer/drive.py)

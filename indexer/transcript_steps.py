@@ -17,6 +17,11 @@ from .errors import UserError
 from .sync import Progress, StepResult, SyncOptions, match_step
 
 
+# counts that say cues arrived, changed or moved to another video: the matcher must run again
+CHANGED = ("captions_downloaded", "zoom_transcripts_downloaded", "zoom_transcripts_removed",
+           "zoom_transcripts_relinked")
+
+
 def caption_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
     from .auth import Auth, resolve
     from .captions import DEFAULT_BUDGET, LIST_COST, cannot_download, plan, sync_captions
@@ -82,9 +87,7 @@ def caption_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
         line += f"; stopped at the transcript budget: {result.pending} recording(s) left for the next sync"
     if result.errors:
         line += f"; {len(result.errors)} unreadable ({result.errors[0]})"
-    step = StepResult(name, "stopped" if result.stopped else "ok", line, result.counts(), must_show=bool(result.stopped))
-    step.changed = result.downloaded > 0
-    return step
+    return StepResult(name, "stopped" if result.stopped else "ok", line, result.counts(), must_show=bool(result.stopped))
 
 
 def zoom_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
@@ -112,14 +115,14 @@ def zoom_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
     finally:
         add_usage(run, client.usage)
         client.close()
+    if not (result.files or result.removed):  # no transcript beside a meeting's recording: nothing to say
+        return StepResult(name, "ok", None, result.counts())
     calls = sum(client.usage.calls.values())
     line = (f"Drive transcripts: {result.downloaded} downloaded ({result.cues} cues), {result.unchanged} unchanged, "
             f"{result.removed} removed; {calls} calls in {time.monotonic() - started:.2f}s")
     if result.errors:
         line += f"; {len(result.errors)} skipped ({result.errors[0]})"
-    step = StepResult(name, "ok", line, result.counts())
-    step.changed = result.changed
-    return step
+    return StepResult(name, "ok", line, result.counts())
 
 
 def after_match(db, opts: SyncOptions, access, run: dict, steps: list[StepResult]) -> None:
@@ -129,6 +132,6 @@ def after_match(db, opts: SyncOptions, access, run: dict, steps: list[StepResult
     for step in new:
         run["counts"].update(step.counts)
     steps += new
-    if any(getattr(s, "changed", False) for s in new):
+    if any(s.counts.get(k) for s in new for k in CHANGED):
         steps[:] = [s for s in steps if s.name != "match"]
         steps.append(match_step(db, run))

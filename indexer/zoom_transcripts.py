@@ -4,9 +4,11 @@ Zoom's cloud recordings come as ``GMT20210209-170012_Recording_1920x1080.mp4`` w
 ``..._Recording.transcript.vtt`` (the audio transcript, ``Name: text`` cues),
 ``....cc.vtt`` (closed captions) and a chat file (``...newChat.txt``); copied to
 Drive they keep that stem. The Drive harvest already lists them in ``drive_files``:
-here each one is downloaded (``files.get(alt=media)``, no quota units), linked to the
-recording it belongs to (the same Zoom stem, else the closest media file of the same
-folder) and stored through ``transcripts.TranscriptWriter``:
+here each one is linked to the recording it belongs to (the same Zoom stem, else the
+closest media file of the same folder) and, when that recording is matched to a
+meeting (a large archive holds thousands of other files: a request each), downloaded
+(``files.get(alt=media)``, no quota units) and stored through
+``transcripts.TranscriptWriter``:
 
 * ``*.vtt``: kind ``zoom``, ``drive_file_id`` the recording (the file itself when no
   recording is found). Where the meeting's YouTube video is that recording uploaded
@@ -131,13 +133,9 @@ class ZoomResult:
     cues: int = 0
     errors: list[str] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.downloaded or self.removed or self.relinked)
-
     def counts(self) -> dict:
         return {"zoom_transcripts_downloaded": self.downloaded, "zoom_transcripts_unchanged": self.unchanged,
-                "zoom_transcripts_removed": self.removed}
+                "zoom_transcripts_removed": self.removed, "zoom_transcripts_relinked": self.relinked}
 
 
 def _drive_rows(db) -> list[dict]:
@@ -145,6 +143,12 @@ def _drive_rows(db) -> list[dict]:
         return []
     return list(db.query("select id, name, mime_type, md5, modified_time, created_time, duration_s, parent_id "
                          "from drive_files where removed_at is null order by id"))
+
+
+def _matched_recordings(db) -> set[str]:
+    if "recordings" not in db.table_names():
+        return set()
+    return {r[0] for r in db.execute("select ref from recordings where source = 'drive'")}
 
 
 def uploaded_as(db, recording_id: str, duration_s) -> str | None:
@@ -174,18 +178,21 @@ def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
     rows = _drive_rows(db)
     media = [r for r in rows if _is_media(r)]
     files = [r for r in rows if kind_of(r["name"]) and not _is_media(r)]
-    result.files = len(files)
     stored = {r["id"]: r for r in db.query(
         "select id, video_id, drive_file_id, kind, source_version from transcripts where id like 'drive:%'")}
-    wanted = {f"drive:{f['id']}" for f in files}
+    on_drive = {f"drive:{f['id']}" for f in files}
+    matched = _matched_recordings(db)
     with TranscriptWriter(db) as writer:
-        for tid in sorted(set(stored) - wanted):  # gone from Drive (or renamed into something else)
+        for tid in sorted(set(stored) - on_drive):  # gone from Drive (or renamed into something else)
             writer.save({"id": tid}, [], replaces=True)  # its cues leave the table and the search index
             db.execute("delete from transcripts where id = ?", [tid])
             result.removed += 1
         for f in files:
             tid, kind = f"drive:{f['id']}", kind_of(f["name"])
             recording = recording_for(f, media)
+            if tid not in stored and (recording is None or recording["id"] not in matched):
+                continue  # only the recordings of meetings are worth a download each
+            result.files += 1
             drive_id = recording["id"] if recording else f["id"]
             video_id = uploaded_as(db, recording["id"], recording.get("duration_s")) \
                 if recording and kind == "zoom" else None
