@@ -231,13 +231,15 @@ class RecordingHttp:
             record = {"request": key, "status": resp.status, "content_type": content_type}
             try:
                 text = content.decode("utf-8")
-                # media (a caption track, a Drive file) is kept as the text it is, not read as JSON
-                payload = json.loads(text) if "json" in content_type or not text.strip() else text
-                record["body"] = redact_json(payload)
-            except ValueError:
-                record["body"] = redact_json(text)
             except UnicodeDecodeError:  # binary media: its bytes, exactly
                 record["body_base64"] = base64.b64encode(content).decode("ascii")
+            else:
+                try:
+                    # media (a caption track, a Drive file) is kept as the text it is, not read as JSON
+                    payload = json.loads(text) if "json" in content_type or not text.strip() else text
+                except ValueError:
+                    payload = text
+                record["body"] = redact_json(payload)
             (self.directory / _record_name(key)).write_text(
                 json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
             )

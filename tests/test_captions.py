@@ -354,3 +354,18 @@ def test_emulator_caption_list_fits_the_discovery_document(emu):
             assert key in props, key
             assert isinstance(value, {"string": str, "boolean": bool}[props[key]["type"]]), key
             assert value in props[key].get("enum", [value]), (key, value)
+
+
+def test_emulator_data_folder_serves_caption_files(emu, tmp_path):
+    emu.youtube.dump(tmp_path / "data")
+    files = sorted(p.name for p in (tmp_path / "data" / "captions").iterdir())
+    assert "feb23video1.en.standard.vtt" in files and "feb09video1.en.asr.vtt" in files
+    loaded = YouTubeData.load(tmp_path / "data")
+    with Emulator(youtube=loaded) as e:
+        yt = client(e)
+        items = yt.captions().list(part="snippet", videoId="feb23video1").execute()["items"]
+        assert {i["snippet"]["trackKind"] for i in items} == {"ASR", "standard"}
+        manual = next(i for i in items if i["snippet"]["trackKind"] == "standard")
+        served = yt.captions().download(id=manual["id"]).execute().decode()
+        assert served == (tmp_path / "data" / "captions" / "feb23video1.en.standard.vtt").read_text()
+        assert "first up nian with flyte egress events" in served

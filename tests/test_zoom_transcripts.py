@@ -229,3 +229,18 @@ def test_generated_archive_holds_zoom_transcripts_beside_recordings():
         assert text.startswith("WEBVTT") and ": " in text.splitlines()[4]
     stems = {n[:18] for n in names if n.endswith(".mp4") and n.startswith("GMT")}
     assert any(f["name"][:18] in stems for f in transcripts)
+
+
+def test_binary_media_is_recorded_as_bytes_and_replayed_exactly(emu, tmp_path):
+    from indexer.google_api import GoogleClient
+
+    blob = bytes(range(256)) * 4  # not UTF-8
+    emu.drive.set_media(MP4, blob)
+    recording = GoogleClient("drive", "v3", api_key=KEY, api_endpoint=emu.url + "/drive/v3/", record=tmp_path / "rec")
+    assert recording.execute(recording.service.files().get_media(fileId=MP4)) == blob
+    text = recording.execute(recording.service.files().get_media(fileId=VTT))
+    replay = GoogleClient("drive", "v3", replay=tmp_path / "rec")
+    assert replay.execute(replay.service.files().get_media(fileId=MP4)) == blob
+    assert replay.execute(replay.service.files().get_media(fileId=VTT)) == text
+    # the text stays readable in the recording
+    assert any("Katrina Rogan" in p.read_text() for p in (tmp_path / "rec").iterdir())
