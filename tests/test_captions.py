@@ -369,3 +369,10 @@ def test_emulator_data_folder_serves_caption_files(emu, tmp_path):
         served = yt.captions().download(id=manual["id"]).execute().decode()
         assert served == (tmp_path / "data" / "captions" / "feb23video1.en.standard.vtt").read_text()
         assert "first up nian with flyte egress events" in served
+
+
+def test_the_token_reads_captions_where_a_key_serves_the_rest_of_youtube(emu, notes, tmp_path):
+    res = sync(tmp_path / "i.db", notes, "--api-key", KEY, "--credentials", token(emu, tmp_path),
+               "--api-endpoint", emu.url)
+    assert res.exit_code == 0, res.output
+    assert caption_calls(emu) == {"youtube.captions.list": 3, "youtube.captions.download": 3}
