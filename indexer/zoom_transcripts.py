@@ -10,7 +10,8 @@ meeting (a large archive holds thousands of other files: a request each), downlo
 (``files.get(alt=media)``, no quota units) and stored through
 ``transcripts.TranscriptWriter``:
 
-* ``*.vtt``: kind ``zoom``, ``drive_file_id`` the recording (the file itself when no
+* ``*.vtt``: kind ``zoom`` (a file without the Zoom stem: ``zoom`` when it names
+  speakers, else ``asr`` or ``file`` as for imported files), ``drive_file_id`` the recording (the file itself when no
   recording is found). Where the meeting's YouTube video is that recording uploaded
   (same meeting, same duration within ``SAME_DURATION_S``), ``video_id`` names the
   video too, so the matcher places talks with it.
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now as utc_now
-from .transcript_parse import SubtitleError, cue_rows
+from .transcript_parse import SubtitleError, cue_rows, transcript_kind
 
 ZOOM_STEM = re.compile(r"GMT(\d{8})-(\d{6})")
 MEDIA_SUFFIXES = (".mp4", ".m4a", ".m4v", ".mov", ".mkv", ".webm", ".mp3")
@@ -216,6 +217,8 @@ def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
             except (UnicodeDecodeError, SubtitleError) as exc:
                 result.errors.append(f"{f['name']}: not a readable {kind} file ({type(exc).__name__})")
                 continue
+            if kind == "zoom" and not ZOOM_STEM.search(f["name"]):  # a subtitle file someone put there
+                kind = transcript_kind(text, cues)
             row = {"id": tid, "video_id": video_id, "drive_file_id": drive_id, "language": None, "kind": kind,
                    "source": f"drive:{f['id']}", "fetched_at": utc_now(),
                    "content_hash": hashlib.sha256(data).hexdigest(), "cues": len(cues),

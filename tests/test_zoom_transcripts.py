@@ -244,3 +244,15 @@ def test_binary_media_is_recorded_as_bytes_and_replayed_exactly(emu, tmp_path):
     assert replay.execute(replay.service.files().get_media(fileId=VTT)) == text
     # the text stays readable in the recording
     assert any("Katrina Rogan" in p.read_text() for p in (tmp_path / "rec").iterdir())
+
+
+def test_a_subtitle_file_without_the_zoom_stem_is_linked_by_folder_and_time(emu, notes, tmp_path):
+    plain = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nwelcome everyone\n\n00:00:05.000 --> 00:00:08.000\nlets begin\n"
+    fid = emu.drive.add_file("Meeting transcript.vtt", DAY, "text/vtt", media=plain,
+                             createdTime="2021-02-09T17:40:00.000Z")
+    far = emu.drive.add_file("Old notes.vtt", DAY, "text/vtt", media=plain, createdTime="2021-02-12T17:40:00.000Z")
+    db = tmp_path / "i.db"
+    assert sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+    rows = {r[0]: r[1:] for r in sqlite3.connect(db).execute("select id, kind, drive_file_id, cues from transcripts")}
+    assert rows[f"drive:{fid}"] == ("file", MP4, 2)  # no speakers named: not read as Zoom's
+    assert f"drive:{far}" not in rows  # three days away: no recording of a meeting beside it
