@@ -174,7 +174,10 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     (meetup-indexer.yml, or --config) are synced, else the notes the database
     already knows (or data/notes/*.md for a new one). Then the YouTube channel and Drive
     folder the notes' header names are harvested (flags override), and
-    recordings are matched to meetings.
+    recordings are matched to meetings; then the transcripts of matched
+    recordings are fetched (YouTube captions with the channel owner's
+    --credentials, within --transcript-budget; Zoom transcripts beside Drive
+    recordings) and talks are placed with them.
 
     The notes are written in one transaction (a bad notes file changes
     nothing); harvests commit page by page, so a killed sync keeps what it

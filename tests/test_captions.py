@@ -376,3 +376,11 @@ def test_the_token_reads_captions_where_a_key_serves_the_rest_of_youtube(emu, no
                "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     assert caption_calls(emu) == {"youtube.captions.list": 3, "youtube.captions.download": 3}
+
+
+def test_the_help_states_the_default_budget():
+    from indexer.captions import DEFAULT_BUDGET
+    from indexer.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["sync", "--help"]).output.split())
+    assert f"(default: {DEFAULT_BUDGET}; 0: none)" in text
