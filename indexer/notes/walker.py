@@ -44,12 +44,22 @@ from .presenters import _SEPARATORS, MAX_ITEM_CHARS, _parse_notes_header, _parse
 _CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
 
 
+# what the label of a recording / slides link says when it names the resource, not the talk
+_RESOURCE_WORDS = re.compile(
+    r"\b(?:record\w*|videos?|youtube|watch|links?|here|slides?|deck|stream\w*|replay|part|audio|meeting|call"
+    r"|session|full|pdf|presentation|talk|demo)\b|://",
+    re.I,
+)
+
+
 def _without_recording_labels(inl: _Inline) -> _Inline:
     """The text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
     text, bold = inl.text, list(inl.bold)
     for a, b, href in sorted(inl.links, reverse=True):
         if urls.classify_url(href) is None:
             continue
+        if not _RESOURCE_WORDS.search(text[a:b]) and len(text[a:b].split()) > 1:
+            continue  # "Update on [GUAC refactor](slides)": the label is the title's own words
         text = text[:a] + text[b:]
         cut = b - a
         bold = [(x, y) if y <= a else (x - cut, y - cut) if x >= b else (x, max(x, y - cut)) for x, y in bold]
@@ -65,16 +75,33 @@ def _first_line(inl: _Inline) -> tuple[str, list]:
 
 
 _AGENDA_HEAD = re.compile(
-    r"^\W*(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b", re.I
+    r"^\W*(?:(?:proposed|draft|tentative|preliminary|planned|suggested|meeting|today['’]?s)\s+)?"
+    r"(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b",
+    re.I,
 )
 
 
 _PART_OF_MEETING = re.compile(
-    r"^\W*(?:meeting\s+)?(?:agenda|notes?|minutes|attendees|attendance|action\s+items|recording|video"
+    r"^\W*(?:meeting\s+|proposed\s+)?(?:agenda(?:\s+items?)?|notes?|minutes|attendees|attendance|action\s+items|recording|video"
     r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements"
     r"|info(?:rmation)?|details|logistics|summary|decisions?(?:\s+made)?|participants)\b\W*(?:(?:by|from)\b.*)?$",
     re.I,
 )
+
+
+# sub-headings under an agenda heading that end the agenda rather than group its items
+_NOT_AGENDA_GROUP = re.compile(
+    r"^\W*(?:notes?|minutes|discussion|attendees|attendance|present|participants"
+    r"|(?:(?:previous|past|open|new|old)\s+)?action\s+items|recording"
+    r"|q\s*&\s*a|next\s+meeting|upcoming|logistics|registration)\b",
+    re.I,
+)
+
+
+# a line of its own over the agenda list: "Agenda items:", "Proposed agenda", "Topics:"
+_AGENDA_LABEL = re.compile(rf"(?:{_AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
+# a line over a list of who came: "Attendees:", "Present", "A partial list of attendees -"
+_ATTENDEES_LABEL = re.compile(r"(?:\b(?:attendees|attendance|participants)|^\W*present)\W*$", re.I)
 
 
 _NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
@@ -258,6 +285,7 @@ class _Parser:
         self.cur_level = 0  # level of its heading (for <details>: of the heading around the block)
         self.cur_depth = 0  # <details> depth it opened at
         self.section: str | None = None  # None | agenda | notes | other
+        self.agenda_level = 0  # level of the heading that opened the agenda section
         self.open_talk: Talk | None = None
         self.pending_notes: list[str] = []
         self.backlog_level = 0  # >0 while inside a backlog section
@@ -432,7 +460,9 @@ class _Parser:
             return
         self.open_talk = None
         if _AGENDA_HEAD.match(text):
-            self.section = "agenda"
+            self.section, self.agenda_level = "agenda", level
+        elif self.section == "agenda" and level > self.agenda_level and not _NOT_AGENDA_GROUP.match(text):
+            pass  # "## Agenda" then "### nodejs/node": groups of the agenda's items
         elif _NOTES_HEAD.match(text):
             self.section = "notes"
             am = re.search(r"\bby\s+@?([\w.-]+)", text, re.I)
@@ -465,8 +495,11 @@ class _Parser:
                 return
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
-        if re.match(r"^\W*agenda\W*$", first, re.I):
-            self.section = "agenda"
+        if re.match(r"^\W*agenda\W*$", first, re.I) or (len(first) <= 40 and _AGENDA_LABEL.match(first)):
+            self.section, self.agenda_level = "agenda", 7  # no heading groups its items
+            return
+        if len(first) <= 100 and _ATTENDEES_LABEL.search(first) and "\n" not in src.strip():
+            self.section = "other"  # "A partial list of attendees -": names, not talks
             return
         if re.match(r"^\W*notes?\b.{0,40}$", first, re.I) and "(" not in first:
             self.section = "notes"
@@ -718,7 +751,7 @@ class _Parser:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
                 title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
-                _GROUP.match(title) or any(k[2] and k[1] for k in kids)
+                _GROUP.match(title) or (title.endswith(":") and any(k[2] and k[1] for k in kids))
             ):
                 self._talks(item.children, out)  # a heading bullet: its sub-bullets are the talks
                 continue

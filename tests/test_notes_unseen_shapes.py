@@ -1,0 +1,108 @@
+"""Agenda shapes met in real notes of other communities (not the dev corpus), each as a few hand-written lines."""
+from indexer.notes import agenda_item, parse_notes
+
+
+def talks(text, path=""):
+    (m,) = parse_notes(text, path=path).meetings
+    return [(t.title, [p.name for p in t.presenters]) for t in m.talks]
+
+
+def test_qualified_agenda_heading_under_each_dated_heading():
+    text = (
+        "# 2021-3-4\n\n## Proposed Agenda\n* Welcome\n* Release plan\n\n"
+        "# 2021-2-18\n\n## Tentative agenda\n* Roadmap review\n"
+    )
+    meetings = parse_notes(text).meetings
+    assert [(m.id, [t.title for t in m.talks]) for m in meetings] == [
+        ("2021-03-04", ["Welcome", "Release plan"]),
+        ("2021-02-18", ["Roadmap review"]),
+    ]
+
+
+def test_sub_headings_under_the_agenda_group_its_items():
+    text = (
+        "# Steering meeting 2019-05-06\n\n## Agenda\n\nTaken from labelled issues.\n\n"
+        "### core\n\n* parser: faster tokens #12\n  * discussed, will land\n\n"
+        "### docs\n\n* new tutorial #14\n\n"
+        "## Attendees\n\n* Jane Roe\n\n## Q&A\n"
+    )
+    assert talks(text) == [("parser: faster tokens #12", []), ("new tutorial #14", [])]
+
+
+def test_a_subheading_that_is_no_group_ends_the_agenda():
+    text = "# Call 2019-05-06\n\n## Agenda\n\n* Budget\n\n### Previous action items\n\n* Fix the site\n"
+    assert talks(text) == [("Budget", [])]
+
+
+def test_agenda_items_heading_at_the_meeting_heading_level():
+    # the dated heading, a metadata list under it, then "## Agenda items" at the same level
+    text = (
+        "## Agenda for the March 3 call\n\n- **Where**: online\n- **When**: March 3, 2022 at 4pm UTC\n"
+        "- **Contact**:\n    - Name: Jane Roe\n\n## Agenda items\n\n1. Opening\n1. Proposals\n1. Closure\n"
+    )
+    assert talks(text) == [("Opening", []), ("Proposals", []), ("Closure", [])]
+
+
+def test_bold_meeting_particulars_are_no_talks():
+    assert agenda_item("Where: online", [(0, 5)]) is None
+    assert agenda_item("When: May 3", [(0, 4)]) is None
+
+
+def test_square_bracket_presenter_before_the_title():
+    assert agenda_item("[Jane Roe] Update on the refactor") == ("Update on the refactor", [_p("Jane Roe")])
+    assert agenda_item("[Ann, Bob] Release status") == ("Release status", [_p("Ann"), _p("Bob")])
+    # tags and code names in brackets are part of the title
+    assert agenda_item("[WIP] fs: recursive mkdir") == ("[WIP] fs: recursive mkdir", [])
+    assert agenda_item("[trace_event] tracking issue") == ("[trace_event] tracking issue", [])
+
+
+def test_link_label_inside_a_title_is_kept():
+    text = (
+        "# Sync 2024-01-08\n\n## Agenda\n\n"
+        "* [Jane Roe] Update on [the refactor](https://docs.google.com/presentation/d/abc/edit)\n"
+        "* Demo [recording](https://youtu.be/AAAAAAAAAAA)\n"
+    )
+    assert talks(text) == [("Update on the refactor", ["Jane Roe"]), ("Demo", [])]
+
+
+def test_a_topic_with_one_presenter_sub_bullet_stays_the_talk():
+    text = (
+        "# Meeting 2020-09-25\n\n## Agenda\n\n* Welcome new friends\n    * Jane Roe: works on parsers\n"
+        "* Best practices update\n    * Review the checklist (Ann)\n"
+        "* Lightning talks:\n    * Fast builds (Bob)\n    * Small caches (Cy)\n"
+    )
+    assert talks(text) == [
+        ("Welcome new friends", []),
+        ("Best practices update", []),
+        ("Fast builds", ["Bob"]),
+        ("Small caches", ["Cy"]),
+    ]
+
+
+def test_hyphenated_word_is_no_label():
+    # "stream" names a label only as a word of its own ("Stream: ..."), not in "stream-api"
+    assert agenda_item("stream-api: add web streams #31") == ("stream-api: add web streams #31", [])
+    assert agenda_item("Stream: https://example.org/live") is None
+
+
+def test_no_questions_line_is_no_talk():
+    assert agenda_item("No questions this week.") is None
+
+
+def test_attendee_list_after_a_label_line_is_no_agenda():
+    text = (
+        "# Sessions\n\n## Feb 3, 2021\n\n- Welcome and roadmap\n\n"
+        "Thanks for coming. A partial list of attendees -\n\n- @ann, Ann Lee, Acme Corp\n- @bob, Bob Ray, Initech\n"
+    )
+    assert talks(text) == []
+
+
+def test_agenda_label_line_over_a_list():
+    text = "# Meetup 2022-06-01\n\nAgenda items:\n\n- Intro to parsers\n- Q and A wrap-up\n"
+    assert talks(text) == [("Intro to parsers", []), ("Q and A wrap-up", [])]
+
+
+def _p(name):
+    from indexer.notes import Presenter
+
+    return Presenter(name)
