@@ -106,3 +106,27 @@ def _p(name):
     from indexer.notes import Presenter
 
     return Presenter(name)
+
+
+def test_day_month_year_with_hyphens_and_iso_timestamps():
+    from indexer.notes import find_date
+
+    assert str(find_date("Sync 04-Mar-2021").date) == "2021-03-04"
+    assert str(find_date("Call at 2021-03-04T16:00Z").date) == "2021-03-04"
+
+
+def test_dated_headings_log_with_dates_inside_agenda_items():
+    # "## Dec 7 2023" headings (no comma), dates inside items and notes are no meetings,
+    # a "### Recording" sub-heading with the link on the next line belongs to its meeting
+    text = (
+        "# Project meeting notes\n\n## Dec 7 2023\n\n### Agenda Items:\n"
+        "- Review meeting 12/4/2023 (Ann)\n    - Date: 12/11/2023 community meeting\n\n"
+        "### Notes\n- New release date is 12/20/2023\n\n### Recording\nhttps://www.youtube.com/live/AAAAAAAAAAA?si=x\n\n"
+        "## Nov 30 2023\n\nCancelled due to lack of topics\n"
+    )
+    meetings = parse_notes(text).meetings
+    assert [(m.id, m.cancelled, [t.title for t in m.talks]) for m in meetings] == [
+        ("2023-12-07", False, ["Review meeting 12/4/2023"]),
+        ("2023-11-30", True, []),
+    ]
+    assert meetings[0].video_ids == ["AAAAAAAAAAA"]

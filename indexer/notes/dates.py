@@ -42,11 +42,11 @@ _ORD = r"(?:st|nd|rd|th)?"
 # a year beats the year-less one. Candidates only: dateutil validates.
 _DATE_RE = re.compile(
     rf"""
-    \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))\b
+    \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))(?:\b|(?=T\d))
   | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
   | \b(?P<dot>(?P<pd>\d{{1,2}})\.(?P<pm>\d{{1,2}})\.(?P<py>\d{{4}}))\b(?!\.\d)
   | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?(?:\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)|-(?P<m5>{_MONTHS})-)(?P<y2>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
   | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
@@ -118,7 +118,7 @@ def _parse_hit(m: re.Match) -> DateHit:
             d = dt.date(int(g("py")), int(g("pm")), int(g("pd")))
             return _checked(DateHit(d, d.month, d.day, start, end, "dotted"))
         if g("mdy") or g("dmy"):
-            mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2"), g("d2"), g("y2"))
+            mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2") or g("m5"), g("d2"), g("y2"))
             d = _month_day_year(mon, day, year)
             hit = DateHit(d, d.month, d.day, start, end, "month_day_year" if g("mdy") else "day_month_year")
             wd = g("wd") or g("wd2")
