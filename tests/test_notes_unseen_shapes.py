@@ -130,3 +130,13 @@ def test_dated_headings_log_with_dates_inside_agenda_items():
         ("2023-11-30", True, []),
     ]
     assert meetings[0].video_ids == ["AAAAAAAAAAA"]
+
+
+def test_video_links_written_without_a_scheme():
+    text = (
+        "# Call 2022-01-05\n\n- Recording: www.youtube.com/watch?v=AAAAAAAAAA1\n"
+        "- Part 2: youtu.be/AAAAAAAAAA2 and https://youtu.be/AAAAAAAAAA3\n"
+        "- not a video: notyoutube.com/watch?v=AAAAAAAAAA4\n"
+    )
+    (m,) = parse_notes(text).meetings
+    assert m.video_ids == ["AAAAAAAAAA1", "AAAAAAAAAA2", "AAAAAAAAAA3"]
