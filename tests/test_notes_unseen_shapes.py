@@ -140,3 +140,32 @@ def test_video_links_written_without_a_scheme():
     )
     (m,) = parse_notes(text).meetings
     assert m.video_ids == ["AAAAAAAAAA1", "AAAAAAAAAA2", "AAAAAAAAAA3"]
+
+
+def test_yearless_meetings_under_a_year_heading_take_its_year():
+    text = (
+        "# Roundtable\n\n## 2021\n\n### March 3\n- API review (Ann)\n\n"
+        "## 2020\n\n### December 9\n- Wrap-up (Bob)\n\n### 11/19\n- Roadmap (Cy)\n"
+    )
+    assert [m.id for m in parse_notes(text).meetings] == ["2021-03-03", "2020-12-09", "2020-11-19"]
+
+
+def test_month_day_with_a_time_and_month_glued_to_the_day():
+    from indexer.notes import find_date
+
+    hit = find_date("June 22 17H")
+    assert (hit.date, hit.month, hit.day) == (None, 6, 22)
+    assert (find_date("June 22 5pm").month, find_date("June 22 5pm").day) == (6, 22)
+    assert str(find_date("October23rd 2020 group meeting").date) == "2020-10-23"
+    assert find_date("March 3 10 talks") is None  # a count, not a time
+
+
+def test_yearless_entries_of_a_newest_first_log_fall_after_the_dated_ones():
+    # the closest year to the dated neighbour (Oct 2020) would be 2020; the order says 2021
+    text = (
+        "# Notes\n\n## June 22 17H\n- updates\n\n## May 4 17H\n- updates\n\n"
+        "## October 23rd 2020\n- kickoff\n\n## October 9th 2020\n- prep\n\n## August 18th 2020\n- outlines\n"
+    )
+    assert [m.id for m in parse_notes(text).meetings] == [
+        "2021-06-22", "2021-05-04", "2020-10-23", "2020-10-09", "2020-08-18",
+    ]

@@ -45,9 +45,9 @@ _DATE_RE = re.compile(
     \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))(?:\b|(?=T\d))
   | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
   | \b(?P<dot>(?P<pd>\d{{1,2}})\.(?P<pm>\d{{1,2}})\.(?P<py>\d{{4}}))\b(?!\.\d)
-  | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
+  | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s*(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
   | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?(?:\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)|-(?P<m5>{_MONTHS})-)(?P<y2>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
+  | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d(?!\d?\s?(?:[ap]m\b|h\b|h\d|[:.]\d\d))|:\d)
   | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
     re.I | re.X,
@@ -250,10 +250,11 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDat
         return
     for m in meetings:
         if m.date is None:
-            year = _year_from_section(m)
+            year = _year_from_section(m) or getattr(m, "_section_year", None)
             if year is not None:
                 m.date = _valid_date(year, *m._month_day)  # type: ignore[attr-defined]
     dated = [i for i, m in enumerate(meetings) if m.date is not None]
+    order = _file_order([meetings[i].date for i in dated])
 
     for i, m in enumerate(meetings):
         if m.date is not None:
@@ -278,8 +279,24 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDat
         if not candidates:
             warnings.append(Warning(m.line, f"not a valid date: month {month} day {day}"))
             continue
+        if order:
+            # a log kept newest first (or oldest first) puts this meeting between its dated neighbours
+            above = meetings[dated[k - 1]].date if k > 0 else None
+            below = meetings[dated[k]].date if k < len(dated) else None
+            low, high = (above, below) if order > 0 else (below, above)
+            fitting = [d for d in candidates if (low is None or d >= low) and (high is None or d <= high)]
+            candidates = fitting or candidates
         m.date = min(candidates, key=lambda d: abs((d - neighbour).days))
     meetings[:] = [m for m in meetings if m.date is not None]
+
+
+def _file_order(dates: list) -> int:
+    """+1 when the dated meetings run oldest first, -1 newest first, 0 when that is not clear."""
+    ups = sum(b > a for a, b in zip(dates, dates[1:]))
+    downs = sum(b < a for a, b in zip(dates, dates[1:]))
+    if ups + downs < 2:
+        return 0
+    return 1 if ups > 3 * downs else -1 if downs > 3 * ups else 0
 
 
 def _valid_date(year: int, month: int, day: int) -> dt.date | None:

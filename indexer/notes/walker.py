@@ -210,6 +210,8 @@ _DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\
 
 
 _BACKLOG = re.compile(r"\bbacklog\b", re.I)
+# a heading that only names a year, over that year's meetings: "## 2021", "## Meetings in 2020"
+_YEAR_HEADING = re.compile(r"^\W*(?:(?:meetings?|calls?|notes|minutes|sessions?|in|of)\s+){0,2}(?P<y>(?:19|20)\d\d)\W*$", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
 _OTHER_EVENTS = re.compile(
     r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
@@ -305,6 +307,7 @@ class _Parser:
         self.last_meeting_words: tuple[int, list[str]] | None = None
         # a meeting heading whose date is in its body: (level, text, line, (year, month) the heading names)
         self.undated_sibling: tuple | None = None
+        self.year_heading: tuple[int, int] | None = None  # (level, year) of an enclosing "## 2021" heading
 
     def warn(self, line0: int, message: str) -> None:
         self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
@@ -320,6 +323,7 @@ class _Parser:
         m = Meeting(date=hit.date, title=title, line=line0 + 1, form=form)  # type: ignore[arg-type]
         if hit.date is None:
             m._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+            self.give_section_year(m, level)
         self.current = m
         self.cur_level = level
         self.cur_depth = self.details_depth
@@ -406,10 +410,20 @@ class _Parser:
         else:
             self.pending_notes.append(block)
 
+    def give_section_year(self, m: Meeting, level: int) -> None:
+        """A year-less meeting under a ``## 2021`` heading takes that year."""
+        if self.year_heading is not None and level > self.year_heading[0]:
+            m._section_year = self.year_heading[1]  # type: ignore[attr-defined]
+
     def on_heading(self, block: _Block) -> None:
         level, start = block.level, block.start
         inl = self.md.inline(block.inline)
         text = inl.text.strip()
+        year = _YEAR_HEADING.match(text)
+        if year is not None:
+            self.year_heading = (level, int(year.group("y")))
+        elif self.year_heading is not None and level <= self.year_heading[0]:
+            self.year_heading = None
         if not self.notes.title and level == 1 and find_date(text) is None:
             self.notes.title = text
         role = self.title.heading(level)
@@ -799,6 +813,7 @@ class _Parser:
             meeting = Meeting(date=hit.date, title=title, line=item.line + 1, form="bullet")  # type: ignore[arg-type]
             if hit.date is None:
                 meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+                self.give_section_year(meeting, 8)
             meeting.cancelled = bool(_CANCELLED.search(text))
             self._talks(item.children, meeting.talks)
             if not meeting.talks and not meeting.cancelled:
