@@ -169,3 +169,18 @@ def test_yearless_entries_of_a_newest_first_log_fall_after_the_dated_ones():
     assert [m.id for m in parse_notes(text).meetings] == [
         "2021-06-22", "2021-05-04", "2020-10-23", "2020-10-09", "2020-08-18",
     ]
+
+
+def test_release_schedules_changelogs_and_other_events_are_no_meetings():
+    text = (
+        "# Working group notes\n\n## 2021-03-04\n\n* Parser update (Ann)\n\nNext meeting: 2021-03-18\n\n"
+        "## Release schedule\n\n- 2021-04-01: v1.0 feature freeze\n- 2021-05-01: v1.0 release\n\n"
+        "## Upcoming events\n\n- March 25, 2021: conference talk on parsers\n\n"
+        "## Changelog\n\n### 2021-01-10\n- Fixed the tokenizer\n"
+    )
+    assert [m.id for m in parse_notes(text).meetings] == ["2021-03-04"]
+
+
+def test_a_release_teams_own_title_is_no_list_of_releases():
+    text = "# Release WG notes\n\n## 2021-03-04\n\n* Parser update (Ann)\n\n## 2021-02-18\n\n* Plan (Cy)\n"
+    assert [m.id for m in parse_notes(text).meetings] == ["2021-03-04", "2021-02-18"]

@@ -214,7 +214,11 @@ _BACKLOG = re.compile(r"\bbacklog\b", re.I)
 _YEAR_HEADING = re.compile(r"^\W*(?:(?:meetings?|calls?|notes|minutes|sessions?|in|of)\s+){0,2}(?P<y>(?:19|20)\d\d)\W*$", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
 _OTHER_EVENTS = re.compile(
-    r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
+    r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?"
+    # releases, changelogs, roadmaps, news and other events: dated, but no meetings of the series
+    r"|releases?|change-?\s?logs?|version\s+history|roadmaps?|timelines?|news|press|blog\s+posts?"
+    r"|(?:upcoming|other|community|related|past)\s+events|events\s+calendar)\b",
+    re.I,
 )
 # "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
 # scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
@@ -241,6 +245,9 @@ def _front_matter_end(text: str, line0: int) -> int:
     rest = text[m.end():]
     skip = len(rest) - len(rest.lstrip("\r\n"))
     return max(line0, after + rest.count("\n", 0, skip))
+
+
+_SERIES_NOUN = re.compile(r"\b(?:notes|wg|working\s+group|team|sig|committee)\b", re.I)
 
 
 _MEETING_NOUN = re.compile(
@@ -661,7 +668,9 @@ class _Parser:
         """"Past conferences", "Open action items": dated bullets below are not meetings."""
         if self.region_level and level > self.region_level:
             return
-        self.region_level = level if _OTHER_EVENTS.search(text) else 0
+        # "# Release WG meeting notes" is the series' own title, not a list of releases
+        other = _OTHER_EVENTS.search(text) and not (_MEETING_NOUN.search(text) or _SERIES_NOUN.search(text))
+        self.region_level = level if other else 0
 
     def sibling_of_meetings(self, level: int, text: str) -> bool:
         """An undated heading written like the meeting headings before it (``### **5. Stammtisch ...**``)."""
