@@ -184,3 +184,20 @@ def test_release_schedules_changelogs_and_other_events_are_no_meetings():
 def test_a_release_teams_own_title_is_no_list_of_releases():
     text = "# Release WG notes\n\n## 2021-03-04\n\n* Parser update (Ann)\n\n## 2021-02-18\n\n* Plan (Cy)\n"
     assert [m.id for m in parse_notes(text).meetings] == ["2021-03-04", "2021-02-18"]
+
+
+def test_agenda_as_a_labelled_bullet_in_a_metadata_list():
+    # HackMD ":::info" blocks: who, where and when as bullets, the agenda under "- **Agenda:**"
+    text = (
+        "# March 1, 2021 4:00 PM UTC\n\n:::info\n- **Location:** https://meet.example.org/weekly\n"
+        "- **Date:** March 1, 2021 4:00 PM UTC\n- **Host:** @ann\n- **Participants:**\n"
+        "    - Ann Lee, @ann\n    - Bob Ray, @bob\n- **Agenda:**\n    1. Recap\n    1. Board bring-up\n:::\n\n"
+        "## Notes\n\n- Recap\n    - all good\n"
+    )
+    assert talks(text) == [("Recap", []), ("Board bring-up", [])]
+
+
+def test_people_labels_are_no_presenters():
+    assert agenda_item("Host: @ann", [(0, 4)]) is None
+    assert agenda_item("Participants:", [(0, 13)]) is None
+    assert agenda_item("Agenda:", [(0, 7)]) is None

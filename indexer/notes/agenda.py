@@ -32,11 +32,22 @@ _LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}):")
 
 _LABEL_WORDS = re.compile(  # whole words: "stream-whatwg: add whatwg streams" is a topic
     r"(?<![\w-])(?:slides?|recordings?|videos?|location|venue|where|when|time|date|notes?|stream|livestream|youtube"
-    r"|zoom|meetup|registration|rsvp|address|contact|links?|deck|attendees|attendance|moderator|duration|chat)(?![\w-])",
+    r"|zoom|meetup|registration|rsvp|address|contact|links?|deck|attendees|attendance|moderator|duration|chat"
+    r"|hosts?|facilitators?|participants|note-?\s?takers?|scribes?)(?![\w-])",
     re.I,
 )
 # "**Where**: zoom.us", "**When**: May 10": the meeting's own particulars, bold or not
-_META_LABEL = re.compile(r"^\W*(?:where|when|location|venue|time|date|zoom|registration|rsvp|address|contact)\W*$", re.I)
+_META_LABEL = re.compile(
+    r"^\W*(?:where|when|location|venue|time|date|zoom|registration|rsvp|address|contact|hosts?|facilitators?"
+    r"|participants|note-?\s?takers?|scribes?)\W*$",
+    re.I,
+)
+# a bullet that only names a part of the meeting ("**Agenda:**", "**Participants:**"): no talk itself
+_SECTION_LABEL = re.compile(
+    r"^\W*(?:agenda(?:\s+items?)?|topics|participants|attendees|attendance|present|hosts?|facilitators?"
+    r"|note-?\s?takers?|scribes?)\W*$",
+    re.I,
+)
 # "add item here [name, ...]", "[name=YourNameHere]", "Let's collect ...", "TBA"
 _PLACEHOLDER = re.compile(
     r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
@@ -170,7 +181,7 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if not clock or not clock.end():
             break
         text, bold = _cut(text, bold, clock.end())
-    if not text or _PLACEHOLDER.match(text):
+    if not text or _PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
         return None
     kind = _KIND_PREFIX.match(text)
     if kind:

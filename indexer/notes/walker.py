@@ -100,6 +100,10 @@ _NOT_AGENDA_GROUP = re.compile(
 
 # a line of its own over the agenda list: "Agenda items:", "Proposed agenda", "Topics:"
 _AGENDA_LABEL = re.compile(rf"(?:{_AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
+# a bullet over a list of people: "- **Participants:**", "- Attendees"
+_PEOPLE_LABEL = re.compile(
+    r"^\W*(?:participants|attendees|attendance|present|hosts?|facilitators?|note-?\s?takers?|scribes?)\W*$", re.I
+)
 # a line over a list of who came: "Attendees:", "Present", "A partial list of attendees -"
 _ATTENDEES_LABEL = re.compile(r"(?:\b(?:attendees|attendance|participants)|^\W*present)\W*$", re.I)
 
@@ -578,8 +582,10 @@ class _Parser:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
             self._talks(block.list_items(), talks)
-            if any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
-                m.talks.extend(talks)
+            labelled = any(item.children and _AGENDA_LABEL.match(self.item_talk(item)[2].replace("*", ""))
+                           for item in block.list_items())
+            if labelled or any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
+                m.talks.extend(talks)  # "- **Agenda:**" with the items below it, or items naming presenters
         else:
             self.add_notes(block.start, block.end)
 
@@ -762,7 +768,8 @@ class _Parser:
         for item in items:
             title, presenters, raw = self.item_talk(item)
             if not title and not presenters:
-                self._talks(item.children, out)
+                if not _PEOPLE_LABEL.match(raw.replace("*", "")):  # "- **Participants:**": names below, not talks
+                    self._talks(item.children, out)
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
             first = kids[0] if kids and not title and presenters else None
