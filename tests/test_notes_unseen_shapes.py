@@ -201,3 +201,48 @@ def test_people_labels_are_no_presenters():
     assert agenda_item("Host: @ann", [(0, 4)]) is None
     assert agenda_item("Participants:", [(0, 13)]) is None
     assert agenda_item("Agenda:", [(0, 7)]) is None
+
+
+def test_meetings_as_cells_of_an_html_layout_table():
+    text = (
+        "# Calls\n\n## Recent calls\n\n<table>\n  <tr>\n    <td align=\"center\">\n      <b>Call #44</b><br>\n"
+        "      Jan 29, 2026<br>\n      <a href=\"https://youtu.be/AAAAAAAAAA1\">recording</a>\n    </td>\n"
+        "    <td>\n      <b>Call #43</b><br>\n      Jan 15, 2026<br>\n    </td>\n"
+        "    <td>Our project was founded in a garage and on March 3, 2019 it moved to its own repository.</td>\n"
+        "  </tr>\n</table>\n"
+    )
+    meetings = parse_notes(text).meetings
+    assert [(m.id, m.title, m.video_ids) for m in meetings] == [
+        ("2026-01-29", "Call #44", ["AAAAAAAAAA1"]),
+        ("2026-01-15", "Call #43", []),
+    ]
+
+
+def test_html_cells_under_a_releases_heading_are_no_meetings():
+    text = (
+        "# Project\n\n## 2026-02-03\n\n* Parser update (Ann)\n\n"
+        "## Releases\n\n<table><tr><td><b>v2.0</b><br>Jan 29, 2026</td></tr></table>\n"
+    )
+    assert [m.id for m in parse_notes(text).meetings] == ["2026-02-03"]
+
+
+def test_adversarial_shapes_of_these_rules_parse_to_the_end():
+    # as in test_notes_timebombs: a subprocess under a generous timeout; it times nothing
+    import json
+    import subprocess
+    import sys
+
+    n = 1_000_000
+    docs = {
+        "a line of dated cells": "<table>" + "<td>Call Jan 29, 2026</td>" * (n // 25) + "</table>\n",
+        "unclosed cells": "<table>" + "<td>" * (n // 4) + "\n",
+        "bare youtu runs": "# 2021-01-05\n\n* " + "youtu" * (n // 5) + "\n",
+        "bare video URL run": "# 2021-01-05\n\n* youtube.com/" + "a" * n + "\n",
+        "unclosed lead bracket": "# 2021-01-05\n\n## Agenda\n\n* [" + "Ann " * (n // 4) + "\n",
+        "year headings": "".join(f"## {2000 + i % 20}\n\n### March {i % 28 + 1}\n\n" for i in range(n // 30)),
+    }
+    script = "import json, sys\nfrom indexer.notes import parse_notes\nprint(json.dumps(len(parse_notes(sys.stdin.read()).meetings)))"
+    for name, doc in docs.items():
+        p = subprocess.run([sys.executable, "-c", script], input=doc, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, (name, p.stderr[-500:])
+        assert json.loads(p.stdout) >= (0 if name == "unclosed cells" else 1), name

@@ -143,6 +143,9 @@ _SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
 
 
 _TAG = re.compile(r"<[^<>]{0,500}>")
+# the cells of an HTML layout table
+_CELL_OPEN = re.compile(r"<t[dh]\b[^<>]{0,500}>", re.I)
+_CELL_CLOSE = re.compile(r"</t[dh]\s{0,20}>", re.I)
 
 
 def _html_tags(content: str):
@@ -895,6 +898,8 @@ class _Parser:
             meeting.end_line = line0 + 2
 
     def on_html(self, content: str, start: int, end: int) -> None:
+        if self.current is None and not (self.region_level or self.backlog_level or self.title_meetings):
+            self.cell_meetings(content, start)
         for _, line, kind, text in _html_tags(content):
             line0 = start + line
             if kind == "summary":
@@ -914,6 +919,31 @@ class _Parser:
                 self.details_depth += 1
         if self.current is not None:
             self.add_notes(start, end)
+
+    def cell_meetings(self, content: str, start: int) -> None:
+        """A layout table of meetings, one per cell: ``<td><b>Call #44</b><br>Jan 29, 2026<br>...</td>``."""
+        pos = counted = 0
+        line0 = start
+        while True:
+            cell = _CELL_OPEN.search(content, pos)
+            if cell is None:
+                return
+            close = _CELL_CLOSE.search(content, cell.end())
+            pos = close.end() if close is not None else len(content)
+            line0 += content.count("\n", counted, cell.start())  # counted once: a long row of cells stays linear
+            counted = cell.start()
+            inner = content[cell.end() : close.start() if close is not None else len(content)]
+            text = re.sub(r"\s+", " ", _TAG.sub(" ", inner)).strip()
+            if len(text) > 300 or not _HAS_DIGIT.search(text):
+                continue  # a cell of prose, not a meeting's caption
+            hit = self.date_for_meeting(text, line0)
+            before = text[: hit.start].strip(" -–—:|,") if hit is not None else ""
+            if hit is None or hit.date is None or len(before.split()) > 4:
+                continue  # the caption leads with the date: "Call #44 Jan 29, 2026", not a sentence naming one
+            meeting = Meeting(date=hit.date, title=before or _heading_title(text, hit), line=line0 + 1, form="cell")
+            meeting.raw = content[cell.start() : pos]  # the cell only: many cells may share one line
+            meeting.end_line = line0 + content.count("\n", cell.start(), pos) + 2
+            self.meetings.append(meeting)
 
     # -- after the walk -----------------------------------------------------
 
