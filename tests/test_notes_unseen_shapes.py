@@ -246,3 +246,19 @@ def test_adversarial_shapes_of_these_rules_parse_to_the_end():
         p = subprocess.run([sys.executable, "-c", script], input=doc, capture_output=True, text=True, timeout=300)
         assert p.returncode == 0, (name, p.stderr[-500:])
         assert json.loads(p.stdout) >= (0 if name == "unclosed cells" else 1), name
+
+
+def test_presenter_after_a_duration_and_a_byline_verb():
+    assert agenda_item("Review agenda (2m, Lee)") == ("Review agenda", [_p("Lee")])
+    assert agenda_item("Parser update (15 min, Ann Lee)") == ("Parser update", [_p("Ann Lee")])
+    assert agenda_item("Parser update - presented by Ann Lee") == ("Parser update", [_p("Ann Lee")])
+    assert agenda_item("Parser update (15m)") == ("Parser update (15m)", [])  # a duration alone names nobody
+
+
+def test_dated_headings_at_levels_five_and_six():
+    text = "# Notes\n\n##### 2021-03-04\n\n* Parser update (Ann)\n\n##### 2021-02-18\n\n* Plan (Cy)\n"
+    meetings = parse_notes(text).meetings
+    assert [(m.id, [t.title for t in m.talks]) for m in meetings] == [
+        ("2021-03-04", ["Parser update"]),
+        ("2021-02-18", ["Plan"]),
+    ]

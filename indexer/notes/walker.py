@@ -441,7 +441,7 @@ class _Parser:
         if not self.notes.title and level == 1 and find_date(text) is None:
             self.notes.title = text
         role = self.title.heading(level)
-        if level <= 4 and not self.in_other_events(level):
+        if (level <= 4 or self.current is None or level in self.meeting_levels) and not self.in_other_events(level):
             hit = self.heading_date(text, start, level, role)
             if hit is not None and self.restates_current(hit, level):
                 self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
