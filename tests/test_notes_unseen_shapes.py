@@ -262,3 +262,20 @@ def test_dated_headings_at_levels_five_and_six():
         ("2021-03-04", ["Parser update"]),
         ("2021-02-18", ["Plan"]),
     ]
+
+
+def test_one_meeting_page_dated_by_its_front_matter():
+    text = "---\ntitle: Community Meeting\ndate: 2022-11-09\nauthors: [ann]\n---\n\n### Agenda\n\n- Homepage demo\n- Roadmap\n"
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text, path="blog/meeting.md").meetings] == [
+        ("2022-11-09", ["Homepage demo", "Roadmap"])
+    ]
+    titled = "---\ntitle: 2022-11-09 Community Meeting\n---\n\n### Agenda\n\n- Homepage demo\n"
+    assert [m.id for m in parse_notes(titled, path="blog/index.md").meetings] == ["2022-11-09"]
+
+
+def test_one_meeting_files_dated_by_paths_people_use():
+    text = "### Agenda\n\n- Homepage demo\n"
+    for path in ("meetings/20221109.md", "community-calls/2022/11/09.md", "meetings/Nov-09-2022.md"):
+        assert [m.id for m in parse_notes(text, path=path).meetings] == ["2022-11-09"], path
+    # a dated file name alone, in no folder that names meetings, is no meeting
+    assert parse_notes(text, path="downloads/20221109.md").meetings == []

@@ -207,7 +207,8 @@ def _path_date(path: str) -> _PathDate:
         return _PathDate()
     parts = re.split(r"[\\/]+", path)[-3:]
     parts[-1] = re.sub(r"\.(?:md|markdown|txt)$", "", parts[-1], flags=re.I)
-    for part in reversed(parts):  # the file's own name first, then its folders
+    # the file's own name first, then its folders, then folders and name together ("2022/11/09.md")
+    for part in [*reversed(parts), "/".join(parts)]:
         m = _PATH_YMD.search(part)
         if m:
             try:
@@ -215,6 +216,13 @@ def _path_date(path: str) -> _PathDate:
                 return _PathDate(d.year, d.month, d)
             except ValueError:
                 pass
+    name = re.sub(r"[-_.]+", " ", parts[-1])
+    if _HAS_DIGIT.search(name):  # "Nov-09-2022.md", "march_3rd_2021.md": a written date in the name
+        hit = _DATE_RE.search(name)
+        if hit is not None and (hit.group("mdy") or hit.group("dmy")):
+            named = _parse_hit(hit)
+            if named.date is not None and not named.problem:
+                return _PathDate(named.date.year, named.date.month, named.date)
     for part in reversed(parts):
         m = _PATH_YEAR_MONTH.search(part)
         if m:
