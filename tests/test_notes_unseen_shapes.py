@@ -279,3 +279,20 @@ def test_one_meeting_files_dated_by_paths_people_use():
         assert [m.id for m in parse_notes(text, path=path).meetings] == ["2022-11-09"], path
     # a dated file name alone, in no folder that names meetings, is no meeting
     assert parse_notes(text, path="downloads/20221109.md").meetings == []
+
+
+def test_numbered_topic_headings_under_the_agenda_are_the_talks():
+    text = (
+        "# Call 2022-03-29\n\n## Agenda\n\n### 1. Release status (Fay)\n\n- shipped\n- next: docs\n\n"
+        "### 2. Docs sprint\n\nWe agreed to meet again.\n\n# Call 2022-04-05\n\n## Notes\n\n### 1. Not an agenda\n\ntext\n"
+    )
+    meetings = parse_notes(text).meetings
+    assert [(m.id, [(t.title, [p.name for p in t.presenters]) for t in m.talks]) for m in meetings] == [
+        ("2022-03-29", [("Release status", ["Fay"]), ("Docs sprint", [])]),
+        ("2022-04-05", []),
+    ]
+    assert "shipped" in meetings[0].talks[0].notes
+
+
+def test_bullet_glyphs_typed_as_text_are_no_part_of_the_title():
+    assert agenda_item("• Parser update (Ann)") == ("Parser update", [_p("Ann")])

@@ -58,6 +58,9 @@ _PLACEHOLDER = re.compile(
 )
 
 
+_BULLET_GLYPH = re.compile(r"^[•◦▪▫‣∙·●○■□]\s+")
+
+
 _TASK_BOX = re.compile(r"^\[[ xX]?\]\s?")
 # HackMD "[name=handle]" tags
 _NAME_TAG = re.compile(r"\[name\s?=\s?(?P<who>[^\[\]=]{1,80})\]\s?", re.I)
@@ -173,6 +176,9 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     text, bold = _squeeze(text.strip(), bold)
     bold = list(bold or [])
     text = text.strip()
+    glyph = _BULLET_GLYPH.match(text)
+    if glyph:  # "• Title" typed as plain lines (pasted from a document)
+        text, bold = _cut(text, bold, glyph.end())
     box = _TASK_BOX.match(text)
     if box:
         text, bold = _cut(text, bold, box.end())

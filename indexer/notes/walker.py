@@ -108,6 +108,9 @@ _PEOPLE_LABEL = re.compile(
 _ATTENDEES_LABEL = re.compile(r"(?:\b(?:attendees|attendance|participants)|^\W*present)\W*$", re.I)
 
 
+_NUMBERED_TOPIC = re.compile(r"^\s*\d{1,2}[.)]\s+(?=\S)")
+
+
 _NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
 
 
@@ -302,6 +305,7 @@ class _Parser:
         self.cur_depth = 0  # <details> depth it opened at
         self.section: str | None = None  # None | agenda | notes | other
         self.agenda_level = 0  # level of the heading that opened the agenda section
+        self.topic_level = 0  # level of numbered topic headings under the agenda ("### 1. Topic")
         self.open_talk: Talk | None = None
         self.pending_notes: list[str] = []
         self.backlog_level = 0  # >0 while inside a backlog section
@@ -343,6 +347,7 @@ class _Parser:
         self.cur_depth = self.details_depth
         self.section = None
         self.open_talk = None
+        self.topic_level = 0
         self.backlog_level = 0
 
     def close_meeting(self, end0: int) -> None:
@@ -487,6 +492,15 @@ class _Parser:
             self.open_talk = _attach_talk(self.current, *header)
             return
         self.open_talk = None
+        numbered = _NUMBERED_TOPIC.match(text)
+        if numbered and (self.section == "agenda" or self.topic_level == level) and level > self.agenda_level:
+            # "## Agenda" then "### 1. Topic (Name)": each numbered sub-heading is a talk, what follows its notes
+            found = agenda_item(text[numbered.end() :])
+            if found is not None:
+                talk = Talk(found[0], found[1], text, line=start + 1)
+                self.current.talks.append(talk)
+                self.section, self.open_talk, self.topic_level = "notes", talk, level
+                return
         if _AGENDA_HEAD.match(text):
             self.section, self.agenda_level = "agenda", level
         elif self.section == "agenda" and level > self.agenda_level and not _NOT_AGENDA_GROUP.match(text):
