@@ -10,7 +10,7 @@ from meetup_emulator import Emulator, YouTubeData
 from indexer.google_api import GoogleClient
 from indexer.youtube import harvest, parse_channel_ref, ChannelRefError, video_row, live_status
 
-from youtube_helpers import FLYTE_CHANNEL, KEY, clean_env, dump, sync
+KEY = "test-key-7f3a9c1e5b"
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +51,10 @@ def test_custom_url_asks_for_handle_or_id():
         parse_channel_ref("https://youtu.be/iHBUxzSC9XE")
 
 
-def test_video_row_prefers_actual_start_and_converts_units():
+def test_video_row_prefers_actual_start_and_converts_units(flyte_channel):
     video = {
         "id": "iHBUxzSC9XE",
-        "snippet": {"publishedAt": "2021-02-10T03:00:00Z", "channelId": FLYTE_CHANNEL, "title": "Sync",
+        "snippet": {"publishedAt": "2021-02-10T03:00:00Z", "channelId": flyte_channel, "title": "Sync",
                     "description": "d", "tags": ["flyte"], "liveBroadcastContent": "none",
                     "thumbnails": {"high": {"url": "h.jpg"}, "maxres": {"url": "m.jpg"}}},
         "contentDetails": {"duration": "PT1H2M3S"},
@@ -175,8 +175,8 @@ def test_quota_budget_stops_before_spending_and_rerun_completes():
         assert db["videos"].count == uploads_count(data, cid)
 
 
-def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path):
-    data = YouTubeData.generate(videos=80, seed=7, channel_id=FLYTE_CHANNEL)
+def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path, flyte_channel, sync):
+    data = YouTubeData.generate(videos=80, seed=7, channel_id=flyte_channel)
     with Emulator(youtube=data, api_key=KEY) as emu:
         db_path = tmp_path / "index.db"
         res = sync(db_path, "--api-key", KEY, "--api-endpoint", emu.url)
@@ -184,7 +184,7 @@ def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path):
         units = emu.stats()["quota_units"]
     assert "new" in res.stderr and "quota units" in res.stderr
     db = sqlite_utils.Database(db_path)
-    assert db["videos"].count == uploads_count(data, FLYTE_CHANNEL)
+    assert db["videos"].count == uploads_count(data, flyte_channel)
     assert db["meetings"].count >= 1  # notes still loaded
     run = list(db["sync_runs"].rows)[-1]
     assert run["status"] == "ok" and run["quota_units"] == units
@@ -195,7 +195,7 @@ def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path):
     assert db["videos"].detect_fts() == "videos_fts"
 
 
-def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path):
+def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path, clean_env, sync):
     db_path = tmp_path / "index.db"
     res = sync(db_path, env=clean_env(HOME=str(tmp_path)))
     assert res.exit_code == 0
@@ -205,18 +205,18 @@ def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path):
     assert db["meetings"].count >= 1 and "videos" not in db.table_names()
 
 
-def test_no_playlists_meets_the_full_sync_goal(tmp_path):
-    data = YouTubeData.generate(videos=500, seed=8, channel_id=FLYTE_CHANNEL)
+def test_no_playlists_meets_the_full_sync_goal(tmp_path, flyte_channel, sync):
+    data = YouTubeData.generate(videos=500, seed=8, channel_id=flyte_channel)
     with Emulator(youtube=data, api_key=KEY) as emu:
         res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--no-playlists")
         assert res.exit_code == 0, res.stderr
         stats = emu.stats()
     assert "youtube.playlists.list" not in stats["calls"]
     assert stats["quota_units"] <= 2 * math.ceil(500 / 50) + 2
-    assert sqlite_utils.Database(tmp_path / "i.db")["videos"].count == uploads_count(data, FLYTE_CHANNEL)
+    assert sqlite_utils.Database(tmp_path / "i.db")["videos"].count == uploads_count(data, flyte_channel)
 
 
-def test_replay_without_youtube_responses_skips_youtube(tmp_path):
+def test_replay_without_youtube_responses_skips_youtube(tmp_path, sync):
     rec = tmp_path / "drive-only"
     rec.mkdir()
     (rec / "drive-v3-files.0.json").write_text(json.dumps(

@@ -1,15 +1,17 @@
 """The bundled sample: `make demo` replays it offline; it matches its source resources."""
+from pathlib import Path
 import json
 import sqlite3
 
 from meetup_emulator import Emulator, YouTubeData
 
-from youtube_helpers import ROOT, SEED, clean_env, sync
+ROOT = Path(__file__).resolve().parent.parent
+
 
 SAMPLE = ROOT / "data" / "sample"
 
 
-def test_replay_of_the_sample_builds_the_demo_offline(tmp_path):
+def test_replay_of_the_sample_builds_the_demo_offline(tmp_path, clean_env, sync):
     db_path = tmp_path / "demo.db"
     res = sync(db_path, "--replay", SAMPLE / "recording", env=clean_env(HOME=str(tmp_path)))
     assert res.exit_code == 0, res.stderr
@@ -34,10 +36,10 @@ def test_replay_of_the_sample_builds_the_demo_offline(tmp_path):
     assert db.execute("select id, title, views, raw from videos order by id").fetchall() == rows
 
 
-def test_recording_matches_its_source_resources(tmp_path):
+def test_recording_matches_its_source_resources(tmp_path, youtube_notes, sync):
     """The recording is what the harvester gets from youtube/*.json: not stale."""
     notes = tmp_path / "notes.md"
-    notes.write_text(SEED.read_text())
+    notes.write_text(youtube_notes.read_text())
     with Emulator(youtube=YouTubeData.load(SAMPLE / "youtube"), api_key="k") as emu:
         res = sync(tmp_path / "x.db", "--api-key", "k", "--api-endpoint", emu.url,
                    "--record", tmp_path / "rec", "--full")
