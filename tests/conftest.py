@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from datasette.app import Datasette
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "notes" / "flyte-meetup-notes.md"
@@ -256,7 +257,8 @@ def _save_videos(db, videos: list[dict], channel: dict | None = None, now: str =
     from indexer import youtube
 
     youtube.create_tables(db)
-    youtube.save_channel(db, channel or {"id": FLYTE_CHANNEL, "snippet": {"title": "Flyte"}}, now)
+    if channel or not db["channels"].count_where("id = ?", [FLYTE_CHANNEL]):
+        youtube.save_channel(db, channel or {"id": FLYTE_CHANNEL, "snippet": {"title": "Flyte"}}, now)
     youtube.save_videos(db, videos, now)
 
 
@@ -291,8 +293,9 @@ def _save_drive_tree(db, items: list[dict], now: str = HARVESTED_AT) -> None:
 
 @pytest.fixture(scope="session")
 def save_videos():
-    """``save_videos(db, videos, channel=None, now=HARVESTED_AT)``: video resources (and the
-    Flyte channel) through ``youtube.save_channel`` and ``youtube.save_videos``."""
+    """``save_videos(db, videos, channel=None, now=HARVESTED_AT)``: video resources through
+    ``youtube.save_videos``, and ``channel`` (by default the Flyte channel, when the database
+    has no row for it) through ``youtube.save_channel``."""
     return _save_videos
 
 
@@ -443,14 +446,31 @@ def add_harvest():
     return _add_harvest
 
 
+def _build_site_db(folder: Path, notes: Path = SEED, recordings: bool = True) -> Path:
+    db_path = _sync_notes(Path(folder) / "index.db", notes)
+    if recordings:
+        _add_recordings(db_path)
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def build_site_db():
+    """``build_site_db(folder, notes=SEED, recordings=True)``: folder/index.db synced from
+    ``notes``, with ``add_recordings``. For other notes than the seed's; ``site_db`` and
+    ``seed_db`` are the seed's, built once."""
+    return _build_site_db
+
+
 @pytest.fixture(scope="session")
 def sync_notes():
     """``sync_notes(db_path, notes=SEED)``: `meetup-indexer sync DB NOTES` with no harvest."""
     return _sync_notes
 
 
-def _copy(built: Path, tmp_path: Path, name: str = "index.db") -> Path:
-    db_path = tmp_path / name
+def _copy(built: Path, folder: Path) -> Path:
+    """``built`` copied to folder/index.db (the name metadata.yml describes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "index.db"
     shutil.copy(built, db_path)
     return db_path
 
@@ -475,8 +495,8 @@ def _site_db_built(_seed_db_built, tmp_path_factory):
 
 @pytest.fixture
 def site_db(_site_db_built, tmp_path):
-    """tmp_path/index.db: ``seed_db`` with ``add_recordings``: what the site serves."""
-    return _copy(_site_db_built, tmp_path)
+    """tmp_path/site/index.db: ``seed_db`` with ``add_recordings``: what the site serves."""
+    return _copy(_site_db_built, tmp_path / "site")
 
 
 @pytest.fixture(scope="session")
@@ -497,9 +517,9 @@ def _sample_db_built(_seed_db_built, tmp_path_factory):
 
 @pytest.fixture
 def sample_db(_sample_db_built, tmp_path):
-    """tmp_path/index.db: the seed notes with data/sample's API JSON (channel, videos,
-    playlists, Drive tree) saved by the harvesters' writers, then matched."""
-    return _copy(_sample_db_built, tmp_path)
+    """tmp_path/sample/index.db: the seed notes with data/sample's API JSON (channel,
+    videos, playlists, Drive tree) saved by the harvesters' writers, then matched."""
+    return _copy(_sample_db_built, tmp_path / "sample")
 
 
 @pytest.fixture
@@ -519,26 +539,29 @@ def fresh_db(tmp_path):
 # the site
 
 
-class SiteApp:
-    """A Datasette app configured as `serve` configures it, with a synchronous ``get``."""
+class SiteApp(Datasette):
+    """Datasette configured as `serve` configures it (immutable, the repo's metadata, the
+    serve command's SQL time limit), with a synchronous ``get`` for tests."""
 
     def __init__(self, db_path, metadata: dict):
-        from datasette.app import Datasette
-
-        self.ds = Datasette(immutables=[str(db_path)], metadata=metadata, settings={"sql_time_limit_ms": 1000})
+        super().__init__(immutables=[str(db_path)], metadata=metadata, settings={"sql_time_limit_ms": 1000})
 
     def get(self, path: str, **kwargs):
         async def go():
-            return await self.ds.client.get(path, **kwargs)
+            return await self.client.get(path, **kwargs)
 
         return asyncio.run(go())
 
 
 @pytest.fixture(scope="session")
 def site_app(site_metadata):
-    """``site_app(db_path)``: the site over that database (immutable, the repo's metadata,
-    the serve command's time limit); ``.get(path)`` answers a request, ``.ds`` is Datasette."""
-    return lambda db_path: SiteApp(db_path, site_metadata)
+    """``site_app(db_path)``: the site over that database, a Datasette whose ``.get(path)``
+    answers a request."""
+    import copy
+
+    # each app its own copy, as each `serve` process reads its own: Datasette keeps
+    # canned queries the plugin returns in it
+    return lambda db_path: SiteApp(db_path, copy.deepcopy(site_metadata))
 
 
 @pytest.fixture
