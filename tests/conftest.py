@@ -536,6 +536,28 @@ def fresh_db(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# the emulator
+
+
+@pytest.fixture(scope="session")
+def _sample_emulator():
+    from meetup_emulator import DriveData, Emulator, YouTubeData
+
+    with Emulator(youtube=YouTubeData.load(SAMPLE / "youtube"), drive=DriveData.load(SAMPLE / "drive"),
+                  api_key=API_KEY) as emu:
+        yield emu
+
+
+@pytest.fixture
+def sample_emulator(_sample_emulator):
+    """The emulator serving data/sample (YouTube channel and Drive archive) with key
+    ``api_key``, started once per session; call counts start at zero in every test.
+    Tests must not change its data: start an ``Emulator`` of their own for that."""
+    _sample_emulator.reset_stats()
+    return _sample_emulator
+
+
+# --------------------------------------------------------------------------
 # the site
 
 
