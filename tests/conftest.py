@@ -263,9 +263,9 @@ def _save_videos(db, videos: list[dict], channel: dict | None = None, now: str =
 
 
 def _save_drive_tree(db, items: list[dict], now: str = HARVESTED_AT) -> None:
-    """Drive resources (one root: the item without parents) to rows the way the
-    harvester's walk places them (path and name dates from the folders above),
-    written as one page by ``drive.save_page``."""
+    """Drive resources (one root: the item without parents) placed by the harvester's
+    walk (``drive.Tree``: paths, dates from folder names, shortcuts to folders followed
+    once), breadth-first, then written as one page by ``drive.save_page``."""
     from indexer import drive
     from indexer.drive_dates import date_from_name
 
@@ -279,15 +279,8 @@ def _save_drive_tree(db, items: list[dict], now: str = HARVESTED_AT) -> None:
     while queue:
         parent = queue.pop(0)
         for item in items:
-            if parent not in (item.get("parents") or []) or item["id"] in tree.folders:
-                continue
-            path, dated = tree.child(item, parent)
-            if item["mimeType"] == drive.FOLDER:
-                tree.folders[item["id"]] = (path, *dated)
-                page["folders"].append(drive.folder_row(item, parent, path, root["id"], dated))
-                queue.append(item["id"])
-            else:
-                page["files"].append(drive.file_row(item, parent, path, root["id"], dated))
+            if parent in (item.get("parents") or []):
+                queue += drive._place(tree, item, parent, page)
     drive.save_page(db, page, now)
 
 
@@ -349,7 +342,9 @@ def _match(db_path: Path) -> None:
 
 
 def _add_recordings(db_path: Path) -> None:
-    """The seed meeting's recordings as the harvesters write them, matched by the real matcher."""
+    """The seed meeting's recordings as the harvesters write them, and the matcher's links."""
+    from indexer import matchdb, schema
+
     db = sqlite_utils.Database(db_path)
     _save_videos(db, [
         _video_resource(
@@ -375,8 +370,6 @@ def _add_recordings(db_path: Path) -> None:
     # The matcher's output the site tests are written around: the meeting's video and
     # Zoom file, one talk placed at its chapter (the real matcher places every talk;
     # tests/test_match*.py cover that).
-    from indexer import matchdb, schema
-
     matchdb.create_tables(db)
     db["recordings"].insert_all([
         {"id": "2021-02-09:youtube:iHBUxzSC9XE", "meeting_id": "2021-02-09", "source": "youtube",
@@ -459,12 +452,6 @@ def build_site_db():
     ``notes``, with ``add_recordings``. For other notes than the seed's; ``site_db`` and
     ``seed_db`` are the seed's, built once."""
     return _build_site_db
-
-
-@pytest.fixture(scope="session")
-def sync_notes():
-    """``sync_notes(db_path, notes=SEED)``: `meetup-indexer sync DB NOTES` with no harvest."""
-    return _sync_notes
 
 
 def _copy(built: Path, folder: Path) -> Path:

@@ -1,5 +1,4 @@
 """Credentials: keys, token files, service accounts, ADC, and the `auth` loopback flow."""
-from pathlib import Path
 import json
 import os
 import re
@@ -7,6 +6,7 @@ import stat
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 

@@ -1,7 +1,7 @@
 """The bundled synthetic Drive recording replays offline into the demo database."""
-from pathlib import Path
 import sqlite_utils
 from click.testing import CliRunner
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 

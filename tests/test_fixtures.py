@@ -26,3 +26,11 @@ def test_sample_db_is_what_a_sync_of_the_sample_stores(tmp_path, sample_db, samp
     # the emulator counts a playlist's items and gives it an etag; playlists.json holds neither
     skip = ("raw", "first_seen", "last_seen", "item_count", "etag")
     assert rows_without(sample_db, "playlists", skip) == rows_without(synced, "playlists", skip)
+
+
+def test_fresh_db_has_every_declared_table_and_view(fresh_db):
+    from indexer import schema
+
+    assert set(schema.TABLES) <= set(fresh_db.table_names())
+    assert set(schema.VIEWS) == set(fresh_db.view_names())
+    assert {f"{table}_fts" for table in schema.FTS_CONFIG} <= set(fresh_db.table_names())

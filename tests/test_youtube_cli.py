@@ -1,18 +1,17 @@
 """`meetup-indexer sync` with YouTube: every user-facing error, faults, SIGKILL, secrets."""
-from pathlib import Path
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from meetup_emulator import Emulator, YouTubeData
 from indexer.google_api import EXIT_AUTH, EXIT_FORBIDDEN, EXIT_NETWORK, EXIT_NOT_FOUND, EXIT_QUOTA
 
-KEY = "test-key-7f3a9c1e5b"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,8 +22,8 @@ def one_error_line(res) -> str:
 
 
 @pytest.fixture
-def emu(flyte_channel):
-    with Emulator(youtube=YouTubeData.generate(videos=60, seed=11, channel_id=flyte_channel), api_key=KEY) as e:
+def emu(flyte_channel, api_key):
+    with Emulator(youtube=YouTubeData.generate(videos=60, seed=11, channel_id=flyte_channel), api_key=api_key) as e:
         yield e
 
 
@@ -43,27 +42,27 @@ def test_bad_key(emu, tmp_path, sync):
     assert status == "failed" and "keyInvalid" in error and "wrong-key" not in error
 
 
-def test_unknown_channel(emu, tmp_path, sync):
-    res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url,
+def test_unknown_channel(emu, tmp_path, sync, api_key):
+    res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url,
                "--channel", "UCxxxxxxxxxxxxxxxxxxxxxx")
     assert res.exit_code == EXIT_NOT_FOUND
     assert one_error_line(res) == "Error: YouTube has no channel UCxxxxxxxxxxxxxxxxxxxxxx (check the id or @handle)"
-    res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--channel", "@nobody-here")
+    res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url, "--channel", "@nobody-here")
     assert res.exit_code == EXIT_NOT_FOUND and "@nobody-here" in one_error_line(res)
 
 
-def test_custom_url_is_refused_with_a_hint(emu, tmp_path, sync):
-    res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url,
+def test_custom_url_is_refused_with_a_hint(emu, tmp_path, sync, api_key):
+    res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url,
                "--channel", "https://www.youtube.com/c/FlyteOrg")
     assert res.exit_code == 2
     assert "custom URLs have no API lookup: pass the channel's @handle or UC... id" in one_error_line(res)
     assert emu.stats()["calls"] == {}
 
 
-def test_quota_exhausted_says_when_it_resets(tmp_path, flyte_channel, clean_env, sync):
+def test_quota_exhausted_says_when_it_resets(tmp_path, flyte_channel, clean_env, sync, api_key):
     data = YouTubeData.generate(videos=200, seed=12, channel_id=flyte_channel)
-    with Emulator(youtube=data, api_key=KEY, quota_limit=4) as e:
-        res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", e.url,
+    with Emulator(youtube=data, api_key=api_key, quota_limit=4) as e:
+        res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", e.url,
                    env=clean_env(TZ="Europe/Paris"))
         stats = e.stats()
     assert res.exit_code == EXIT_QUOTA
@@ -80,8 +79,8 @@ def test_quota_exhausted_says_when_it_resets(tmp_path, flyte_channel, clean_env,
         n for k, n in stats["errors"].items() if k.startswith("youtube.videos.list") and "quotaExceeded" in k)
 
 
-def test_quota_budget_stops_cleanly(emu, tmp_path, sync):
-    res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--quota-budget", "2")
+def test_quota_budget_stops_cleanly(emu, tmp_path, sync, api_key):
+    res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url, "--quota-budget", "2")
     assert res.exit_code == 0, res.stderr
     assert "stopped early: quota budget of 2 units reached" in res.stderr
     assert emu.stats()["quota_units"] == 2
@@ -89,9 +88,9 @@ def test_quota_budget_stops_cleanly(emu, tmp_path, sync):
     assert run[0] == 2 and json.loads(run[1]) == {"youtube.channels.list": 1, "youtube.playlistItems.list": 1}
 
 
-def test_forbidden(emu, tmp_path, sync):
+def test_forbidden(emu, tmp_path, sync, api_key):
     rec = tmp_path / "rec"
-    assert sync(tmp_path / "a.db", "--api-key", KEY, "--api-endpoint", emu.url, "--record", rec).exit_code == 0
+    assert sync(tmp_path / "a.db", "--api-key", api_key, "--api-endpoint", emu.url, "--record", rec).exit_code == 0
     channel_file = next(p for p in rec.glob("youtube-v3-channels.*.json"))
     record = json.loads(channel_file.read_text())
     record.update(status=403, body={"error": {"code": 403, "message": "The caller does not have permission",
@@ -102,16 +101,16 @@ def test_forbidden(emu, tmp_path, sync):
     assert one_error_line(res) == "Error: YouTube API access forbidden (forbidden): The caller does not have permission"
 
 
-def test_network_down(tmp_path, sync):
+def test_network_down(tmp_path, sync, api_key):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
-    res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", f"http://127.0.0.1:{port}")
+    res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", f"http://127.0.0.1:{port}")
     assert res.exit_code == EXIT_NETWORK
     line = one_error_line(res)
     assert line.startswith("Error: cannot reach the YouTube API at 127.0.0.1") and "network down" in line
-    assert KEY not in res.stderr
+    assert api_key not in res.stderr
 
 
 def test_service_account_is_refused_for_youtube(emu, tmp_path, sync):
@@ -130,13 +129,13 @@ def test_replay_of_a_missing_recording(tmp_path, sync):
     assert one_error_line(res) == f"Error: no recording found at {tmp_path / 'nothing'}"
 
 
-def test_faults_leave_the_same_database_as_a_clean_run(tmp_path, flyte_channel, dump, sync):
+def test_faults_leave_the_same_database_as_a_clean_run(tmp_path, flyte_channel, dump, sync, api_key):
     clean = YouTubeData.generate(videos=400, seed=13, channel_id=flyte_channel)
     flaky = YouTubeData.generate(videos=400, seed=13, channel_id=flyte_channel)
-    with Emulator(youtube=clean, api_key=KEY) as e:
-        assert sync(tmp_path / "clean.db", "--api-key", KEY, "--api-endpoint", e.url).exit_code == 0
-    with Emulator(youtube=flaky, api_key=KEY, fault_rate=0.2, fault_seed=5) as e:
-        res = sync(tmp_path / "flaky.db", "--api-key", KEY, "--api-endpoint", e.url)
+    with Emulator(youtube=clean, api_key=api_key) as e:
+        assert sync(tmp_path / "clean.db", "--api-key", api_key, "--api-endpoint", e.url).exit_code == 0
+    with Emulator(youtube=flaky, api_key=api_key, fault_rate=0.2, fault_seed=5) as e:
+        res = sync(tmp_path / "flaky.db", "--api-key", api_key, "--api-endpoint", e.url)
         stats = e.stats()
     assert res.exit_code == 0, res.stderr
     assert stats["faults"] >= 5  # the faults happened and were retried
@@ -145,10 +144,10 @@ def test_faults_leave_the_same_database_as_a_clean_run(tmp_path, flyte_channel, 
 
 
 @pytest.mark.slow
-def test_sigkill_mid_harvest_then_rerun_converges(tmp_path, flyte_channel, youtube_notes, dump, kill_sync_when, sync_process):
+def test_sigkill_mid_harvest_then_rerun_converges(tmp_path, flyte_channel, youtube_notes, dump, kill_sync_when, sync_process, api_key):
     data = YouTubeData.generate(videos=3000, seed=14, channel_id=flyte_channel)
-    with Emulator(youtube=data, api_key=KEY) as e:
-        args = ["--api-key", KEY, "--api-endpoint", e.url, "--quiet"]
+    with Emulator(youtube=data, api_key=api_key) as e:
+        args = ["--api-key", api_key, "--api-endpoint", e.url, "--quiet"]
         assert sync_process(tmp_path / "whole.db", *args).returncode == 0
         killed = tmp_path / "killed.db"
         assert kill_sync_when(killed, [youtube_notes, *args], "videos", rows=400)
@@ -161,22 +160,22 @@ def test_sigkill_mid_harvest_then_rerun_converges(tmp_path, flyte_channel, youtu
     assert len(dump(killed)["videos"]) == total
 
 
-def test_no_secret_in_database_recordings_or_logs(tmp_path, flyte_channel, clean_env, sync_process):
+def test_no_secret_in_database_recordings_or_logs(tmp_path, flyte_channel, clean_env, sync_process, api_key):
     data = YouTubeData.generate(videos=120, seed=15, channel_id=flyte_channel)
-    with Emulator(youtube=data, api_key=KEY, fault_rate=0.1, fault_seed=2) as e:
+    with Emulator(youtube=data, api_key=api_key, fault_rate=0.1, fault_seed=2) as e:
         rec = tmp_path / "rec"
         token = tmp_path / "user.token.json"
         info = e.write_user_token(token, ["https://www.googleapis.com/auth/youtube.readonly"])
         outputs = []
         for args in (
-            ["--api-key", KEY, "--record", rec],
+            ["--api-key", api_key, "--record", rec],
             ["--credentials", token, "--record", tmp_path / "rec2", "--full"],
-            ["--api-key", KEY + "x"],  # a bad key, reported
+            ["--api-key", api_key + "x"],  # a bad key, reported
         ):
             r = sync_process(tmp_path / "i.db", "--api-endpoint", e.url, *args,
                              env=clean_env(OAUTHLIB_INSECURE_TRANSPORT="1"))
             outputs.append(r.stdout + r.stderr)
-        secrets = [KEY, info["refresh_token"], info["client_secret"], json.loads(token.read_text())["token"]]
+        secrets = [api_key, info["refresh_token"], info["client_secret"], json.loads(token.read_text())["token"]]
     assert all(s and len(s) > 8 for s in secrets)
     assert "Error:" in outputs[2] and all("Error" not in o for o in outputs[:2]), outputs
     files = [tmp_path / "i.db", *rec.rglob("*"), *(tmp_path / "rec2").rglob("*")]
@@ -217,10 +216,10 @@ def _run_in_pty(args, env):
     return proc.returncode, out.decode("utf-8", "replace")
 
 
-def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path, flyte_channel, youtube_notes, clean_env, sync_process):
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path, flyte_channel, youtube_notes, clean_env, sync_process, api_key):
     data = YouTubeData.generate(videos=300, seed=16, channel_id=flyte_channel)
-    with Emulator(youtube=data, api_key=KEY) as e:
-        args = [tmp_path / "i.db", youtube_notes, "--api-key", KEY, "--api-endpoint", e.url]
+    with Emulator(youtube=data, api_key=api_key) as e:
+        args = [tmp_path / "i.db", youtube_notes, "--api-key", api_key, "--api-endpoint", e.url]
         code, out = _run_in_pty(args, clean_env())
         assert code == 0, out
         assert "YouTube:" in out and "video/s" in out and "\r" in out  # the bar, redrawn in place
@@ -233,9 +232,9 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet(tmp_path, flyte_chan
         assert piped.returncode == 0 and "video/s" not in piped.stderr and "quota units" in piped.stderr
 
 
-def test_token_revoked_mid_run_gives_one_line(tmp_path, flyte_channel, sync):
+def test_token_revoked_mid_run_gives_one_line(tmp_path, flyte_channel, sync, api_key):
     data = YouTubeData.generate(videos=60, seed=17, channel_id=flyte_channel)
-    with Emulator(youtube=data, api_key=KEY) as e:
+    with Emulator(youtube=data, api_key=api_key) as e:
         token = tmp_path / "u.token.json"
         e.write_user_token(token, ["https://www.googleapis.com/auth/youtube.readonly"])
         ok = sync(tmp_path / "i.db", "--credentials", token, "--api-endpoint", e.url)
