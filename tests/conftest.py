@@ -29,7 +29,6 @@ from datasette.app import Datasette
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "notes" / "flyte-meetup-notes.md"
 SAMPLE = ROOT / "data" / "sample"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 FLYTE_CHANNEL = "UCNduEoLOToNo3nFVly-vUTQ"  # the channel the seed notes' header names
 ARCHIVE_FOLDER = "1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4"  # the Drive folder the seed notes' header links
