@@ -100,13 +100,22 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     return notes
 
 
+def _only_dates_mentioned(notes: Notes, path: str) -> bool:
+    """``minutes/2020-01-09.md`` whose only dates are year-less bullets ("- Jan 13 — design meeting
+    on X"): the file is the meeting of its path; the bullets name other days."""
+    pd = _path_date(path).date
+    return pd is not None and all(
+        m.form == "bullet" and getattr(m, "_month_day", None) is not None and m.date != pd for m in notes.meetings
+    )
+
+
 def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
     """A file dated under its title is one meeting only if no other meeting is
     written in it: else it is a log, read again the way logs are. A notes file
     in which no meeting is written is read again as one meeting
     (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
     notes = _Parser(text, backend, path).run()
-    if notes.meetings:
+    if notes.meetings and not _only_dates_mentioned(notes, path):
         return notes
     day = _whole_file_date(_Lines(text), notes.title, path)
     if day is None:
