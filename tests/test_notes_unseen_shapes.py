@@ -365,3 +365,24 @@ def test_qualified_agenda_item_headings_and_their_placeholders():
         ("New milestones", ["Yi", "Sue"]),
     ]
     assert m.video_ids == ["BWfMmf_8_54"]
+
+
+def test_a_dash_or_an_invitation_in_a_topic_cell_is_no_talk():
+    text = (
+        "| Date | Meeting Type | Topic |\n|---|---|---|\n| 2023-10-05 | Sprint Planning | – |\n"
+        "| 2023-03-23 | Open Discussion | Add your topics to [this doc](https://x.test/d) |\n"
+        "| 2023-03-16 | Deep Dive | Async vision update |\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2023-10-05", []), ("2023-03-23", []), ("2023-03-16", ["Async vision update"]),
+    ]
+
+
+def test_a_column_named_for_what_is_read_holds_the_talk():
+    text = (
+        "| Reading Club Document | Date and notes link |\n| --- | --- |\n"
+        "| [Async cancellation 1](https://x.test/a) | 2022-03-07 |\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2022-03-07", ["Async cancellation 1"])
+    ]

@@ -54,7 +54,8 @@ _PLACEHOLDER = re.compile(
     r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
     r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$"
     r"|no\s+(?:questions|updates|items|topics|agenda\s+items)\b"
-    r"|add\s+(?:your(?:self|\s+(?:agenda\s+)?(?:items?|topics?|names?))|an?\s+(?:agenda\s+)?(?:item|topic))\W*$)",  # "_add your items_"
+    r"|add\s+(?:yourself\W*$|your\s+(?:agenda\s+)?(?:items?|topics?|names?)\b|an?\s+(?:agenda\s+)?(?:item|topic)\W*$)"
+    r"|[-–—]+\s*$)",  # "_add your items_", "Add your topics to [this doc]", a dash in an empty cell
     re.I,
 )
 

@@ -127,7 +127,9 @@ _DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
 
 
 _TITLE_COL = re.compile(
-    r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title|discussion\s+point|agenda\s+item)s?\b", re.I
+    r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title|discussion\s+point|agenda\s+item)s?\b"
+    r"|^\W*(?:[\w-]+\s+){0,2}(?:topic|title|talk|paper|article|document)s?\W*$",  # "Reading Club Document"
+    re.I,
 )
 
 
