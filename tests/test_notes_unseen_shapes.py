@@ -386,3 +386,23 @@ def test_a_column_named_for_what_is_read_holds_the_talk():
     assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
         ("2022-03-07", ["Async cancellation 1"])
     ]
+
+
+def test_dated_link_bullets_that_name_the_meeting_kind_have_no_talks():
+    text = (
+        "# WG Meetings\n\n## 2021\n\n* [29 April 2021 TeleConf](https://x.test/29-minutes.html)\n"
+        "* [8 April 2021 CJK Meeting](https://x.test/cjk) ([minutes](https://x.test/08-minutes.html))\n"
+        "* 1 April 2021: Packaging proposal\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2021-04-29", []), ("2021-04-08", []), ("2021-04-01", ["Packaging proposal"]),
+    ]
+
+
+def test_a_leading_rule_is_no_front_matter():
+    text = "---\n\n**Team Meeting Agenda**\n\n**Date:** June 11, 2025\n\n---\n\n### 1. **Welcome** (5 minutes)\n"
+    assert [m.id for m in parse_notes(text, path="meetings/meeting_6_11_25.md").meetings] == ["2025-06-11"]
+    # real front matter still hides its lines
+    fm = "---\ntitle: Notes\nupdated: 2019-01-02\n---\n\n# Team call\n"
+    assert parse_notes(fm, path="docs/notes.md").meetings == []
+

@@ -299,8 +299,11 @@ def _strip_resource_tail(part: str) -> str:
         part = part[: -len(word)]
 
 
+# "* [29 April 2021 TeleConf](minutes)", "8 April 2021 CJK Meeting (minutes)": the meeting's kind, no talk
 _ONLY_A_MEETING = re.compile(
-    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording)s?\W*$", re.I
+    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording|tele-?conf(?:erence)?|telcon)s?"
+    r"(?:\s*\([^()]*\)?)?\W*$",
+    re.I,
 )
 
 

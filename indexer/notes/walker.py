@@ -250,7 +250,10 @@ _OTHER_EVENTS = re.compile(
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
 
 
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+# YAML front matter opens with a key (or closes at once); a leading "---" rule over the text is none
+_FRONT_MATTER = re.compile(
+    r"\A(?:\ufeff)?---[ \t]*\r?\n(?=[ \t]*(?:[\w\"'-][^\r\n:]{0,80}:|#|---|\.\.\.))(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)"
+)
 
 
 def _without_front_matter(text: str) -> str:
