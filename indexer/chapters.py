@@ -33,7 +33,7 @@ def timestamp_lines(description: str) -> list[tuple[int, str]]:
     found = []
     for line in (description or "").splitlines():
         line = line.strip()
-        if not line:
+        if ":" not in line:  # every timestamp has one; most lines do not (a third of a harvest's time)
             continue
         m = _LEADING.match(line)
         if not m or not m.group("title").strip():
@@ -55,6 +55,8 @@ def parse_chapters(description: str, duration_s: int | None = None) -> list[dict
     The list is the first run of ascending timestamps beginning at 0:00; a later
     out-of-order timestamp (a second list, a time of day) ends it.
     """
+    if "0:00" not in (description or ""):  # the list starts at 0:00 (or 00:00, 0:00:00)
+        return []
     lines = timestamp_lines(description)
     try:
         first = next(i for i, (start, _) in enumerate(lines) if start == 0)

@@ -498,14 +498,15 @@ def _channel_words(candidates: list[dict]) -> set[str]:
     return {w for w, n in df.items() if n >= 0.25 * len(titles)}
 
 
-def _other_series(candidates: list[dict], meeting_days: set, zone) -> set[str]:
+def _other_series(candidates: list[dict], meeting_days: set, zone, dates_of=None) -> set[str]:
     """Recurring titles (office hours, another region's sync) the notes do not cover:
-    at least three episodes dated in their title, hardly any (a tenth) on a meeting day."""
+    at least three episodes dated in their title, hardly any (a tenth) on a meeting day.
+    ``dates_of(c)``: the candidate's ``candidate_dates`` (computed once per match)."""
     seen: dict[str, list[bool]] = {}
     for c in candidates:
         if c.get("source") != "youtube":
             continue
-        written = candidate_dates(c, zone).get("written")
+        written = (dates_of(c) if dates_of else candidate_dates(c, zone)).get("written")
         if written and written[1] == "title":
             seen.setdefault(_series(c), []).append(written[0] in meeting_days)
     return {k for k, hits in seen.items() if k and len(hits) >= 3 and sum(hits) <= 0.1 * len(hits)}
@@ -564,7 +565,15 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     index = _TalkIndex(meetings, titles_as_topics=True)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
-    other_series = _other_series(candidates, {d for d, _ in dated}, zone)
+    known_dates: dict[int, dict] = {}
+
+    def dates_of(c: dict) -> dict:
+        # read twice per candidate (other series, then pairing): the date regexes are most of a match
+        if id(c) not in known_dates:
+            known_dates[id(c)] = candidate_dates(c, zone)
+        return known_dates[id(c)]
+
+    other_series = _other_series(candidates, {d for d, _ in dated}, zone, dates_of)
     series_words = _channel_words(candidates)
     typical = _typical_length(candidates)
     pairs, retry = [], []
@@ -573,7 +582,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     for c in candidates:
         if c["id"] in claimed or _looks_like(c) == "short":
             continue
-        dates = candidate_dates(c, zone)
+        dates = dates_of(c)
         if c.get("linked_elsewhere"):
             dates = {k: v for k, v in dates.items() if k == "recorded" or (k == "written" and v[1] != "description")}
             if not dates:
