@@ -125,7 +125,8 @@ class Batches:
         if not conn.in_transaction:
             conn.execute("BEGIN")
             self.written, self.started = 0, time.monotonic()
-        value = fn(*args)
+        with self.db.atomic():  # a savepoint: a write that fails leaves nothing
+            value = fn(*args)
         self.written += 1
         if self.written >= self.pages or time.monotonic() - self.started >= self.seconds:
             self.commit()

@@ -8,6 +8,7 @@ or not at all.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -61,8 +62,18 @@ def live_status(video: dict) -> str:
     return "none"
 
 
+_PLAIN_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
 def _utc(value: str | None) -> str | None:
     """API times to one canonical ISO 8601 UTC form (``...Z`` and ``+00:00`` alike)."""
+    if isinstance(value, str) and _PLAIN_UTC.fullmatch(value):
+        # the API's own form, twice per video: checked, not converted
+        try:
+            parsed = dt.datetime.fromisoformat(value[:19])
+        except ValueError:
+            return None
+        return value[:19] + "+00:00" if bounds.MIN_YEAR <= parsed.year <= bounds.MAX_YEAR else None
     parsed = bounds.instant(value)  # None when unreadable or absurd (year 1 overflows in the matcher)
     return parsed.replace(microsecond=0).isoformat() if parsed else None
 
