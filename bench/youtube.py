@@ -18,7 +18,8 @@ the uploads playlist's playlistItems.list pages, videos.list per page of ids,
 playlists.list and every playlist's playlistItems.list pages, with the harvester's
 own parts and fields -- and throws the answers away. Runs alternate (bare, sync,
 bare, sync...) and the median of ``--runs`` (3) is shown: the machine is shared.
-Goal: sync <= 1.2x the bare loop, peak memory flat in N. The "same calls" column
+Goal: sync <= 1.2x the bare loop, peak memory flat in N ("harvest peak MB": a process
+running only ``youtube.harvest``, once per N). The "same calls" column
 checks, from the emulator's own counts, that both asked the same calls.
 
 Goals (issue 3): full sync <= 2*ceil(N/50)+2 units (met with --no-playlists; listing
@@ -231,6 +232,7 @@ def ratio(n: int, tmp: Path, runs: int) -> dict:
             same = same and diff(s1, s0)[2] == diff(s2, s1)[2]
             for p in tmp.glob(f"ratio-{n}-{i}.db*"):
                 p.unlink()
+        harvest_mb = harvest_only_rss(tmp / f"ratio-{n}-h.db", url, channel)
     finally:
         emu.terminate()
         emu.wait()
@@ -238,7 +240,7 @@ def ratio(n: int, tmp: Path, runs: int) -> dict:
     return {
         "N": n, "bare loop s": round(b, 2), "sync s": round(s, 2), "sync / bare": round(s / b, 2),
         "goal": "<= 1.2", "bare peak MB": round(median(bare_mb), 1), "sync peak MB": round(median(sync_mb), 1),
-        "same calls": "yes" if same else "NO", "runs": runs,
+        "harvest peak MB": round(harvest_mb, 1), "same calls": "yes" if same else "NO", "runs": runs,
         "all bare s": " ".join(f"{v:.2f}" for v in bare), "all sync s": " ".join(f"{v:.2f}" for v in synced),
     }
 
