@@ -119,12 +119,13 @@ class Batches:
         self.db, self.pages, self.seconds = db, pages, seconds
         self.written = 0
         self.started = 0.0
+        self.open = False  # a transaction this object began (a caller's own is never committed here)
 
     def write(self, fn, *args):
         conn = self.db.conn
         if not conn.in_transaction:
             conn.execute("BEGIN")
-            self.written, self.started = 0, time.monotonic()
+            self.open, self.written, self.started = True, 0, time.monotonic()
         with self.db.atomic():  # a savepoint: a write that fails leaves nothing
             value = fn(*args)
         self.written += 1
@@ -133,8 +134,9 @@ class Batches:
         return value
 
     def commit(self):
-        if self.db.conn.in_transaction:
+        if self.open and self.db.conn.in_transaction:
             self.db.conn.execute("COMMIT")
+        self.open = False
 
     def __enter__(self):
         return self

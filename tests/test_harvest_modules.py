@@ -51,6 +51,17 @@ def test_batches_commit_whole_pages_and_roll_back_only_the_failed_one(tmp_path):
     assert not db.conn.in_transaction
 
 
+def test_batches_leave_a_caller_s_own_transaction_to_the_caller(tmp_path):
+    path = tmp_path / "c.db"
+    db = sqlite_utils.Database(path)
+    youtube.create_tables(db)
+    with db.atomic():
+        with Batches(db, pages=1) as batches:
+            batches.write(youtube.save_videos, db, [video("aaaaaaaaaaa")], "2026-01-01T00:00:00+00:00")
+        assert db.conn.in_transaction and committed(path, "videos") == 0
+    assert committed(path, "videos") == 1
+
+
 def test_client_resources_are_built_once_per_client():
     client = GoogleClient("youtube", "v3", api_key=KEY, api_endpoint="http://127.0.0.1:9")
     assert client.resource("videos") is client.resource("videos")
