@@ -480,10 +480,10 @@ def _series(c: dict) -> str:
     return " ".join(w for w in _tokens(title) if not w.isdigit())
 
 
-def _typical_length(candidates: list[dict]) -> float | None:
+def _typical_length(candidates: list[dict], looks_like=_looks_like) -> float | None:
     """The median length of the videos titled as meetings, once there are a few."""
     lengths = sorted(c["duration_s"] for c in candidates if c.get("source") == "youtube"
-                     and (c.get("duration_s") or 0) > 60 and _looks_like(c) == "meeting")
+                     and (c.get("duration_s") or 0) > 60 and looks_like(c) == "meeting")
     return lengths[len(lengths) // 2] if len(lengths) >= 5 else None
 
 
@@ -573,14 +573,22 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             known_dates[id(c)] = candidate_dates(c, zone)
         return known_dates[id(c)]
 
+    known_looks: dict[int, str] = {}
+
+    def looks_of(c: dict) -> str:
+        # up to four times per candidate, five regexes each
+        if id(c) not in known_looks:
+            known_looks[id(c)] = _looks_like(c)
+        return known_looks[id(c)]
+
     other_series = _other_series(candidates, {d for d, _ in dated}, zone, dates_of)
     series_words = _channel_words(candidates)
-    typical = _typical_length(candidates)
+    typical = _typical_length(candidates, looks_of)
     pairs, retry = [], []
     named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
     written_of: dict[str, dt.date] = {}
     for c in candidates:
-        if c["id"] in claimed or _looks_like(c) == "short":
+        if c["id"] in claimed or looks_of(c) == "short":
             continue
         dates = dates_of(c)
         if c.get("linked_elsewhere"):
@@ -601,7 +609,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
         text = _cand_text(c)
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
-        looks = _looks_like(c)
+        looks = looks_of(c)
         length = (c.get("duration_s") or typical) / typical if typical and not _PART.search(c.get("title") or "") else 1
         if looks != "other" and length < 0.25:
             looks = "other"  # a premiere or clip minutes long beside hour-long meetings
@@ -699,7 +707,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     )
     lengths = [x[0] for x in linked]
     for c in candidates:
-        if c["id"] in claimed or c["source"] != "youtube" or _looks_like(c) == "short" or not c.get("duration_s"):
+        if c["id"] in claimed or c["source"] != "youtube" or looks_of(c) == "short" or not c.get("duration_s"):
             continue
         title = _REUPLOAD.sub("", c.get("title") or "")
         published = parse_utc(c.get("published_at"))
