@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter
@@ -23,8 +24,12 @@ from rapidfuzz import fuzz
 
 from .chapters import hms
 from .urls import watch_url
-from .notes import find_date
+from .notes import find_date as _find_date_uncached
 from .transcript_moments import transcript_starts
+
+# a title is read for its date twice in a row (its dates, then its series): the
+# regex over every title was a fifth of a match over a whole channel
+find_date = functools.lru_cache(maxsize=64)(_find_date_uncached)
 
 DEFAULT_TZ = "America/Los_Angeles"
 # uploads seen weeks after the meeting; beyond this a date alone says nothing
