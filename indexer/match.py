@@ -611,6 +611,8 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             window.update(mid for _, mid in dated[lo:hi])
         if not anchors:
             window = {mid for _, mid in dated}
+        if not window:
+            continue  # no meeting near any of its dates: nothing to score (most of a big channel)
         text = _cand_text(c)
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
