@@ -367,7 +367,7 @@ def report(db_path, as_json):
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--videos", default=120, show_default=True, type=click.IntRange(0), help="Generated YouTube videos.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated data.")
+@click.option("--seed", type=int, help="Seed of the generated data (default 0; 7 with --foundation).")
 @click.option("--channel-id", metavar="ID", help="Channel id to serve (default: derived from the seed).")
 @click.option("--folders", default=20, show_default=True, type=click.IntRange(0), help="Generated Drive folders.")
 @click.option("--files", default=200, show_default=True, type=click.IntRange(0), help="Generated Drive files.")
@@ -383,24 +383,40 @@ def report(db_path, as_json):
               help="Write a TEST service-account key (mode 0600) whose token_uri is this emulator.")
 @click.option("--write-user-token", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a TEST authorized-user token file (refresh token) for this emulator.")
+@click.option("--foundation", is_flag=True,
+              help="Serve an emulated foundation's channel (20 meeting series, sample data), generated with its "
+                   "notes and project file into a temporary folder the banner names.")
 @click.option("--dump", metavar="DIR", type=click.Path(file_okay=False),
-              help="Write the data as the JSON files --data reads (to edit by hand), then exit.")
+              help="Write the data as the JSON files --data reads (to edit by hand), then exit. With --foundation: "
+                   "the foundation's data/, notes/, project file and truth.")
 def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_id, data, fault_rate, fault_seed,
-             quota_limit, api_key, write_service_account, write_user_token, dump):
+             quota_limit, api_key, write_service_account, write_user_token, foundation, dump):
     """Run a local emulator of the YouTube Data API v3 and Drive v3 subset we use.
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
     """
     command = _emulator_command()
+    emu = None
     try:
+        if foundation and dump and not data:
+            return click.echo(command.dump_foundation(dump, seed))
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
-                            quota_limit=quota_limit, api_key=api_key, port=port, host=host)
+                            quota_limit=quota_limit, api_key=api_key, port=port, host=host, foundation=foundation)
         if dump:
             return click.echo(command.dump(emu, dump))
         command.start(emu)
     except command.EmulatorSetupError as exc:
+        if emu is not None:
+            command.remove_foundation(emu)
         fail(str(exc))
+    try:
+        _serve_emulator(command, emu, write_service_account, write_user_token)
+    finally:
+        command.remove_foundation(emu)
+
+
+def _serve_emulator(command, emu, write_service_account, write_user_token):
     lines = command.banner(emu)
     if write_service_account:
         emu.write_service_account(write_service_account)

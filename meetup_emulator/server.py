@@ -54,6 +54,7 @@ class Emulator:
         self.host = host
         self.port = port
         self.oauth = OAuthState(token_lifetime=token_lifetime)
+        self.foundation = None  # the temporary folder `emulator --foundation` generated (command.py)
         self.lock = threading.RLock()  # one request at a time touches the data
         self._rng = random.Random(fault_seed)
         self._server: _Server | None = None
