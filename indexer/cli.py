@@ -161,8 +161,12 @@ def google_options(command):
 @click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
 @click.option("--config", metavar="PATH", type=click.Path(dir_okay=False),
               help="Project file listing the series (default: ./meetup-indexer.yml when there is one).")
+@click.option("--transcript-budget", type=click.IntRange(0), metavar="UNITS",
+              help="Quota units YouTube captions may spend, 250 per matched recording, newest first "
+                   "(default: 2500; 0: none). Needs --credentials of the channel's owner.")
 @google_options
-def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, config, access):
+def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, config, transcript_budget,
+         access):
     """Load notes into DB, harvest, match: sync DB [NOTES...]
 
     NOTES are files, folders of them, gdoc:DOC_ID or Google Docs URLs; each
@@ -170,7 +174,10 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     (meetup-indexer.yml, or --config) are synced, else the notes the database
     already knows (or data/notes/*.md for a new one). Then the YouTube channel and Drive
     folder the notes' header names are harvested (flags override), and
-    recordings are matched to meetings.
+    recordings are matched to meetings; then the transcripts of matched
+    recordings are fetched (YouTube captions with the channel owner's
+    --credentials, within --transcript-budget; Zoom transcripts beside Drive
+    recordings) and talks are placed with them.
 
     The notes are written in one transaction (a bad notes file changes
     nothing); harvests commit page by page, so a killed sync keeps what it
@@ -180,7 +187,8 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     """
     from .sync import SyncOptions, run_sync, stored_command
 
-    opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet, config)
+    opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet, config,
+                       transcript_budget)
     try:
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -237,8 +245,10 @@ def serve(ctx, db_path, host, port, sql_time_limit_ms):
               help="OAuth client JSON of a desktop app, from Google Cloud console > Credentials.")
 @click.option("--token", "token_path", default="meetup-indexer.token.json", show_default=True, metavar="FILE",
               help="Where to save the token (mode 0600); pass it to `sync --credentials`.")
-@click.option("--scope", "scopes", multiple=True, type=click.Choice(["youtube", "drive"]),
-              default=("youtube", "drive"), show_default=True, help="Read-only access to these APIs.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(["youtube", "drive", "captions"]),
+              default=("youtube", "drive"), show_default=True,
+              help="Read-only access to these APIs; captions: youtube.force-ssl, which caption downloads need "
+                   "(it also allows edits).")
 @click.option("--port", default=0, show_default=True, type=int, help="Loopback port for the redirect (0: any free one).")
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
 def auth(client_secrets, token_path, scopes, port, no_browser):
