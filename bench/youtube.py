@@ -21,6 +21,13 @@ bare, sync...) and the median of ``--runs`` (3) is shown: the machine is shared.
 Goal: sync <= 1.2x the bare loop, peak memory flat in N ("harvest peak MB": a process
 running only ``youtube.harvest``, once per N). The "same calls" column
 checks, from the emulator's own counts, that both asked the same calls.
+Where a sync's time beyond the loop goes (10,000 videos, CPU of the sync process,
+the emulator's ~2 s alike for both): start-up imports (~0.3 s more than the
+loop's), rows and writes (~0.8 s: the raw JSON, chapters, upserts), the matcher
+over every video (~0.8 s, its dates regexes most of it; it holds every candidate,
+which is why the sync's peak grows with N while the harvest's stays flat).
+On 2 cores shared with the emulator the ratio approaches the ratio of CPU
+totals when the machine is busy, and falls when it is quiet.
 
 Goals (issue 3): full sync <= 2*ceil(N/50)+2 units (met with --no-playlists; listing
 playlist items costs 1 unit per 50 items on top, shown in its own column), re-sync <= ceil(N/50)+3,
