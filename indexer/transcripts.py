@@ -7,10 +7,17 @@ replaces its cues in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import multiprocessing
+import os
 import re
+import sqlite3
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import sqlite_utils
@@ -58,56 +65,118 @@ def subtitle_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUBTITLE_SUFFIXES and p.is_file())
 
 
-def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
+@dataclass
+class _Pending:
+    """A subtitle file to parse: new, or changed since it was imported."""
+    path: Path
+    rel: str
+    transcript_id: str
+    video_id: str
+    language: str
+    size: int
+
+
+def import_folder(db: sqlite_utils.Database, folder: Path, workers: int | None = None) -> ImportResult:
     """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped.
-    The whole import is one transaction: the database has all of it or none."""
+    The whole import is one transaction: the database has all of it or none.
+
+    Files are parsed in ``workers`` processes (default: one per CPU this process
+    may use) while this one stores what they return, in path order: the rows
+    are the same as a serial import's, and parsing, most of the work, no
+    longer waits for the database."""
     result = ImportResult()
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
-    with TranscriptWriter(db) as writer:
-        for path in subtitle_files(folder):
-            rel = path.relative_to(folder).as_posix()
-            parts = name_parts(path.name)
-            if parts is None:
-                result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+    pending: list[_Pending] = []
+    for path in subtitle_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        parts = name_parts(path.name)
+        if parts is None:
+            result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+            continue
+        video_id, language, ext = parts
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
+            continue
+        transcript_id = f"{video_id}.{language}.{ext}"
+        if known.get(transcript_id) == hashlib.sha256(data).hexdigest():
+            result.unchanged += 1
+            continue
+        pending.append(_Pending(path, rel, transcript_id, video_id, language, len(data)))
+    with TranscriptWriter(db) as writer, _parser_pool(pending, workers) as parse:
+        for file, (digest, kind, cues) in zip(pending, parse(_parse_file, [str(f.path) for f in pending])):
+            if kind is None:
+                result.errors.append(f"{file.rel}: {cues}")
                 continue
-            video_id, language, ext = parts
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            transcript_id = f"{video_id}.{language}.{ext}"
-            if known.get(transcript_id) == digest:
+            if known.get(file.transcript_id) == digest:  # two names of one transcript, same bytes
                 result.unchanged += 1
                 continue
-            try:
-                text = data.decode("utf-8-sig")
-                cues = cue_rows(text, detect_format(text, path.name))
-            except UnicodeDecodeError as exc:
-                result.errors.append(f"{rel}: not UTF-8 text (byte {exc.start})")
-                continue
-            except SubtitleError as exc:
-                result.errors.append(f"{rel}: {exc}")
-                continue
             row = {
-                "id": transcript_id,
-                "video_id": video_id,
+                "id": file.transcript_id,
+                "video_id": file.video_id,
                 "drive_file_id": None,
-                "language": language,
-                "kind": transcript_kind(text, cues),
-                "source": f"file:{rel}",
+                "language": file.language,
+                "kind": kind,
+                "source": f"file:{file.rel}",
                 "fetched_at": now(),
                 "content_hash": digest,
                 "cues": len(cues),
                 "duration_s": max((c[1] for c in cues), default=0.0),
             }
-            writer.save(row, cues, replaces=transcript_id in known)
-            known[transcript_id] = digest
+            writer.save(row, cues, replaces=file.transcript_id in known)
+            known[file.transcript_id] = digest
             result.imported += 1
             result.cues += len(cues)
             result.hours += row["duration_s"] / 3600
     return result
+
+
+def _parse_file(path: str) -> tuple[str, str | None, list | str]:
+    """(SHA-256, kind, cue rows) of a subtitle file, or (SHA-256, None, why it
+    cannot be read): what a worker process sends back. The file is read again
+    here (from the page cache): the digest stored is that of the bytes parsed."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return "", None, f"cannot read ({exc.strerror or exc})"
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+        cues = cue_rows(text, detect_format(text, path))
+    except UnicodeDecodeError as exc:
+        return digest, None, f"not UTF-8 text (byte {exc.start})"
+    except SubtitleError as exc:
+        return digest, None, str(exc)
+    return digest, transcript_kind(text, cues), cues
+
+
+# below this much text to parse, starting worker processes costs more than it saves
+PARALLEL_MIN_BYTES = 4_000_000
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _parser_pool(pending: list[_Pending], workers: int | None):
+    """An ordered ``map``: over worker processes when there is enough to parse and
+    more than one CPU, else in this process."""
+    workers = usable_cpus() if workers is None else workers
+    workers = min(workers, len(pending))
+    if workers < 2 or sum(f.size for f in pending) < PARALLEL_MIN_BYTES:
+        yield map
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork: the workers start at once, with the parser already imported
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # a few files a task: fewer round trips, and results still come back in order
+        yield functools.partial(pool.map, chunksize=max(1, min(8, len(pending) // (workers * 8))))
 
 
 class TranscriptWriter:
@@ -149,19 +218,36 @@ class TranscriptWriter:
             first = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
             if self._first_new_id is None or first < self._first_new_id:
                 self._first_new_id = first
-            transcript_id = row["id"]
             conn.executemany(
                 "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
-                [(transcript_id, *cue) for cue in cues],
+                map(tuple.__add__, repeat((row["id"],)), cues),
             )
         self._written.add(row["id"])
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None and self._first_new_id is not None:
-            self.db.conn.execute(
-                "insert into transcript_cues_fts (rowid, text) select id, text from transcript_cues where id >= ?",
-                [self._first_new_id])
+            with _fts_buffer(self.db.conn, FTS_BUFFER_BYTES):
+                self.db.conn.execute("insert into transcript_cues_fts (rowid, text) "
+                                     "select id, text from transcript_cues where id >= ?", [self._first_new_id])
         return self._atomic.__exit__(exc_type, exc, tb)
+
+
+# what FTS5 gathers in memory before writing a segment (its default: 1 MB): a
+# segment for every megabyte of cues means merging them again and again
+FTS_BUFFER_BYTES = 64 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def _fts_buffer(conn, size: int):
+    """FTS5's ``hashsize`` for the cues' index while a bulk insert runs; the
+    setting is not kept in the database (SQLite before 3.40 lacks it: no-op)."""
+    try:
+        conn.execute("insert into transcript_cues_fts (transcript_cues_fts, rank) values ('hashsize', ?)", [size])
+    except sqlite3.OperationalError:
+        yield
+        return
+    yield
+    conn.execute("delete from transcript_cues_fts_config where k = 'hashsize'")
 
 
 def _cue_search_ready(db: sqlite_utils.Database) -> None:
