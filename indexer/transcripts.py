@@ -94,16 +94,20 @@ def import_folder(db: sqlite_utils.Database, folder: Path, workers: int | None =
             result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
             continue
         video_id, language, ext = parts
+        transcript_id = f"{video_id}.{language}.{ext}"
         try:
-            data = path.read_bytes()
+            if transcript_id in known:  # a new one is read once, by its parser
+                data = path.read_bytes()
+                if known[transcript_id] == hashlib.sha256(data).hexdigest():
+                    result.unchanged += 1
+                    continue
+                size = len(data)
+            else:
+                size = path.stat().st_size
         except OSError as exc:
             result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
             continue
-        transcript_id = f"{video_id}.{language}.{ext}"
-        if known.get(transcript_id) == hashlib.sha256(data).hexdigest():
-            result.unchanged += 1
-            continue
-        pending.append(_Pending(path, rel, transcript_id, video_id, language, len(data)))
+        pending.append(_Pending(path, rel, transcript_id, video_id, language, size))
     with TranscriptWriter(db) as writer, _parser_pool(pending, workers) as parse:
         for file, (digest, kind, cues) in zip(pending, parse(_parse_file, [str(f.path) for f in pending])):
             if kind is None:
@@ -181,21 +185,26 @@ def _parser_pool(pending: list[_Pending], workers: int | None):
 
 class TranscriptWriter:
     """Saves transcripts with their cues (``cue_rows`` tuples) in one transaction,
-    and brings the cues' full-text index up to date once, at the end.
+    and keeps the cues' full-text index in step.
 
     The index is kept here rather than by triggers: a trigger indexes each cue
     on its own, five times the cost of the insert itself, where one
-    ``insert ... select`` over the new cues indexes them in bulk."""
+    ``insert ... select`` over many cues indexes them in bulk, in memory
+    (``FTS_BUFFER_BYTES``). Indexing every ``FTS_BATCH_CUES`` new cues rather
+    than all at the end lets it run while worker processes parse the next
+    files; not after each transcript: FTS5 writes a segment at the end of every
+    statement, and merging small segments costs more than indexing."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self._first_new_id: int | None = None
-        self._written: set[str] = set()
+        self._unindexed: int | None = None  # the first cue id not in the index yet
+        self._waiting = 0  # cues saved since
 
     def __enter__(self) -> TranscriptWriter:
         _cue_search_ready(self.db)
         self._atomic = self.db.atomic()
         self._atomic.__enter__()
+        _set_fts_buffer(self.db.conn, FTS_BUFFER_BYTES)
         return self
 
     def save(self, row: dict, cues: list[tuple], replaces: bool = True) -> None:
@@ -203,51 +212,63 @@ class TranscriptWriter:
         saves looking for its old cues."""
         conn = self.db.conn
         if replaces:
-            if row["id"] not in self._written:
-                # its old cues leave the index first (an external-content index
-                # is told what it held); cues written in this run are not in it yet
-                conn.execute(
-                    "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
-                    "select 'delete', id, text from transcript_cues where transcript_id = ?", [row["id"]])
+            # its old cues leave the index first (an external-content index is told what it held)
+            conn.execute(
+                "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
+                "select 'delete', id, text from transcript_cues where transcript_id = ? and id < ?",
+                [row["id"], self._unindexed if self._unindexed is not None else _MAX_ROWID])
             conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
         conn.execute(
             "insert or replace into transcripts (" + ", ".join(row) + ") values ("
             + ", ".join("?" * len(row)) + ")", list(row.values()))
         if cues:
-            # new rowids follow the largest one: everything from here on is new
-            first = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
-            if self._first_new_id is None or first < self._first_new_id:
-                self._first_new_id = first
+            if self._unindexed is None:  # new rowids follow the largest one
+                self._unindexed = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
             conn.executemany(
                 "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
                 map(tuple.__add__, repeat((row["id"],)), cues),
             )
-        self._written.add(row["id"])
+            self._waiting += len(cues)
+            if self._waiting >= FTS_BATCH_CUES:
+                self._index_new_cues()
+
+    def _index_new_cues(self) -> None:
+        if self._unindexed is None:
+            return
+        conn = self.db.conn
+        conn.execute("insert into transcript_cues_fts (rowid, text) "
+                     "select id, text from transcript_cues where id >= ?", [self._unindexed])
+        self._unindexed = None
+        self._waiting = 0
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and self._first_new_id is not None:
-            with _fts_buffer(self.db.conn, FTS_BUFFER_BYTES):
-                self.db.conn.execute("insert into transcript_cues_fts (rowid, text) "
-                                     "select id, text from transcript_cues where id >= ?", [self._first_new_id])
+        if exc_type is None:
+            try:
+                self._index_new_cues()
+                _set_fts_buffer(self.db.conn, None)
+            except BaseException as error:
+                self._atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+        # (on a failure the setting goes with the rolled-back transaction)
         return self._atomic.__exit__(exc_type, exc, tb)
 
 
+# new cues indexed together (about 10 MB of text): a segment each
+FTS_BATCH_CUES = 200_000
+_MAX_ROWID = 2**63 - 1
 # what FTS5 gathers in memory before writing a segment (its default: 1 MB): a
 # segment for every megabyte of cues means merging them again and again
 FTS_BUFFER_BYTES = 64 * 1024 * 1024
 
 
-@contextlib.contextmanager
-def _fts_buffer(conn, size: int):
-    """FTS5's ``hashsize`` for the cues' index while a bulk insert runs; the
-    setting is not kept in the database (SQLite before 3.40 lacks it: no-op)."""
-    try:
-        conn.execute("insert into transcript_cues_fts (transcript_cues_fts, rank) values ('hashsize', ?)", [size])
-    except sqlite3.OperationalError:
-        yield
+def _set_fts_buffer(conn, size: int | None) -> None:
+    """FTS5's ``hashsize`` for the cues' index while a writer runs; None: back to
+    the default, the setting not kept in the database (older SQLite lacks it: no-op)."""
+    if size is None:
+        conn.execute("delete from transcript_cues_fts_config where k = 'hashsize'")
         return
-    yield
-    conn.execute("delete from transcript_cues_fts_config where k = 'hashsize'")
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("insert into transcript_cues_fts (transcript_cues_fts, rank) values ('hashsize', ?)", [size])
 
 
 def _cue_search_ready(db: sqlite_utils.Database) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from indexer import db as dbmod
 from indexer import transcripts
-from indexer.transcripts import import_folder, search
+from indexer.transcripts import import_folder, name_parts, search
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "match"
 BAD = "WEBVTT\n\nnot a cue at all\n"
@@ -64,3 +64,22 @@ def test_the_bulk_buffer_is_not_kept_and_the_index_stays_whole(tmp_path, folder)
     assert again.imported == 1
     assert [r["text"] for r in search(db, "quokka")] == ["zyxwv quokka"]
     assert db.execute("insert into transcript_cues_fts (transcript_cues_fts) values ('integrity-check')")
+
+
+
+def test_the_index_filled_in_batches_holds_what_one_batch_holds(tmp_path, folder, monkeypatch):
+    # a second file for a video already in the folder, other words: it replaces the first within the run
+    video_id = name_parts(sorted(folder.rglob("*.vtt"))[0].name)[0]
+    (folder / f"zz again [{video_id}].en.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nzyxwv quokka\n", encoding="utf-8")
+    monkeypatch.setattr(transcripts, "FTS_BATCH_CUES", 10**9)
+    whole, _ = imported(tmp_path, folder, 1, "whole.db")
+    monkeypatch.setattr(transcripts, "FTS_BATCH_CUES", 37)  # many batches, mostly mid-file
+    batches, result = imported(tmp_path, folder, 1, "batches.db")
+    assert result.cues > 1000
+    assert batches.execute("insert into transcript_cues_fts (transcript_cues_fts) values ('integrity-check')")
+    assert table(batches, "transcript_cues") == table(whole, "transcript_cues")
+    words = [r[0].split()[0] for r in whole.execute("select text from transcript_cues where id % 97 = 0 limit 30")]
+    for word in words + ["quokka"]:
+        assert search(batches, word, limit=50) == search(whole, word, limit=50)
+    assert [r["text"] for r in search(batches, "quokka")] == ["zyxwv quokka"]
