@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 DB := data/index.db
 PORT ?= 8001
 
-.PHONY: demo test sync serve install install-test bench clean
+FOUNDATION_DB := data/foundation.db
+
+.PHONY: demo demo-foundation test sync serve install install-emulator install-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +22,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-emulator: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[emulator]'
+	touch $@
+
 install: $(VENV)/.installed
+install-emulator: $(VENV)/.installed-emulator
 install-test: $(VENV)/.installed-test
 
 # the bundled synthetic channel and Drive archive, replayed offline (data/sample/README.md)
@@ -30,6 +37,13 @@ sync: install
 demo: sync
 	@echo "Datasette: http://127.0.0.1:$(PORT)/"
 	$(BIN)/meetup-indexer serve $(DB) --port $(PORT)
+
+# emulated sample data, not a real community: a foundation's channel carrying 20 meeting series,
+# synced offline against the emulator on 127.0.0.1 (started and stopped by the script)
+demo-foundation: install-emulator
+	$(BIN)/python scripts/foundation_demo.py $(FOUNDATION_DB)
+	@echo "Datasette (emulated foundation, sample data): http://127.0.0.1:$(PORT)/"
+	cd data/foundation && $(CURDIR)/$(BIN)/meetup-indexer serve $(CURDIR)/$(FOUNDATION_DB) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -n auto -q
@@ -42,4 +56,4 @@ bench: install-test
 	$(BIN)/python bench/transcripts.py
 
 clean:
-	rm -rf $(VENV) $(DB) .pytest_cache
+	rm -rf $(VENV) $(DB) $(FOUNDATION_DB) data/foundation .pytest_cache

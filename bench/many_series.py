@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/many_series.py [--seed 7] [--errors]
 
-Builds the channel with ``indexer.foundation`` (seeded), reads its project file
+Builds the channel with ``meetup_emulator.foundation`` (seeded), reads its project file
 and notes as a user's sync would, assigns every video to a series
 (``indexer.series``) and matches each series' recordings to its meetings.
 Prints precision and recall per series and overall: for a series with notes,
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.foundation import Foundation  # noqa: E402
+from meetup_emulator.foundation import Foundation  # noqa: E402
 from indexer.notes import parse_notes  # noqa: E402
 from indexer.project import parse_project  # noqa: E402
 from indexer.series import match_series, series_input  # noqa: E402

@@ -22,6 +22,8 @@ from .google_api import BadKey, redact, remember_secret
 SCOPES = {
     "youtube": ["https://www.googleapis.com/auth/youtube.readonly"],
     "drive": ["https://www.googleapis.com/auth/drive.readonly"],
+    # captions.list / captions.download accept no read-only scope (indexer/captions.py)
+    "captions": ["https://www.googleapis.com/auth/youtube.force-ssl"],
 }
 KEY_ENV = {
     "youtube": ["YOUTUBE_API_KEY", "GOOGLE_API_KEY"],

@@ -161,8 +161,12 @@ def google_options(command):
 @click.option("--no-playlists", is_flag=True, help="Skip the channel's playlists (1 unit per 50 playlist items).")
 @click.option("--config", metavar="PATH", type=click.Path(dir_okay=False),
               help="Project file listing the series (default: ./meetup-indexer.yml when there is one).")
+@click.option("--transcript-budget", type=click.IntRange(0), metavar="UNITS",
+              help="Quota units YouTube captions may spend, 250 per matched recording, newest first "
+                   "(default: 2500; 0: none). Needs --credentials of the channel's owner.")
 @google_options
-def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, config, access):
+def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_playlists, config, transcript_budget,
+         access):
     """Load notes into DB, harvest, match: sync DB [NOTES...]
 
     NOTES are files, folders of them, gdoc:DOC_ID or Google Docs URLs; each
@@ -170,7 +174,10 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     (meetup-indexer.yml, or --config) are synced, else the notes the database
     already knows (or data/notes/*.md for a new one). Then the YouTube channel and Drive
     folder the notes' header names are harvested (flags override), and
-    recordings are matched to meetings.
+    recordings are matched to meetings; then the transcripts of matched
+    recordings are fetched (YouTube captions with the channel owner's
+    --credentials, within --transcript-budget; Zoom transcripts beside Drive
+    recordings) and talks are placed with them.
 
     The notes are written in one transaction (a bad notes file changes
     nothing); harvests commit page by page, so a killed sync keeps what it
@@ -180,7 +187,8 @@ def sync(db_path, notes, quiet, channel, drive_folder, full, no_refresh, no_play
     """
     from .sync import SyncOptions, run_sync, stored_command
 
-    opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet, config)
+    opts = SyncOptions(list(notes), channel, drive_folder, full, not no_refresh, not no_playlists, quiet, config,
+                       transcript_budget)
     try:
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -237,8 +245,10 @@ def serve(ctx, db_path, host, port, sql_time_limit_ms):
               help="OAuth client JSON of a desktop app, from Google Cloud console > Credentials.")
 @click.option("--token", "token_path", default="meetup-indexer.token.json", show_default=True, metavar="FILE",
               help="Where to save the token (mode 0600); pass it to `sync --credentials`.")
-@click.option("--scope", "scopes", multiple=True, type=click.Choice(["youtube", "drive"]),
-              default=("youtube", "drive"), show_default=True, help="Read-only access to these APIs.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(["youtube", "drive", "captions"]),
+              default=("youtube", "drive"), show_default=True,
+              help="Read-only access to these APIs; captions: youtube.force-ssl, which caption downloads need "
+                   "(it also allows edits).")
 @click.option("--port", default=0, show_default=True, type=int, help="Loopback port for the redirect (0: any free one).")
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser.")
 def auth(client_secrets, token_path, scopes, port, no_browser):
@@ -367,7 +377,7 @@ def report(db_path, as_json):
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--videos", default=120, show_default=True, type=click.IntRange(0), help="Generated YouTube videos.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated data.")
+@click.option("--seed", type=int, help="Seed of the generated data (default 0; 7 with --foundation).")
 @click.option("--channel-id", metavar="ID", help="Channel id to serve (default: derived from the seed).")
 @click.option("--folders", default=20, show_default=True, type=click.IntRange(0), help="Generated Drive folders.")
 @click.option("--files", default=200, show_default=True, type=click.IntRange(0), help="Generated Drive files.")
@@ -383,24 +393,40 @@ def report(db_path, as_json):
               help="Write a TEST service-account key (mode 0600) whose token_uri is this emulator.")
 @click.option("--write-user-token", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a TEST authorized-user token file (refresh token) for this emulator.")
+@click.option("--foundation", is_flag=True,
+              help="Serve an emulated foundation's channel (20 meeting series, sample data), generated with its "
+                   "notes and project file into a temporary folder the banner names.")
 @click.option("--dump", metavar="DIR", type=click.Path(file_okay=False),
-              help="Write the data as the JSON files --data reads (to edit by hand), then exit.")
+              help="Write the data as the JSON files --data reads (to edit by hand), then exit. With --foundation: "
+                   "the foundation's data/, notes/, project file and truth.")
 def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_id, data, fault_rate, fault_seed,
-             quota_limit, api_key, write_service_account, write_user_token, dump):
+             quota_limit, api_key, write_service_account, write_user_token, foundation, dump):
     """Run a local emulator of the YouTube Data API v3 and Drive v3 subset we use.
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
     """
     command = _emulator_command()
+    emu = None
     try:
+        if foundation and dump and not data:
+            return click.echo(command.dump_foundation(dump, seed))
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
-                            quota_limit=quota_limit, api_key=api_key, port=port, host=host)
+                            quota_limit=quota_limit, api_key=api_key, port=port, host=host, foundation=foundation)
         if dump:
             return click.echo(command.dump(emu, dump))
         command.start(emu)
     except command.EmulatorSetupError as exc:
+        if emu is not None:
+            command.remove_foundation(emu)
         fail(str(exc))
+    try:
+        _serve_emulator(command, emu, write_service_account, write_user_token)
+    finally:
+        command.remove_foundation(emu)
+
+
+def _serve_emulator(command, emu, write_service_account, write_user_token):
     lines = command.banner(emu)
     if write_service_account:
         emu.write_service_account(write_service_account)

@@ -16,6 +16,7 @@ Recording and replay happen below googleapiclient, in an httplib2-compatible
 """
 from __future__ import annotations
 
+import base64
 import collections
 import datetime as dt
 import hashlib
@@ -50,6 +51,8 @@ QUOTA_COSTS: dict[str, int] = {
     "youtube.playlistItems.list": 1,
     "youtube.videos.list": 1,
     "youtube.search.list": 100,
+    "youtube.captions.list": 50,
+    "youtube.captions.download": 200,
 }
 DEFAULT_COST = {"youtube": 1}
 
@@ -224,16 +227,19 @@ class RecordingHttp:
         resp, content = self.inner.request(uri, method, body=body, headers=headers, *args, **kwargs)
         if not _is_token_request(uri, body) and not is_retryable(resp.status, content):
             key = request_key(uri, method, body)
+            content_type = resp.get("content-type", "application/json")
+            record = {"request": key, "status": resp.status, "content_type": content_type}
             try:
-                payload = json.loads(content.decode("utf-8"))
-            except ValueError:
-                payload = content.decode("utf-8", errors="replace")
-            record = {
-                "request": key,
-                "status": resp.status,
-                "content_type": resp.get("content-type", "application/json"),
-                "body": redact_json(payload),
-            }
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:  # binary media: its bytes, exactly
+                record["body_base64"] = base64.b64encode(content).decode("ascii")
+            else:
+                try:
+                    # media (a caption track, a Drive file) is kept as the text it is, not read as JSON
+                    payload = json.loads(text) if "json" in content_type or not text.strip() else text
+                except ValueError:
+                    payload = text
+                record["body"] = redact_json(payload)
             (self.directory / _record_name(key)).write_text(
                 json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
             )
@@ -285,8 +291,11 @@ class ReplayHttp:
                 f"the recording in {self.directory} has no response for {key[:160]} "
                 "(record it again with --record)"
             )
-        body_out = record["body"]
-        content = (body_out if isinstance(body_out, str) else json.dumps(body_out)).encode("utf-8")
+        if "body_base64" in record:
+            content = base64.b64decode(record["body_base64"])
+        else:
+            body_out = record["body"]
+            content = (body_out if isinstance(body_out, str) else json.dumps(body_out)).encode("utf-8")
         resp = httplib2.Response({"status": record["status"], "content-type": record["content_type"]})
         return resp, content
 

@@ -68,7 +68,10 @@ TABLES: dict[str, dict] = {
     # private recording or subtitles imported before the first sync
     "transcripts": dict(group="notes", pk="id", columns={
         "id": str, "video_id": str, "drive_file_id": str, "language": str, "kind": str, "source": str,
-        "fetched_at": str, "content_hash": str, "cues": int, "duration_s": float}),
+        "fetched_at": str, "content_hash": str, "cues": int, "duration_s": float,
+        # the source's own version when fetched (a caption track's lastUpdated, a Drive
+        # file's md5Checksum): an unchanged one is not fetched again
+        "source_version": str}),
     "transcript_cues": dict(group="notes", pk="id", columns={
         "id": int, "transcript_id": str, "start_s": float, "end_s": float, "speaker": str, "text": str},
         foreign_keys=[("transcript_id", "transcripts", "id")]),
@@ -103,6 +106,11 @@ TABLES: dict[str, dict] = {
     "playlist_videos": dict(group="youtube", pk=("playlist_id", "position"), columns={
         "playlist_id": str, "video_id": str, "position": int, "title": str},
         foreign_keys=[("playlist_id", "playlists", "id")]),
+    # ---------------------------------------------------------------- captions (indexer/captions.py)
+    # each matched video's caption listing: the track chosen, and the video as it was then
+    "video_captions": dict(group="youtube", pk="video_id", columns={
+        "video_id": str, "video_version": str, "listed_at": str, "tracks": int, "track_id": str,
+        "track_kind": str, "language": str, "track_version": str}),
     # ---------------------------------------------------------------- Drive (indexer/drive.py)
     "drive_folders": dict(group="drive", pk="id", columns={
         "id": str, "name": str, "parent_id": str, "path": str, "root_id": str, "drive_id": str,

@@ -35,6 +35,8 @@ class SyncOptions:
     quiet: bool = False
     # the project file listing the series (meetup-indexer.yml here when None)
     config: str | None = None
+    # quota units the YouTube captions may spend (indexer/captions.py; None: its default)
+    transcript_budget: int | None = None
 
 
 @dataclass
@@ -306,6 +308,10 @@ def run_sync(db, db_path: str, opts: SyncOptions, access: GoogleAccess, command:
             for one in _targets(source, opts, project):
                 result.steps.append(run_source(db, source, one, access, run))
         result.steps.append(match_step(db, run))
+        # transcripts of the matched recordings (YouTube captions, Zoom files on Drive), then match again
+        from .transcript_steps import after_match
+
+        after_match(db, opts, access, run, result.steps)
     result.seconds = time.monotonic() - started
     return result
 
@@ -347,7 +353,8 @@ def stored_command(opts: SyncOptions, access: GoogleAccess) -> str:
 
     parts = ["sync", *(public_path(p) for p in opts.notes)]
     for flag, value in (("--channel", opts.channel), ("--drive-folder", opts.drive_folder),
-                        ("--api-endpoint", access.api_endpoint), ("--quota-budget", access.quota_budget)):
+                        ("--api-endpoint", access.api_endpoint), ("--quota-budget", access.quota_budget),
+                        ("--transcript-budget", opts.transcript_budget)):
         if value is not None:
             parts += [flag, str(value)]
     for flag, value in (("--replay", access.replay), ("--record", access.record)):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import errno
+import shutil
+import tempfile
 from pathlib import Path
 
 from .drive_data import FOLDER, DriveData
@@ -13,8 +15,23 @@ class EmulatorSetupError(Exception):
     """A problem the user can fix (bad --data folder, port in use)."""
 
 
-def build(videos=120, seed=0, channel_id=None, folders=20, files=200, root_folder_id=None, data=None,
-          fault_rate=0.0, fault_seed=None, quota_limit=None, api_key=None, port=8765, host="127.0.0.1") -> Emulator:
+# the seed of the emulated foundation when none is given (its documented figures are for seed 7)
+FOUNDATION_SEED = 7
+
+
+def build(videos=120, seed=None, channel_id=None, folders=20, files=200, root_folder_id=None, data=None,
+          fault_rate=0.0, fault_seed=None, quota_limit=None, api_key=None, port=8765, host="127.0.0.1",
+          foundation=False) -> Emulator:
+    if foundation:
+        if data:
+            raise EmulatorSetupError("--foundation and --data: choose one")
+        folder = write_foundation(tempfile.mkdtemp(prefix="meetup-foundation-"),
+                                  FOUNDATION_SEED if seed is None else seed)
+        emu = Emulator(youtube=YouTubeData.load(folder / "data"), api_key=api_key, fault_rate=fault_rate,
+                       fault_seed=fault_seed, quota_limit=quota_limit, port=port, host=host)
+        emu.foundation = folder
+        return emu
+    seed = 0 if seed is None else seed
     if data:
         d = Path(data)
         if not d.is_dir():
@@ -33,6 +50,28 @@ def build(videos=120, seed=0, channel_id=None, folders=20, files=200, root_folde
         drive = DriveData.generate(folders=folders, files=files, seed=seed, root_folder_id=root_folder_id)
     return Emulator(youtube=youtube, drive=drive, api_key=api_key, fault_rate=fault_rate, fault_seed=fault_seed,
                     quota_limit=quota_limit, port=port, host=host)
+
+
+def write_foundation(directory, seed: int) -> Path:
+    """The emulated foundation (meetup_emulator.foundation) written into ``directory``."""
+    from .foundation import Foundation
+
+    return Foundation(seed).write(directory)
+
+
+def dump_foundation(directory, seed=None) -> str:
+    try:
+        out = write_foundation(directory, FOUNDATION_SEED if seed is None else seed)
+    except OSError as exc:
+        raise EmulatorSetupError(f"--dump {directory}: {exc.strerror or exc}") from None
+    return (f"wrote {out}: serve it with `meetup-indexer emulator --data {out / 'data'}`, "
+            f"sync it with `meetup-indexer sync DB --config {out / 'meetup-indexer.yml'} --api-endpoint URL`")
+
+
+def remove_foundation(emu: Emulator) -> None:
+    """The temporary folder of --foundation goes when the emulator stops."""
+    if emu is not None and emu.foundation is not None:
+        shutil.rmtree(emu.foundation, ignore_errors=True)
 
 
 def dump(emu: Emulator, directory) -> str:
@@ -88,6 +127,14 @@ def banner(emu: Emulator) -> list[str]:
         n_folders = sum(f.get("mimeType") == FOLDER for f in emu.drive.files.values())
         lines.append(f"  files: {len(emu.drive.files) - n_folders}  folders: {n_folders}  "
                      f"shared drives: {len(emu.drive.drives)}")
+    folder = emu.foundation
+    if folder is not None:
+        project = folder / "meetup-indexer.yml"
+        lines += [f"foundation: {folder}", "  an emulated foundation's channel (generated, sample data); "
+                  "this folder is removed when the emulator stops",
+                  f"project: {project}", f"notes: {folder / 'notes'}", f"truth: {folder / 'truth.json'}",
+                  f"  try: meetup-indexer sync foundation.db --config {project} --api-endpoint {emu.url} "
+                  f"--api-key anything"]
     lines.append("api_key: " + ("any (no key check)" if emu.api_key is None else "as given with --api-key"))
     lines.append(f"token_uri: {emu.token_uri}")
     lines.append(f"stats: {emu.url}/emulator/stats")

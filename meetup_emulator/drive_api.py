@@ -135,8 +135,21 @@ def files_get(data: DriveData, params: dict, who, tree, fid: str):
     _check_fields(params, tree, "File")
     f = _get_file(data, fid, params)
     if params.get("alt") == "media":
-        raise ApiError(403, "fileNotDownloadable", "Downloads are not emulated.", location="alt")
+        return _media(data, f)
     return _file_default(f) if tree is None else project(f, tree)
+
+
+def _media(data: DriveData, f: dict) -> tuple[str, bytes]:
+    """files.get(alt=media): a file's bytes; Google Docs types are exported, not downloaded.
+    A binary file the emulator holds no content for (videos) answers a short placeholder."""
+    mime = f.get("mimeType", "")
+    if mime in GOOGLE_APPS or mime.startswith("application/vnd.google-apps."):
+        raise ApiError(403, "fileNotDownloadable", "Only files with binary content can be downloaded. "
+                       "Use Export with Docs Editors files.", location="alt")
+    body = data.media.get(f["id"])
+    if body is None:
+        body = f"emulated content of {f['name']}\n".encode()
+    return mime or "application/octet-stream", body
 
 
 def _plain(markdown: str) -> str:

@@ -8,6 +8,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .captions import zoom_chat, zoom_transcript
 from .youtube_data import PEOPLE, TOPICS, _hid, _iso
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -76,6 +77,7 @@ class DriveData:
         self.files: dict[str, dict] = {f["id"]: f for f in files}
         self.drives: dict[str, dict] = {d["id"]: d for d in drives}
         self.contents: dict[str, str] = dict(contents or {})  # Google Docs text, for files.export
+        self.media: dict[str, bytes] = {}  # other files' bytes, for files.get(alt=media)
         self.changes: list[dict] = []  # {"n", "fileId", "time", "removed", "driveId"}
         self.export_limit = EXPORT_LIMIT
         self.max_query_parents = 200  # more `in parents` terms than this: 413, as users met
@@ -103,7 +105,11 @@ class DriveData:
         docs = d / "drive_docs"
         if docs.is_dir():  # drive_docs/<file id>.md: what files.export returns
             contents = {p.stem: p.read_text() for p in docs.glob("*.md")}
-        return cls(files, root_folder_id=root_folder_id, drives=drives, contents=contents)
+        data = cls(files, root_folder_id=root_folder_id, drives=drives, contents=contents)
+        media = d / "drive_media"
+        if media.is_dir():  # drive_media/<file id>[.ext]: what files.get(alt=media) returns
+            data.media = {p.name.split(".", 1)[0]: p.read_bytes() for p in media.iterdir() if p.is_file()}
+        return data
 
     def dump(self, directory) -> None:
         """Write what `load` reads: drive_files.json, drive_drives.json, drive_docs/<id>.md."""
@@ -113,6 +119,16 @@ class DriveData:
         (d / "drive_drives.json").write_text(json.dumps(list(self.drives.values()), indent=1))
         for fid, text in self.contents.items():
             (d / "drive_docs" / f"{fid}.md").write_text(text)
+        if self.media:
+            (d / "drive_media").mkdir(exist_ok=True)
+            for fid, body in self.media.items():
+                (d / "drive_media" / fid).write_bytes(body)
+
+    def set_media(self, fid: str, body: bytes | str) -> None:
+        """Give a file its bytes (size and md5Checksum follow, as Drive computes them)."""
+        body = body.encode() if isinstance(body, str) else body
+        self.media[fid] = body
+        self.files[fid].update(size=str(len(body)), md5Checksum=hashlib.md5(body).hexdigest())
 
     # ---- index ---------------------------------------------------------------
     def children(self, parent: str) -> list[str]:
@@ -143,13 +159,16 @@ class DriveData:
 
     # ---- mutations -----------------------------------------------------------
     def add_file(self, name: str, parent: str, mime_type: str = "video/mp4", file_id_: str | None = None,
-                 size: int = 1_000_000, content: str | None = None, **fields) -> str:
+                 size: int = 1_000_000, content: str | None = None, media: bytes | str | None = None,
+                 **fields) -> str:
         fid = file_id_ or file_id("added", len(self.files), len(self.changes), name)
         drive_id = self.files.get(parent, {}).get("driveId")
         self.files[fid] = make_file(fid, name, mime_type, parent, datetime.now(timezone.utc), size, drive_id,
                                     **fields)
         if content is not None:
             self.contents[fid] = content
+        if media is not None:
+            self.set_media(fid, media)
         self._log(fid, drive_id=drive_id)
         return fid
 
@@ -245,6 +264,8 @@ class DriveData:
             made += 1
         # files: Zoom recordings, dated videos, slides, notes docs
         targets = meeting_folders or [(root, start)]
+        zoom_stamps: dict[str, str] = {}  # folder -> stem of its latest Zoom recording
+        media: dict[str, bytes] = {}
         for i in range(files):
             if rng.random() < 0.85 or len(folder_ids) == 0:
                 parent, when = targets[i % len(targets)]
@@ -255,7 +276,10 @@ class DriveData:
             kind = rng.choices(["zoom", "zoom_audio", "transcript", "dated", "slides", "doc", "gslides", "chat"],
                                weights=[30, 10, 8, 12, 12, 12, 6, 5])[0]
             stamp = f"GMT{at:%Y%m%d-%H%M%S}"
+            if kind in ("transcript", "chat") and parent in zoom_stamps:  # beside the recording it belongs to
+                stamp = zoom_stamps[parent]
             if kind == "zoom":
+                zoom_stamps[parent] = stamp
                 w, h = rng.choice([(1920, 1080), (1280, 720), (2560, 1440)])
                 dur = rng.randint(30 * 60, 80 * 60)
                 name = f"{stamp}_Recording_{w}x{h}.mp4"
@@ -267,8 +291,10 @@ class DriveData:
                 out.append(make_file(fid, f"{stamp}_Recording.m4a", "audio/x-m4a", parent, at, rng.randint(10**7, 6 * 10**7)))
             elif kind == "transcript":
                 out.append(make_file(fid, f"{stamp}_Recording.transcript.vtt", "text/vtt", parent, at, rng.randint(10**4, 10**5)))
+                media[fid] = zoom_transcript(random.Random(f"{seed}|{fid}")).encode()
             elif kind == "chat":
-                out.append(make_file(fid, f"{stamp}_Recording.txt", "text/plain", parent, at, rng.randint(100, 10**4)))
+                out.append(make_file(fid, f"{stamp}_RecordingnewChat.txt", "text/plain", parent, at, rng.randint(100, 10**4)))
+                media[fid] = zoom_chat(random.Random(f"{seed}|{fid}"), at).encode()
             elif kind == "dated":
                 form = rng.choice(["{d:%Y-%m-%d} Community sync.mp4", "{d:%Y%m%d} {t}.mp4", "{d:%b} {d.day} {d.year} sync.mp4"])
                 dur = rng.randint(20 * 60, 70 * 60)
@@ -314,7 +340,10 @@ class DriveData:
                                      videoMediaMetadata={"width": 1920, "height": 1080, "durationMillis": "1800000"}))
             out.append(make_file(file_id("sc-shared", seed), "Conference talks", SHORTCUT, root, start,
                                  shortcutDetails={"targetId": sfolder, "targetMimeType": FOLDER}))
-        return cls(out, root_folder_id=root, drives=drives, contents=contents)
+        data = cls(out, root_folder_id=root, drives=drives, contents=contents)
+        for fid, body in media.items():
+            data.set_media(fid, body)
+        return data
 
 
 def _notes_doc(rng: random.Random, at: datetime) -> str:

@@ -54,6 +54,7 @@ class Emulator:
         self.host = host
         self.port = port
         self.oauth = OAuthState(token_lifetime=token_lifetime)
+        self.foundation = None  # the temporary folder `emulator --foundation` generated (command.py)
         self.lock = threading.RLock()  # one request at a time touches the data
         self._rng = random.Random(fault_seed)
         self._server: _Server | None = None
@@ -212,7 +213,12 @@ class Emulator:
             except FieldsError:
                 raise fields_error(params.get("fields", "")) from None
             with self.lock:
-                return func(params, who, tree)
+                try:
+                    return func(params, who, tree)
+                except ApiError as exc:
+                    if exc.code == 401:  # no credentials where a method needs them: a credential error, unbilled
+                        self._units -= cost
+                    raise
         except ApiError as exc:
             with self.lock:
                 key = f"{method} {exc.code} {exc.reason}"
@@ -302,6 +308,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _youtube(self, name: str, params: dict):
         emu = self.emulator
+        if name.startswith("captions/") and emu.youtube is not None:  # captions.download: a media response
+            method, track = "youtube.captions.download", name[len("captions/"):]
+            ctype, body = emu.handle_api("youtube", method, youtube_api.COSTS[method],
+                                         lambda p, who, tree: youtube_api.captions_download(emu.youtube, p, who, track),
+                                         params, self.headers)
+            return self._send(200, body, ctype)
         route = youtube_api.ROUTES.get(name)
         if route is None or emu.youtube is None:
             raise ApiError(404, "notFound", f"Method not found: youtube/v3/{name}", status="NOT_FOUND")

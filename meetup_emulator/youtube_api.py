@@ -22,7 +22,7 @@ PARTS = {
     "playlists": {"id", "snippet", "contentDetails", "status", "player", "localizations"},
 }
 COSTS = {"youtube.channels.list": 1, "youtube.playlistItems.list": 1, "youtube.videos.list": 1,
-         "youtube.playlists.list": 1}
+         "youtube.playlists.list": 1, "youtube.captions.list": 50, "youtube.captions.download": 200}
 
 
 def _parts(resource: str, params: dict) -> set[str]:
@@ -90,8 +90,8 @@ def channels_list(data: YouTubeData, params: dict, who) -> dict:
     elif which == "forUsername":
         c = data.channel_for_username(params["forUsername"])
         found = [c] if c else []
-    elif who.kind == "user" and which == "mine":  # a user token owns the first channel
-        found = list(data.channels.values())[:1]
+    elif who.kind == "user" and which == "mine":  # a user token owns one channel (the first by default)
+        found = [data.channels[data.owner()]] if data.owner() in data.channels else []
     else:
         raise ApiError(401, "youtubeSignupRequired" if who.kind == "service_account" else "authorizationRequired",
                        "The request uses the <code>mine</code> parameter but is not properly authorized.",
@@ -224,17 +224,112 @@ def playlists_list(data: YouTubeData, params: dict, who) -> dict:
     return _list("youtube#playlistListResponse", items, len(found), size, tokens)
 
 
+# ---------------------------------------------------------------- captions
+# captions.list and captions.download need OAuth with one of these scopes, as the video's owner
+CAPTION_SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl",
+                  "https://www.googleapis.com/auth/youtubepartner")
+CAPTION_FORMATS = {"vtt", "srt"}  # of sbv, scc, srt, ttml, vtt: the ones emulated
+
+
+def _caption_owner(data: YouTubeData, who, video_id: str | None, action: str) -> None:
+    """Google's answers to a caller who may not read a video's captions."""
+    if who.kind in ("key", "anonymous"):
+        raise ApiError(401, "required", "Login Required.", location="Authorization", location_type="header",
+                       headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+                       details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "CREDENTIALS_MISSING",
+                                 "domain": "googleapis.com",
+                                 "metadata": {"service": "youtube.googleapis.com",
+                                              "method": f"youtube.api.v3.V3DataCaptionService.{action.title()}"}}])
+    scopes = who.token.scopes if who.token is not None else []
+    if scopes and not any(s in CAPTION_SCOPES for s in scopes):
+        raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.",
+                       details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                 "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com"}])
+    video = data.videos.peek(video_id) if video_id else None
+    if video is not None and video.get("snippet", {}).get("channelId") != data.owner():
+        verb = "retrieve" if action == "list" else "download"
+        raise ApiError(403, "forbidden",
+                       f"The permissions associated with the request are not sufficient to {verb} the caption "
+                       "track. The request might not be properly authorized, or the video order might not have "
+                       "enabled third-party contributions for this caption.", domain="youtube.caption")
+
+
+def _caption_resource(track: dict) -> dict:
+    snippet = {
+        # the discovery document's enum (and captions.list answers) spell automatic captions "ASR"
+        "videoId": track["video_id"], "lastUpdated": track["lastUpdated"],
+        "trackKind": {"asr": "ASR"}.get(track["trackKind"], track["trackKind"]),
+        "language": track["language"], "name": track.get("name", ""), "audioTrackType": "unknown",
+        "isCC": False, "isLarge": False, "isEasyReader": False, "isDraft": bool(track.get("isDraft")),
+        "isAutoSynced": False, "status": track.get("status", "serving"),
+    }
+    resource = {"kind": "youtube#caption", "id": track["id"], "snippet": snippet}
+    return dict(resource, etag=etag(resource))
+
+
+def captions_list(data: YouTubeData, params: dict, who) -> dict:
+    if not params.get("part"):
+        raise ApiError(400, "required", "Required parameter: part", location="part")
+    parts = {p.strip() for p in params["part"].split(",") if p.strip()}
+    for p in parts - {"id", "snippet"}:
+        raise ApiError(400, "unknownPart", f"'{p}'", domain="youtube.part", location="part")
+    vid = params.get("videoId")
+    if not vid:
+        raise ApiError(400, "required", "Required parameter: videoId", location="videoId")
+    _caption_owner(data, who, vid, "list")
+    if data.videos.peek(vid) is None and vid not in data.captions:
+        raise ApiError(404, "videoNotFound", "The video identified by the <code>videoId</code> parameter could "
+                       "not be found.", domain="youtube.video", location="videoId")
+    tracks = data.caption_tracks(vid)
+    if params.get("id"):
+        want = set(params["id"].split(","))
+        tracks = [t for t in tracks if t["id"] in want]
+    items = []
+    for t in tracks:
+        r = _caption_resource(t)
+        items.append({k: v for k, v in r.items() if k != "snippet" or "snippet" in parts})
+    return {"kind": "youtube#captionListResponse", "etag": etag([i["etag"] for i in items]), "items": items}
+
+
+def find_track(data: YouTubeData, track_id: str) -> dict | None:
+    from .captions import video_of
+
+    vid = video_of(track_id)
+    return next((t for t in data.caption_tracks(vid) if t["id"] == track_id), None) if vid else None
+
+
+def captions_download(data: YouTubeData, params: dict, who, track_id: str) -> tuple[str, bytes]:
+    """The track's text as a media response (``application/octet-stream``, as Google serves it)."""
+    from .captions import render
+
+    _caption_owner(data, who, None, "download")
+    track = find_track(data, track_id)
+    if track is None:
+        raise ApiError(404, "captionNotFound", "The caption track could not be found. Check the value of the "
+                       "request's <code>id</code> parameter to ensure that it is correct.",
+                       domain="youtube.caption", location="id")
+    _caption_owner(data, who, track["video_id"], "download")
+    fmt = params.get("tfmt") or None
+    if (fmt is not None and fmt not in CAPTION_FORMATS) or params.get("tlang"):
+        raise ApiError(400, "couldNotConvert", "The caption track data could not be converted to the requested "
+                       "language and/or format.", domain="youtube.caption", location="tfmt")
+    _, text = render(track, fmt)
+    return "application/octet-stream", text.encode("utf-8")
+
+
 ROUTES = {
     "channels": ("youtube.channels.list", channels_list),
     "playlistItems": ("youtube.playlistItems.list", playlist_items_list),
     "videos": ("youtube.videos.list", videos_list),
     "playlists": ("youtube.playlists.list", playlists_list),
+    "captions": ("youtube.captions.list", captions_list),
 }
 RESPONSE_SCHEMAS = {
     "youtube.channels.list": "ChannelListResponse",
     "youtube.playlistItems.list": "PlaylistItemListResponse",
     "youtube.videos.list": "VideoListResponse",
     "youtube.playlists.list": "PlaylistListResponse",
+    "youtube.captions.list": "CaptionListResponse",
 }
 
 

@@ -168,6 +168,11 @@ class YouTubeData:
         self._render_cache: dict = {}
         self.list_serial = 0
         self.uploads_cap: int | None = None  # e.g. 20_000: uploads playlists reportedly stop there
+        # caption tracks set by hand or loaded from files (meetup_emulator/captions.py);
+        # any other processed video gets generated ones
+        self.captions: dict[str, list[dict]] = {}
+        # the channel a user token owns (channels.list mine=true, captions); None: the first one
+        self.owner_channel_id: str | None = None
         for v in videos:
             self.videos._items[v["id"]] = v
         for item in playlist_items:
@@ -199,7 +204,11 @@ class YouTubeData:
             data = json.loads(p.read_text())
             return data.get("items", []) if isinstance(data, dict) else data
 
-        return cls(read("channels.json"), read("playlists.json"), read("playlist_items.json"), read("videos.json"))
+        from .captions import load_files
+
+        data = cls(read("channels.json"), read("playlists.json"), read("playlist_items.json"), read("videos.json"))
+        data.captions = load_files(d)
+        return data
 
     def dump(self, directory) -> None:
         """Write the JSON files `load` reads (playlist items as a key holder sees them),
@@ -218,6 +227,13 @@ class YouTubeData:
                 item = _playlist_item(self, pid, pos, entry, owner, who)
                 item.pop("_etag", None)
                 items.append(item)
+        for vid, tracks in self.captions.items():
+            from .captions import render
+
+            for t in tracks:
+                fmt, text = render(t, None)
+                (d / "captions").mkdir(exist_ok=True)
+                (d / "captions" / f"{vid}.{t['language']}.{t['trackKind']}.{fmt}").write_text(text)
         for name, rows in [("channels", list(self.channels.values())), ("playlists", list(self.playlists.values())),
                            ("playlist_items", items), ("videos", [self.videos.peek(v) for v in self.videos])]:
             (d / f"{name}.json").write_text(json.dumps(rows, indent=1))
@@ -398,6 +414,34 @@ class YouTubeData:
         if kind in ("sync", "talk") and rng.random() < 0.3:
             video["recordingDetails"] = {"recordingDate": _iso(when)}
         return video
+
+    # ---- captions ------------------------------------------------------------
+    def owner(self) -> str | None:
+        return self.owner_channel_id or next(iter(self.channels), None)
+
+    def caption_tracks(self, video_id: str) -> list[dict]:
+        """The video's caption tracks (set, loaded, else generated from the video)."""
+        if video_id in self.captions:
+            return self.captions[video_id]
+        video = self.videos.peek(video_id)
+        if video is None:
+            return []
+        from .captions import generated_tracks
+
+        return generated_tracks(video, self._gen.get("seed", 0))
+
+    def set_caption(self, video_id: str, lines: list[tuple], kind: str = "asr", language: str = "en",
+                    updated: str = "2024-01-01T00:00:00.000Z", name: str = "") -> str:
+        """Add or replace the video's track of this kind and language; ``lines`` are
+        ``(start_s, end_s, speaker, text)``. Returns the track id."""
+        from .captions import track_id
+
+        tid = track_id(video_id, language, kind)
+        tracks = [t for t in self.captions.get(video_id, []) if t["id"] != tid]
+        tracks.append({"id": tid, "video_id": video_id, "language": language, "name": name, "trackKind": kind,
+                       "lastUpdated": updated, "lines": list(lines)})
+        self.captions[video_id] = tracks
+        return tid
 
     # ---- reads used by the server --------------------------------------------
     def channel_for_handle(self, handle: str):

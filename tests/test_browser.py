@@ -390,3 +390,35 @@ def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
         assert browser.title
     browser.get(hostile_site + "/index/talks/2020-01-07~2Fhostile")
     assert browser.title.startswith(HOSTILE_TITLE)  # text in the <title>, not markup
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_series_page_from_a_meeting_and_back(browser, site, demo_db, width):
+    """The meeting page names its series; the series page lists its meetings newest first,
+    each with its recording or 'recording missing', and fits a phone's width."""
+    from selenium.webdriver.common.by import By
+
+    db = sqlite_utils.Database(demo_db)
+    (series,) = db["series"].rows
+    meetings = [r[0] for r in db.execute("select id from meetings order by date desc")]
+    found = {r[0] for r in db.execute("select distinct meeting_id from recordings")}
+    db.conn.close()
+    browser.set_window_size(width, 1100)
+    try:
+        browser.get(site + "/index/meetings/2021-02-09")
+        browser.find_element(By.CSS_SELECTOR, ".mi-heading .mi-series a").click()
+        wait_for(browser, lambda b: "/index/series/" in b.current_url)
+        assert browser.find_element(By.TAG_NAME, "h1").text == series["name"]
+        items = browser.find_elements(By.CSS_SELECTOR, "li.mi-series-meeting")
+        assert [i.find_element(By.TAG_NAME, "time").get_attribute("datetime") for i in items] == meetings
+        for item, mid in zip(items, meetings):
+            watch = item.find_elements(By.CSS_SELECTOR, "a.mi-watch")
+            assert bool(watch) == (mid in found), mid
+        inner = browser.execute_script("return window.innerWidth")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= inner
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / f"series-{width}.png"))
+        browser.find_element(By.CSS_SELECTOR, "li.mi-series-meeting time[datetime='2021-02-09']").click()
+        wait_for(browser, lambda b: b.current_url.endswith("/index/meetings/2021-02-09"))
+    finally:
+        browser.set_window_size(1280, 900)

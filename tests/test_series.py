@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.foundation import Foundation
+from meetup_emulator.foundation import Foundation
 from indexer.series import Assigner, Series, assign, series_meetings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -157,7 +157,7 @@ def test_the_emulated_foundation_syncs_from_its_project_file(tmp_path, monkeypat
     """20 series on one channel, through the emulator: `sync` without NOTES reads meetup-indexer.yml."""
     import json
 
-    from indexer.foundation import Foundation
+    from meetup_emulator.foundation import Foundation
 
     Emulator, YouTubeData = emulator_classes()
     f = Foundation(7)

@@ -1,4 +1,4 @@
-"""Datasette plugin: pages people use (a meeting, a talk, a person, the home page).
+"""Datasette plugin: pages people use (a meeting, a talk, a person, a series, the home page).
 
 A package of its own (the ``meetup_indexer_pages`` entry point) so Datasette
 finds its ``templates/`` and ``static/`` folders; the data each page shows
@@ -17,6 +17,7 @@ from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
 from datasette_render_markdown import render_markdown
 from jinja2 import FileSystemLoader
+from markupsafe import Markup
 
 from . import charts, data, feeds
 
@@ -30,7 +31,10 @@ ROW_PAGES = {
     f"row-{DATABASE}-talks.html": "talks",
     f"row-{DATABASE}-people.html": "people",
     f"row-{DATABASE}-organizations.html": "organizations",
+    f"row-{DATABASE}-series.html": "series",
 }
+# a series id as a canned query shows it (series_overview, meetings_without_a_recording)
+_SERIES_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,100}")
 
 
 @hookimpl
@@ -73,6 +77,8 @@ async def _page(datasette, database, table, key):
         return await data.meeting_page(datasette, database, key)
     if table == "talks":
         return await data.talk_page(datasette, database, key)
+    if table == "series":
+        return await data.series_page(datasette, database, key)
     return await data.presenter_page(datasette, database, table, key)
 
 
@@ -96,6 +102,10 @@ def _meta_for(page, table, site) -> dict:
         desc = f"{t['title']}" + (f" by {who}" if who else "") + f", meeting of {page['long_date']}{at}."
         return {"title": f"{t['title']} · {site}", "description": _description(desc), "image": page["thumbnail"],
                 "type": "video.other" if page["player"] else "website"}
+    if table == "series":
+        name = page["series"]["name"] or page["series"]["id"]
+        return {"title": f"{name} · {site}", "description": _description(f"{name}: {page['summary']}."),
+                "image": None, "type": "website"}
     who = page["who"]["name"]
     return {"title": f"{who} · {site}", "description": f"{who}: {page['summary']}, newest first.",
             "image": None, "type": "profile" if page["kind"] == "person" else "website"}
@@ -151,6 +161,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             home = await data.home_page(datasette, DATABASE)
             if home:
                 home["chart"] = await _canned_chart(datasette, "meetings_per_month", request)
+                home["series"] = await data.series_list(datasette, DATABASE)
                 extra["mi_home"] = home
                 extra["mi_meta"] = {"title": site, "description": _description(
                     f"{home['sentence']}. Search the talks, meetings and videos; every talk opens at its minute."),
@@ -169,6 +180,16 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return extra
 
     return inner
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    """A canned query's ``series`` column leads to the series' page (a table's series_id already
+    does: it is a foreign key)."""
+    if table is None and database == DATABASE and column == "series" and isinstance(value, str) \
+            and _SERIES_ID.fullmatch(value):
+        return Markup('<a href="{}">{}</a>').format(data.row_path(datasette, database, "series", value), value)
+    return None
 
 
 async def sitemap(datasette, request):

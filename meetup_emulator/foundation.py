@@ -7,8 +7,12 @@ what the emulator's ``--data`` reads (YouTube Data API v3 resources, the shape o
 ``shared/corpus/match/*/data/*.json``), plus one notes file per series that keeps
 notes, the project file naming every series, and the truth:
 
-    python -m indexer.foundation OUT_DIR [--seed 7]
+    python -m meetup_emulator.foundation OUT_DIR [--seed 7]
     meetup-indexer emulator --port 8765 --data OUT_DIR/data
+    meetup-indexer emulator --foundation [--seed 7]     # the same, generated into a temporary folder
+
+It belongs to the emulator, not to meetup-indexer: it imports nothing from
+``indexer`` (the project file it writes is read like any user's).
 
 ``truth.json``: ``series`` (what each series is), ``recordings`` (meeting id
 ``series/date`` -> its video ids), ``videos`` (video id -> its series or null,
@@ -22,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +38,7 @@ START = dt.date(2023, 1, 2)
 END = dt.date(2024, 6, 28)
 LA, BER, TYO = "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo"
 MON, TUE, WED, THU, FRI = range(5)
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # not locale-dependent
 
 
 @dataclass
@@ -47,9 +53,7 @@ class Spec:
 
     @property
     def id(self) -> str:
-        from .notes import slugify
-
-        return slugify(self.name)
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
 # Slots collide on purpose: Kestrel's Tuesday 17:00 Berlin is 08:00 in Los Angeles, an
@@ -356,8 +360,6 @@ class Foundation:
         return items
 
     def project_text(self, notes_dir: str = "notes") -> str:
-        from .project import WEEKDAYS
-
         lines = [f"# {CHANNEL_TITLE}: {len(self.specs)} meeting series on one channel (generated, seed {self.seed})",
                  f"channel: {CHANNEL_ID}", "series:"]
         for spec in self.specs:
@@ -366,7 +368,7 @@ class Foundation:
                 lines.append(f"    notes: [{notes_dir}/{spec.id}.md]")
             if spec.id in self.playlist_of:
                 lines.append(f"    playlist: {self.playlist_of[spec.id]}")
-            lines += [f"    timezone: {spec.tz}", f"    weekday: {WEEKDAYS[spec.weekday].capitalize()}",
+            lines += [f"    timezone: {spec.tz}", f"    weekday: {DAY_NAMES[spec.weekday]}",
                       f'    time: "{spec.hour:02d}:00"',
                       f"    title_words: [{', '.join(spec.name.lower().split())}]"]
         return "\n".join(lines) + "\n"
