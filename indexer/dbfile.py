@@ -8,10 +8,11 @@ database in one step: a site holding the old file keeps reading it (its inode
 stays valid) and the next request opens the new one. The served file is never
 in WAL mode and never half-written.
 
-A first build writes ``DB.building`` as well, renamed into place when it
-ends: a first build refused before it stored anything (notes that cannot be
-read) leaves no database. A killed run, first or later, leaves its
-``DB.building``; the next run continues from it, so it converges just the same.
+A first build writes the database in place (nothing serves it yet), so a
+killed first run keeps the pages it fetched; one refused before it stored
+anything (notes that cannot be read) is removed, leaving no database. A killed
+later run leaves its ``DB.building``; the next run continues from it, so it
+converges just the same.
 """
 from __future__ import annotations
 
@@ -117,14 +118,14 @@ def writing(path):
     ``path`` atomically. On any other failure the copy is dropped, keeping only
     its ``sync_runs`` rows, so the database is as it was.
 
-    A first build writes a new ``DB.building`` too: one that fails before it
-    holds anything but its ``sync_runs`` row leaves no database behind."""
+    A first build writes the database itself; one that fails before it holds
+    anything but its ``sync_runs`` row is removed: no database is left behind."""
     path = Path(path)
     with locked(path):
-        work = path.with_name(path.name + WORK_SUFFIX)
         if not path.exists() or path.stat().st_size == 0:  # a first build (sqlite3.connect makes empty files)
-            yield from _first_build(work, path)
+            yield from _first_build(path)
             return
+        work = path.with_name(path.name + WORK_SUFFIX)
         if not _resumable(work, path):
             copy(path, work)
         try:
@@ -138,28 +139,22 @@ def writing(path):
         publish(work, path)
 
 
-def _first_build(work: Path, path: Path):
-    if not _resumable(work, path):
-        _remove(work)
+def _first_build(path: Path):
+    """In place (nothing serves it yet): a first sync killed or stopped by the
+    quota keeps the pages it fetched; one whose notes were refused is no database."""
+    existed = path.exists()
     try:
-        yield work
-    except (UserError, KeyboardInterrupt, SystemExit):
-        # a first sync stopped by the quota keeps what it fetched; one whose notes were refused is no database
-        if _holds_data(work):
-            publish(work, path)
-        else:
-            _remove(work)
-        raise
+        yield path
     except BaseException:
-        _remove(work)
+        if not existed and not _holds_data(path):
+            _remove(path)
         raise
-    publish(work, path)
 
 
-def _holds_data(work: Path) -> bool:
+def _holds_data(path: Path) -> bool:
     """Whether a table other than ``sync_runs`` (and the full-text indexes) has a row."""
     try:
-        conn = read_only(work)
+        conn = read_only(path)
         try:
             tables = [r[0] for r in conn.execute(
                 "select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' "
@@ -176,7 +171,7 @@ def _resumable(work: Path, path: Path) -> bool:
     """A killed run's copy (its ``sync_runs`` row still says running), written
     after the database last changed, holds the database plus what that run fetched."""
     try:
-        if path.exists() and work.stat().st_mtime_ns < path.stat().st_mtime_ns:
+        if work.stat().st_mtime_ns < path.stat().st_mtime_ns:
             return False
         conn = read_only(work)
         try:
