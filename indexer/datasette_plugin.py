@@ -353,6 +353,12 @@ def tables_used(sql: str) -> set[str]:
     return set(_TABLE_REF.findall(sql)) - set(_CTE_NAME.findall(sql))
 
 
+# Datasette merges what ``canned_queries`` returns into its own metadata (dict.update,
+# in place): a replaced query keeps the one it replaced here, to be put back once
+# the tables exist (`serve` switches to the file a later sync writes, same process)
+_REPLACED = "mi_replaced_query"
+
+
 @hookimpl
 def canned_queries(datasette, database):
     """A canned query over tables this database lacks (no Drive archive, not matched
@@ -362,18 +368,23 @@ def canned_queries(datasette, database):
         queries = datasette.metadata("queries", database=database, fallback=False) or {}
         db = datasette.get_database(database)
         existing = set(await db.table_names()) | set(await db.view_names())
-        replaced = {}
+        changed = {}
         for name, query in queries.items():
             query = {"sql": query} if isinstance(query, str) else dict(query)
+            original = query.pop(_REPLACED, None)
+            query = original or query
             missing = sorted(tables_used(query.get("sql", "")) - existing)
             if missing:
                 note = "This database has no {} table yet: run `meetup-indexer sync` with that source.".format(
                     ", ".join(missing)
                 )
-                query["sql"] = "select {} as missing".format("'" + note.replace("'", "''") + "'")
-                query.pop("params", None)
-                replaced[name] = query
-        return replaced
+                replaced = {k: v for k, v in query.items() if k != "params"}
+                replaced["sql"] = "select {} as missing".format("'" + note.replace("'", "''") + "'")
+                replaced[_REPLACED] = query
+                changed[name] = replaced
+            elif original:
+                changed[name] = original
+        return changed
 
     return inner
 

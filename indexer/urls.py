@@ -13,7 +13,10 @@ from urllib.parse import parse_qs, urlparse
 from . import bounds
 from .redact import redact
 
-_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.I)
+# also "www.youtube.com/watch?v=..." and "youtu.be/..." written without a scheme (GitHub links them all the same)
+_URL = re.compile(
+    r"https?://[^\s<>()\[\]\"'`]+|(?<![\w./@:-])(?:(?:www|m)\.)?(?:youtube\.com|youtu\.be)/[^\s<>()\[\]\"'`]+", re.I
+)
 # markdown link text directly before the URL: [label](url)
 _LABEL = re.compile(r"\[([^\[\]]*)\]\(\s*$")
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -182,9 +185,13 @@ def _label_before(text: str, start: int, pos: int) -> str:
     return text[k + 1 : close].strip()
 
 
+def _with_scheme(url: str) -> str:
+    return url if url[:4].lower() == "http" else "https://" + url
+
+
 def find_links(text: str, first_line: int = 1) -> list[Link]:
     found: list[Link] = []
-    if "://" not in text:
+    if "://" not in text and "youtu" not in text:
         return found
     if "\r" not in text:
         # one pass over the text, counting lines between matches
@@ -192,7 +199,7 @@ def find_links(text: str, first_line: int = 1) -> list[Link]:
         for m in _URL.finditer(text):
             line += text.count("\n", pos, m.start())
             pos = m.start()
-            link = classify_url(m.group(0).replace("\\_", "_").replace("\\-", "-"))
+            link = classify_url(_with_scheme(m.group(0)).replace("\\_", "_").replace("\\-", "-"))
             if link is None:
                 continue
             link.label = _label_before(text, text.rfind("\n", 0, pos) + 1, pos)
@@ -200,11 +207,11 @@ def find_links(text: str, first_line: int = 1) -> list[Link]:
             found.append(link)
         return found
     for offset, line in enumerate(_LINE_BREAK.split(text)):
-        if "://" not in line:
+        if "://" not in line and "youtu" not in line:
             continue
         for m in _URL.finditer(line):
             # Google Docs' markdown export escapes "_" in bare URLs
-            link = classify_url(m.group(0).replace("\\_", "_").replace("\\-", "-"))
+            link = classify_url(_with_scheme(m.group(0)).replace("\\_", "_").replace("\\-", "-"))
             if link is None:
                 continue
             link.label = _label_before(line, 0, m.start())  # _LABEL's meaning, without a scan per link

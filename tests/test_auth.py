@@ -6,13 +6,15 @@ import stat
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from indexer import auth
 from meetup_emulator import Emulator, YouTubeData
 
-from youtube_helpers import ROOT, clean_env
+ROOT = Path(__file__).resolve().parent.parent
+
 
 YT_SCOPE = "https://www.googleapis.com/auth/youtube.readonly"
 
@@ -86,7 +88,7 @@ def test_revoked_token_gives_one_line(emu, tmp_path):
     assert "1//revoked" not in str(exc.value)
 
 
-def test_auth_command_loopback_flow_saves_a_usable_token(emu, tmp_path):
+def test_auth_command_loopback_flow_saves_a_usable_token(emu, tmp_path, clean_env):
     secrets_file = tmp_path / "client_secret.json"
     secrets_file.write_text(json.dumps({"installed": {
         "client_id": "cid.apps.googleusercontent.com", "client_secret": "csecret-123456",

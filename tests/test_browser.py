@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlite_utils
-from site_helpers import HOSTILE_TITLE, add_recordings, build_site_db, serving, video
 
 from indexer.chapters import hms
 from indexer.cli import REPO_ROOT
@@ -78,7 +77,7 @@ def sample_recording() -> Path | None:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
+def demo_db(tmp_path_factory, hostile_title, add_recordings, build_site_db, save_videos, video_resource) -> Path:
     folder = tmp_path_factory.mktemp("site")
     db_path = build_site_db(folder, recordings=False)
     sample = sample_recording()
@@ -94,7 +93,7 @@ def demo_db(tmp_path_factory) -> Path:
         add_recordings(db_path)
         db = sqlite_utils.Database(db_path)
     # a title as hostile as YouTube lets uploaders write
-    db["videos"].upsert(video("hostile0001", HOSTILE_TITLE, "2022-03-01T17:00:00Z"), pk="id", alter=True)
+    save_videos(db, [video_resource("hostile0001", hostile_title, "2022-03-01T17:00:00Z")])
     db.conn.close()
     # what was said in the meeting of 2021-02-09, one line as hostile as captions can be
     subs = folder / "subs"
@@ -114,7 +113,7 @@ TRANSCRIPT = [(5, "welcome to the flyte community sync"), (754, "so egress event
 
 
 @pytest.fixture(scope="module")
-def site(demo_db, tmp_path_factory):
+def site(demo_db, tmp_path_factory, serving):
     with serving(demo_db, log=tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base
 
@@ -189,13 +188,13 @@ def test_a_facet_narrows_the_list(browser, site):
     assert all("Spotify" in tr.text for tr in after)
 
 
-def test_hostile_title_is_text(browser, site):
+def test_hostile_title_is_text(browser, site, hostile_title):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
     for path in ("/index/videos/hostile0001", "/index/videos?_search=friends", "/-/search?q=friends"):
         browser.get(site + path)
-        wait_for(browser, lambda b: HOSTILE_TITLE in b.find_element(By.TAG_NAME, "body").text)
+        wait_for(browser, lambda b: hostile_title in b.find_element(By.TAG_NAME, "body").text)
         with pytest.raises(NoAlertPresentException):
             browser.switch_to.alert  # noqa: B018 - an alert would mean the script ran
         assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x']")
@@ -347,32 +346,32 @@ def test_pages_fit_the_screen(browser, site, width):
 
 
 @pytest.fixture(scope="module")
-def hostile_site(demo_db, tmp_path_factory):
+def hostile_site(demo_db, tmp_path_factory, hostile_title, serving):
     """The demo with a meeting whose every name is hostile, served on its own."""
     folder = tmp_path_factory.mktemp("hostile")
     db_path = folder / "index.db"
     shutil.copy(demo_db, db_path)
     db = sqlite_utils.Database(db_path)
-    db["meetings"].insert({"id": "2020-01-07", "date": "2020-01-07", "year": 2020, "title": HOSTILE_TITLE,
+    db["meetings"].insert({"id": "2020-01-07", "date": "2020-01-07", "year": 2020, "title": hostile_title,
                            "cancelled": 0, "notes": "<script>alert('notes')</script>", "raw": ""})
-    db["people"].insert({"id": "mallory", "name": HOSTILE_TITLE})
-    db["organizations"].insert({"id": "evil", "name": HOSTILE_TITLE})
+    db["people"].insert({"id": "mallory", "name": hostile_title})
+    db["organizations"].insert({"id": "evil", "name": hostile_title})
     db["talks"].insert({"id": "2020-01-07/hostile", "meeting_id": "2020-01-07", "position": 1,
-                        "title": HOSTILE_TITLE, "notes": "<img src=x onerror=alert(5)>"})
+                        "title": hostile_title, "notes": "<img src=x onerror=alert(5)>"})
     db["talk_presenters"].insert({"talk_id": "2020-01-07/hostile", "person_id": "mallory",
                                   "organization_id": "evil", "position": 1})
     db["recordings"].insert({"id": "2020-01-07:youtube:hostile0001", "meeting_id": "2020-01-07",
                              "source": "youtube", "ref": "hostile0001", "kind": "video", "method": "text",
-                             "confidence": 0.5, "reason": HOSTILE_TITLE, "ambiguous": 0})
+                             "confidence": 0.5, "reason": hostile_title, "ambiguous": 0})
     db["talk_recordings"].insert({"talk_id": "2020-01-07/hostile", "video_id": "hostile0001", "start_s": 61,
-                                  "method": "chapter", "confidence": 0.5, "reason": HOSTILE_TITLE,
+                                  "method": "chapter", "confidence": 0.5, "reason": hostile_title,
                                   "url": "https://www.youtube.com/watch?v=hostile0001&t=61s"})
     db.conn.close()
     with serving(db_path) as base:
         yield base
 
 
-def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
+def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site, hostile_title):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
@@ -380,7 +379,7 @@ def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
                  "/index/people/mallory", "/index/organizations/evil", "/-/find?q=friends",
                  "/index/talks_per_organisation"):
         browser.get(hostile_site + path)
-        wait_for(browser, lambda b: HOSTILE_TITLE in b.find_element(By.TAG_NAME, "body").text)
+        wait_for(browser, lambda b: hostile_title in b.find_element(By.TAG_NAME, "body").text)
         with pytest.raises(NoAlertPresentException):
             browser.switch_to.alert  # noqa: B018 - an alert would mean a script ran
         # notes may keep a plain <img> (Markdown, then Bleach) but never a handler
@@ -389,7 +388,7 @@ def test_hostile_titles_are_text_on_the_new_pages(browser, hostile_site):
             "return [...document.scripts].filter(s => s.textContent.includes('alert')).length") == 0, path
         assert browser.title
     browser.get(hostile_site + "/index/talks/2020-01-07~2Fhostile")
-    assert browser.title.startswith(HOSTILE_TITLE)  # text in the <title>, not markup
+    assert browser.title.startswith(hostile_title)  # text in the <title>, not markup
 
 
 @pytest.mark.parametrize("width", [390, 1400])

@@ -2,18 +2,14 @@
 as notes, the notes' header as default sources, faults, SIGKILL and secrets."""
 import json
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
 import sqlite_utils
-from click.testing import CliRunner
 
 from meetup_emulator import DriveData, Emulator, YouTubeData
 from meetup_emulator.drive_data import DOC, FOLDER, make_file
 
-from youtube_helpers import FLYTE_CHANNEL, ROOT, clean_env, kill_sync_when
 
 KEY = "test-key-drive-9e2b7a"
 FOLDER_ID = "1Op9EzMNuoZptWovcZcYVdmAuJNNNjil4"  # the folder the seed notes' header names
@@ -29,26 +25,14 @@ MEETING = """
 """
 
 
-def notes_file(tmp_path, channel: bool = False, folder: str = FOLDER_ID):
+def notes_file(tmp_path, channel: str | None = None, folder: str = FOLDER_ID):
     head = "# Flyte Meetup Notes\n\n"
     if channel:
-        head += f"[YouTube Channel](https://www.youtube.com/channel/{FLYTE_CHANNEL}/)\n\n"
+        head += f"[YouTube Channel](https://www.youtube.com/channel/{channel}/)\n\n"
     head += f"[Video Archives](https://drive.google.com/drive/folders/{folder}?usp=sharing)\n"
     path = tmp_path / "notes.md"
     path.write_text(head + MEETING)
     return path
-
-
-def run(db, *args, env=None):
-    from indexer.cli import cli
-
-    return CliRunner().invoke(cli, ["sync", str(db), *map(str, args)], env=env or clean_env(),
-                              catch_exceptions=False)
-
-
-def run_process(db, *args):
-    return subprocess.run([sys.executable, "-m", "indexer", "sync", str(db), *map(str, args)],
-                          env=clean_env(), capture_output=True, text=True, cwd=ROOT)
 
 
 def dump(db_path) -> dict:
@@ -78,7 +62,7 @@ def drive_calls(emu) -> dict:
     return {k: v for k, v in emu.stats()["calls"].items() if k.startswith("drive.")}
 
 
-def test_incremental_run_with_a_service_account_key(tmp_path):
+def test_incremental_run_with_a_service_account_key(tmp_path, run_sync):
     data = small_archive()
     day = "1day" + "0" * 29
     with Emulator(drive=data, api_key=KEY) as emu:
@@ -86,7 +70,7 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
         emu.write_service_account(sa)  # token_uri = the emulator: google-auth's real JWT-bearer flow
         notes, db = notes_file(tmp_path), tmp_path / "i.db"
         args = [notes, "--credentials", sa, "--api-endpoint", emu.url]
-        first = run(db, *args)
+        first = run_sync(db, *args)
         assert first.exit_code == 0, first.output
         assert "YouTube skipped: no channel" in first.output
         calls = drive_calls(emu)
@@ -101,7 +85,7 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
         data.move(moved_in, FOLDER_ID)
         data.add_file("unrelated.mp4", "1elsewhere" + "0" * 23)
         emu.reset_stats()
-        second = run(db, *args)
+        second = run_sync(db, *args)
         assert second.exit_code == 0, second.output
         # one changes page, plus listing the one folder that moved in
         assert drive_calls(emu) == {"drive.changes.list": 1, "drive.files.list": 1}
@@ -119,20 +103,20 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
         # moved out of the tree: removed_at on the folder and what it holds
         data.move(moved_in, "1elsewhere" + "0" * 23)
         emu.reset_stats()
-        assert run(db, *args).exit_code == 0
+        assert run_sync(db, *args).exit_code == 0
         d = sqlite_utils.Database(db)  # a sync replaces the file: open the new one
         assert d["drive_folders"].get(moved_in)["removed_at"] is not None
         assert d["drive_files"].get(inside)["removed_at"] is not None
 
         # nothing changed: at most 2 calls
         emu.reset_stats()
-        assert run(db, *args).exit_code == 0
+        assert run_sync(db, *args).exit_code == 0
         assert sum(drive_calls(emu).values()) <= 2
 
         # the incremental result equals a fresh full listing of the same tree
         emu.reset_stats()
         fresh = tmp_path / "fresh.db"
-        assert run(fresh, *args).exit_code == 0
+        assert run_sync(fresh, *args).exit_code == 0
         d = sqlite_utils.Database(db)
         live = "select id, name, path, parent_id from {} where removed_at is null order by id"
         for t in ("drive_files", "drive_folders"):
@@ -140,47 +124,47 @@ def test_incremental_run_with_a_service_account_key(tmp_path):
 
         # --full lists everything again
         emu.reset_stats()
-        assert run(db, *args, "--full").exit_code == 0
+        assert run_sync(db, *args, "--full").exit_code == 0
         assert drive_calls(emu)["drive.files.list"] >= 2
 
 
-def test_an_api_key_relists_the_tree_every_run(tmp_path):
+def test_an_api_key_relists_the_tree_every_run(tmp_path, run_sync):
     data = small_archive()
     with Emulator(drive=data, api_key=KEY) as emu:
         notes, db = notes_file(tmp_path), tmp_path / "i.db"
-        assert run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+        assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
         data.rename("1deck" + "0" * 28, "renamed.pdf")
         emu.reset_stats()
-        assert run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+        assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
         calls = drive_calls(emu)
     assert "drive.changes.list" not in calls and calls["drive.files.list"] >= 2
     assert sqlite_utils.Database(db)["drive_files"].get("1deck" + "0" * 28)["name"] == "renamed.pdf"
 
 
-def test_header_links_are_the_default_sources_and_flags_override(tmp_path):
+def test_header_links_are_the_default_sources_and_flags_override(tmp_path, flyte_channel, run_sync):
     data = small_archive()
     other = "1otherroot" + "0" * 23
     data.files[other] = make_file(other, "Other archive", FOLDER, "0AmyDrive", WHEN)
     data.add_file("2022-05-05 talk.mp4", other)
-    yt = YouTubeData.generate(videos=30, seed=21, channel_id=FLYTE_CHANNEL)
+    yt = YouTubeData.generate(videos=30, seed=21, channel_id=flyte_channel)
     with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
-        notes = notes_file(tmp_path, channel=True)
+        notes = notes_file(tmp_path, channel=flyte_channel)
         db = tmp_path / "i.db"
-        res = run(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
+        res = run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
         assert res.exit_code == 0, res.output
         d = sqlite_utils.Database(db)
         assert d["videos"].count > 20
         assert {r["root_id"] for r in d["drive_folders"].rows} == {FOLDER_ID}
         assert d["drive_files"].count == 2
         # the flag wins over the header
-        res = run(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url,
+        res = run_sync(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url,
                   "--drive-folder", f"https://drive.google.com/drive/folders/{other}")
         assert res.exit_code == 0, res.output
         assert [r["path"] for r in sqlite_utils.Database(tmp_path / "j.db")["drive_files"].rows] == \
             ["Other archive/2022-05-05 talk.mp4"]
 
 
-def test_google_doc_as_notes(tmp_path):
+def test_google_doc_as_notes(tmp_path, clean_env, run_sync):
     doc = "1notesdoc" + "0" * 24
     data = small_archive()
     data.files[doc] = make_file(doc, "Flyte Meetup Notes", DOC, "1elsewhere" + "0" * 23, WHEN)
@@ -188,7 +172,7 @@ def test_google_doc_as_notes(tmp_path):
     with Emulator(drive=data, api_key=KEY) as emu:
         for i, arg in enumerate((f"gdoc:{doc}", f"https://docs.google.com/document/d/{doc}/edit?usp=sharing")):
             db = tmp_path / f"{i}.db"
-            res = run(db, arg, "--api-key", KEY, "--api-endpoint", emu.url)
+            res = run_sync(db, arg, "--api-key", KEY, "--api-endpoint", emu.url)
             assert res.exit_code == 0, res.output
             d = sqlite_utils.Database(db)
             assert [r["id"] for r in d["meetings"].rows] == ["2021-03-09"]
@@ -197,9 +181,9 @@ def test_google_doc_as_notes(tmp_path):
             # the doc's header named the archive: harvested too
             assert d["drive_files"].count == 2
         assert emu.stats()["calls"]["drive.files.export"] == 2
-        res = run(tmp_path / "x.db", "gdoc:1nosuchdoc" + "0" * 22, "--api-key", KEY, "--api-endpoint", emu.url)
+        res = run_sync(tmp_path / "x.db", "gdoc:1nosuchdoc" + "0" * 22, "--api-key", KEY, "--api-endpoint", emu.url)
         assert res.exit_code != 0 and res.output.startswith("Error: Google Doc not found")
-        res = run(tmp_path / "y.db", f"gdoc:{doc}", env=clean_env())
+        res = run_sync(tmp_path / "y.db", f"gdoc:{doc}", env=clean_env())
         assert res.exit_code == 1 and "needs Drive access" in res.output
 
 
@@ -222,13 +206,13 @@ def test_google_doc_falls_back_to_plain_text(monkeypatch):
     assert text.startswith("Feb 9, 2021") and "Flyte Egress Events [Nian - Spotify]" in text
 
 
-def test_faults_leave_the_same_database_as_a_clean_run(tmp_path):
+def test_faults_leave_the_same_database_as_a_clean_run(tmp_path, run_sync):
     notes = notes_file(tmp_path)
     dbs = {}
     for name, rate in (("clean", 0.0), ("flaky", 0.2)):
         data = DriveData.generate(folders=300, files=1500, seed=8, root_folder_id=FOLDER_ID)
         with Emulator(drive=data, api_key=KEY, fault_rate=rate, fault_seed=3) as emu:
-            res = run(tmp_path / f"{name}.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
+            res = run_sync(tmp_path / f"{name}.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
             assert res.exit_code == 0, res.output
             if rate:
                 assert emu.stats()["faults"] >= 3
@@ -238,12 +222,12 @@ def test_faults_leave_the_same_database_as_a_clean_run(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
+def test_sigkill_mid_harvest_then_rerun_converges(tmp_path, kill_sync_when, run_sync_process):
     notes = notes_file(tmp_path)
     data = DriveData.generate(folders=400, files=20000, seed=9, root_folder_id=FOLDER_ID)
     with Emulator(drive=data, api_key=KEY) as emu:
         args = [notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet"]
-        assert run_process(tmp_path / "whole.db", *args).returncode == 0
+        assert run_sync_process(tmp_path / "whole.db", *args).returncode == 0
         whole = sqlite3.connect(tmp_path / "whole.db").execute("select count(*) from drive_files").fetchone()[0]
         for attempt in range(3):  # a loaded machine may let the run finish before the kill lands
             killed = tmp_path / f"killed{attempt}.db"
@@ -253,12 +237,12 @@ def test_sigkill_mid_harvest_then_rerun_converges(tmp_path):
                     break
         else:
             pytest.fail("could not kill the harvest midway in 3 attempts")
-        res = run_process(killed, *args)
+        res = run_sync_process(killed, *args)
         assert res.returncode == 0, res.stderr
     assert dump(killed) == dump(tmp_path / "whole.db")
 
 
-def test_no_secret_in_database_recordings_or_logs(tmp_path):
+def test_no_secret_in_database_recordings_or_logs(tmp_path, run_sync_process):
     data = DriveData.generate(folders=30, files=400, seed=10, root_folder_id=FOLDER_ID)
     with Emulator(drive=data, api_key=KEY, fault_rate=0.1, fault_seed=4) as emu:
         sa = tmp_path / "sa.json"
@@ -272,7 +256,7 @@ def test_no_secret_in_database_recordings_or_logs(tmp_path):
             ["--api-key", KEY + "x"],  # a bad key, reported
             ["--api-key", KEY, "--drive-folder", "1nosuchfolder" + "0" * 20],
         ):
-            r = run_process(tmp_path / "i.db", notes, "--api-endpoint", emu.url, *args)
+            r = run_sync_process(tmp_path / "i.db", notes, "--api-endpoint", emu.url, *args)
             outputs.append(r.stdout + r.stderr)
         issued = list(getattr(emu.oauth, "tokens", {}) or [])
     assert all("Error" not in o for o in outputs[:3]), outputs
@@ -290,7 +274,7 @@ def test_no_secret_in_database_recordings_or_logs(tmp_path):
             assert secret.encode() not in f.read_bytes(), f
 
 
-def test_drive_errors_are_one_line(tmp_path):
+def test_drive_errors_are_one_line(tmp_path, run_sync):
     data = small_archive()
     with Emulator(drive=data, api_key=KEY) as emu:
         notes = notes_file(tmp_path)
@@ -303,7 +287,7 @@ def test_drive_errors_are_one_line(tmp_path):
             "Drive has no folder or file": ["--drive-folder", "1nosuchfolder" + "0" * 20],
         }
         for expected, extra in cases.items():
-            res = run(tmp_path / "e.db", *base, *extra)
+            res = run_sync(tmp_path / "e.db", *base, *extra)
             errors = [l for l in res.output.splitlines() if l.startswith("Error:")]
             assert res.exit_code != 0 and len(errors) == 1 and expected in errors[0], res.output
             assert KEY not in res.output
@@ -311,59 +295,59 @@ def test_drive_errors_are_one_line(tmp_path):
         statuses = [r["status"] for r in sqlite_utils.Database(tmp_path / "e.db")["sync_runs"].rows]
         assert statuses == ["failed"] * len(cases)
         # without any credential Drive is skipped, and says so when asked for by flag
-        res = run(tmp_path / "s.db", notes, "--drive-folder", FOLDER_ID, "--api-endpoint", emu.url)
+        res = run_sync(tmp_path / "s.db", notes, "--drive-folder", FOLDER_ID, "--api-endpoint", emu.url)
         assert res.exit_code == 0 and "Drive skipped: no API key" in res.output
 
 
-def test_zero_configuration_with_a_saved_user_token(tmp_path):
+def test_zero_configuration_with_a_saved_user_token(tmp_path, flyte_channel, run_sync):
     """One token (YouTube and Drive scopes), no source flag: the header's channel and folder."""
     data = small_archive()
-    yt = YouTubeData.generate(videos=12, seed=22, channel_id=FLYTE_CHANNEL)
+    yt = YouTubeData.generate(videos=12, seed=22, channel_id=flyte_channel)
     with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
         token = tmp_path / "user.token.json"
         emu.write_user_token(token, ["https://www.googleapis.com/auth/youtube.readonly",
                                      "https://www.googleapis.com/auth/drive.readonly"])
-        notes, db = notes_file(tmp_path, channel=True), tmp_path / "i.db"
-        res = run(db, notes, "--credentials", token, "--api-endpoint", emu.url)
+        notes, db = notes_file(tmp_path, channel=flyte_channel), tmp_path / "i.db"
+        res = run_sync(db, notes, "--credentials", token, "--api-endpoint", emu.url)
         assert res.exit_code == 0, res.output
         d = sqlite_utils.Database(db)
         assert d["videos"].count >= 10 and d["drive_files"].count == 2
         data.add_file("2021-02-23 Flyte sync.mp4", FOLDER_ID)
         emu.reset_stats()
-        assert run(db, notes, "--credentials", token, "--api-endpoint", emu.url).exit_code == 0
+        assert run_sync(db, notes, "--credentials", token, "--api-endpoint", emu.url).exit_code == 0
         assert drive_calls(emu) == {"drive.changes.list": 1}
         d = sqlite_utils.Database(db)  # a sync replaces the file: open the new one
         assert d["drive_files"].count == 3
 
 
-def test_api_key_for_youtube_and_a_service_account_for_drive(tmp_path):
+def test_api_key_for_youtube_and_a_service_account_for_drive(tmp_path, flyte_channel, run_sync):
     """YouTube refuses service accounts; with both flags the key serves YouTube and the
     service account serves Drive (so Drive still gets its changes feed)."""
     data = small_archive()
-    yt = YouTubeData.generate(videos=12, seed=23, channel_id=FLYTE_CHANNEL)
+    yt = YouTubeData.generate(videos=12, seed=23, channel_id=flyte_channel)
     with Emulator(drive=data, youtube=yt, api_key=KEY) as emu:
         sa = tmp_path / "sa.json"
         emu.write_service_account(sa)
-        notes, db = notes_file(tmp_path, channel=True), tmp_path / "i.db"
+        notes, db = notes_file(tmp_path, channel=flyte_channel), tmp_path / "i.db"
         args = [notes, "--api-key", KEY, "--credentials", sa, "--api-endpoint", emu.url]
-        res = run(db, *args)
+        res = run_sync(db, *args)
         assert res.exit_code == 0, res.output
         assert sqlite_utils.Database(db)["videos"].count >= 8
         assert drive_calls(emu)["drive.changes.getStartPageToken"] == 1
         emu.reset_stats()
-        assert run(db, *args).exit_code == 0
+        assert run_sync(db, *args).exit_code == 0
         assert drive_calls(emu) == {"drive.changes.list": 1}
 
 
-def test_service_account_alone_harvests_drive_and_says_why_youtube_was_skipped(tmp_path):
+def test_service_account_alone_harvests_drive_and_says_why_youtube_was_skipped(tmp_path, flyte_channel, run_sync):
     """Zero-configuration sync with a service-account key: the notes name a channel and a
     folder; YouTube refuses service accounts, so Drive is harvested and YouTube skipped in one line."""
-    with Emulator(drive=small_archive(), youtube=YouTubeData.generate(videos=5, seed=1, channel_id=FLYTE_CHANNEL),
+    with Emulator(drive=small_archive(), youtube=YouTubeData.generate(videos=5, seed=1, channel_id=flyte_channel),
                   api_key=KEY) as emu:
         sa = tmp_path / "sa.json"
         emu.write_service_account(sa)
         db = tmp_path / "i.db"
-        res = run(db, notes_file(tmp_path, channel=True), "--credentials", sa, "--api-endpoint", emu.url)
+        res = run_sync(db, notes_file(tmp_path, channel=flyte_channel), "--credentials", sa, "--api-endpoint", emu.url)
         calls = emu.stats()["calls"]
     assert res.exit_code == 0, res.output
     skipped = [line for line in res.output.splitlines() if line.startswith("YouTube skipped")]
@@ -372,15 +356,15 @@ def test_service_account_alone_harvests_drive_and_says_why_youtube_was_skipped(t
     assert sqlite_utils.Database(db)["drive_files"].count_where("name like 'GMT20210209%'") == 1
 
 
-def test_unreadable_folder_linked_in_the_notes_is_skipped_but_an_explicit_one_fails(tmp_path):
+def test_unreadable_folder_linked_in_the_notes_is_skipped_but_an_explicit_one_fails(tmp_path, run_sync):
     missing = "1missingmissingmissingmissing00"
     with Emulator(drive=small_archive(), api_key=KEY) as emu:
         notes = notes_file(tmp_path, folder=missing)
-        res = run(tmp_path / "i.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
+        res = run_sync(tmp_path / "i.db", notes, "--api-key", KEY, "--api-endpoint", emu.url)
         assert res.exit_code == 0, res.output
         line = next(line for line in res.output.splitlines() if line.startswith("Drive skipped"))
         assert "cannot read the folder the notes' header links" in line and missing in line
         assert sqlite_utils.Database(tmp_path / "i.db")["meetings"].count == 1  # the notes still landed
-        res = run(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url, "--drive-folder", missing)
+        res = run_sync(tmp_path / "j.db", notes, "--api-key", KEY, "--api-endpoint", emu.url, "--drive-folder", missing)
     assert res.exit_code != 0
     assert res.output.strip().splitlines()[-1].startswith("Error:")

@@ -1,14 +1,16 @@
 """The bundled synthetic Drive recording replays offline into the demo database."""
 import sqlite_utils
 from click.testing import CliRunner
+from pathlib import Path
 
-from youtube_helpers import ROOT, clean_env
+ROOT = Path(__file__).resolve().parent.parent
+
 
 NOTES = ROOT / "data" / "notes" / "flyte-meetup-notes.md"
 RECORDING = ROOT / "data" / "sample" / "recording"
 
 
-def test_make_demo_replay_harvests_the_drive_archive(tmp_path):
+def test_make_demo_replay_harvests_the_drive_archive(tmp_path, clean_env):
     from indexer.cli import cli
 
     res = CliRunner().invoke(cli, ["sync", str(tmp_path / "i.db"), str(NOTES), "--replay", str(RECORDING)],

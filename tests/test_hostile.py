@@ -13,7 +13,6 @@ import sqlite3
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import SEED, app, build_site_db, get, serving, video
 
 from indexer import bounds
 from indexer.cli import REPO_ROOT, cli
@@ -75,16 +74,20 @@ def test_class2_offsets_within_bounds_still_read():
     assert classify_url(f"https://www.youtube.com/watch?v={VID}#t={LONG}").start_s is None
 
 
-def test_class2_absurd_offset_in_a_video_description_keeps_the_site_up(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_class2_absurd_offset_in_a_video_description_keeps_the_site_up(tmp_path, site_db, site_app, video_resource):
+    from indexer.youtube import video_row
+
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
     bomb = f"https://www.youtube.com/watch?v={VID}&t={HUGE}"
-    db["videos"].insert(video("bomb0000001", "bomb", "2023-01-01T00:00:00Z", description=bomb, url=bomb))
+    # the description as an uploader may write it; the url column too, which no harvester writes so
+    resource = video_resource("bomb0000001", "bomb", "2023-01-01T00:00:00Z", description=bomb)
+    db["videos"].insert({**video_row(resource), "url": bomb})
     db.conn.close()
-    ds = app(db_path)
+    ds = site_app(db_path)
     for path in ("/index/videos", "/index/videos/bomb0000001", "/index/videos?_search=bomb",
                  "/-/search?q=bomb", "/index/latest_recordings.atom"):
-        assert get(ds, path).status_code == 200, path
+        assert ds.get(path).status_code == 200, path
 
 
 def test_class2_api_numbers_are_bounded():
@@ -107,7 +110,7 @@ def test_class2_api_numbers_are_bounded():
     assert parse_chapters("0:00 a\n1:00 b\n99:59:59 c")[-1]["start_s"] == 99 * 3600 + 59 * 60 + 59
 
 
-def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path):
+def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path, site_db, site_app, video_resource):
     from indexer.drive import file_row
     from indexer.youtube import video_row
 
@@ -118,13 +121,17 @@ def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path)
         "2021-02-10T01:00:00+00:00")
     assert file_row({"id": "f", "createdTime": "0001-01-01T00:00:00Z", "modifiedTime": "2021-02-09T18:10:00.000Z"},
                     None, "f", "root", (None, None))["created_time"] is None
-    db_path = build_site_db(tmp_path)
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
-    db["videos"].insert(video("ctrl0000001", "", "2030-01-01T00:00:00Z", description="a\x00b\x0bc\x19"))
-    db["videos"].insert(video("ctrl0000002", "t\x01", "garbage"))
-    db["videos"].insert(video("ctrl0000003", "\x15", "2030-01-02T00:00:00Z"))
+    # rows as an older version or another tool may have left them: control characters, a
+    # publish time that is no time (video_row would write None)
+    db["videos"].insert(video_row(video_resource("ctrl0000001", "", "2030-01-01T00:00:00Z",
+                                                 description="a\x00b\x0bc\x19")))
+    db["videos"].insert({**video_row(video_resource("ctrl0000002", "t\x01", "2030-01-01T00:00:00Z")),
+                         "published_at": "garbage"})
+    db["videos"].insert(video_row(video_resource("ctrl0000003", "\x15", "2030-01-02T00:00:00Z")))
     db.conn.close()
-    r = get(app(db_path), "/index/latest_recordings.atom")
+    r = site_app(db_path).get("/index/latest_recordings.atom")
     assert r.status_code == 200 and "Untitled video ctrl0000001" in r.text
 
 
@@ -163,15 +170,10 @@ def test_class2_overrides_with_absurd_times_and_nesting_are_one_line(seed_db, tm
 # class 3: the site's limits and headers
 
 
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site"))
-
-
 def sql(ds, query: str):
     from urllib.parse import urlencode
 
-    return get(ds, "/index.json?" + urlencode({"sql": query, "_shape": "array"}))
+    return ds.get("/index.json?" + urlencode({"sql": query, "_shape": "array"}))
 
 
 @pytest.mark.parametrize("query", [
@@ -183,17 +185,17 @@ def sql(ds, query: str):
     "select length(replace(printf('%.*c', 900000, 'a'), 'a', 'aaaa'))",
     "select printf('%.*c', 900000, 'a') like '%' || printf('%.*c', 5000, 'a') || 'b'",
 ])
-def test_class3_one_costly_function_is_refused_not_run(site_db, query):
+def test_class3_one_costly_function_is_refused_not_run(site_db_shared, query, site_app):
     """Every one of these runs seconds to minutes in a single SQLite call, where
     Datasette's time limit cannot stop it; the site refuses them up front."""
-    r = sql(app(site_db), query)
+    r = sql(site_app(site_db_shared), query)
     assert r.status_code == 400, r.text[:300]
     assert r.json()["error"] in ("string or blob too big", "user-defined function raised exception",
                                  "LIKE or GLOB pattern too complex")
 
 
-def test_class3_replaced_functions_keep_sqlite_meaning(site_db):
-    r = sql(app(site_db), "select printf('%04d-%s|%5.1f|%%', 7, 'a', 3.14159) as p, format('%-3s|', 'ab') as f,"
+def test_class3_replaced_functions_keep_sqlite_meaning(site_db_shared, site_app):
+    r = sql(site_app(site_db_shared), "select printf('%04d-%s|%5.1f|%%', 7, 'a', 3.14159) as p, format('%-3s|', 'ab') as f,"
                           " instr('hello', 'l') as i, instr(x'0102', x'02') as ib, instr(null, 'a') as n,"
                           " replace('abcb', 'b', 'XY') as r, trim('xxhixx', 'x') as t, ltrim('..a.', '.') as lt,"
                           " rtrim('ab..', '.') as rt, trim('  a  ') as t1")
@@ -201,16 +203,16 @@ def test_class3_replaced_functions_keep_sqlite_meaning(site_db):
     assert r.json() == [{"p": "0007-a|  3.1|%", "f": "ab |", "i": 3, "ib": 2, "n": None, "r": "aXYcXY",
                          "t": "hi", "lt": "a.", "rt": "ab", "t1": "a"}]
     # the year facet (printf) still works
-    assert get(app(site_db), "/index/videos?_facet_year=published_at").status_code == 200
+    assert site_app(site_db_shared).get("/index/videos?_facet_year=published_at").status_code == 200
 
 
 @pytest.mark.parametrize("path,method", [("/", "GET"), ("/index/videos", "GET"), ("/index/videos.json", "GET"),
                                          ("/-/meetup-indexer.css", "GET"), ("/nowhere", "GET"),
                                          ("/index/latest_recordings.atom", "GET"), ("/index", "POST")])
-def test_class3_security_headers_on_every_response(site_db, path, method):
+def test_class3_security_headers_on_every_response(site_db_shared, path, method, site_app):
     import asyncio
 
-    ds = app(site_db)
+    ds = site_app(site_db_shared)
     r = asyncio.run(ds.client.request(method, path))
     csp = r.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
@@ -475,7 +477,7 @@ _notes = st.builds(lambda meetings: "# Hostile community notes\n\n" + "\n\n".joi
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(notes=_notes)
-def test_property_sync_survives_hostile_notes(notes):
+def test_property_sync_survives_hostile_notes(notes, site_app):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         path = folder / "notes.md"
@@ -499,10 +501,10 @@ def test_property_sync_survives_hostile_notes(notes):
             for row in db.execute(f"select {', '.join(columns)} from [{table}]").fetchall() if columns else []:
                 assert not any(PASSWORD in str(value) for value in row), (table, row)
         if result.exit_code == 0:
-            ds = app(db_path)
+            ds = site_app(db_path)
             tables = set(sqlite_utils.Database(db_path).table_names())
             for page in (f"/index/{t}" for t in ("meetings", "talks", "meeting_links", "videos") if t in tables):
-                r = get(ds, page)
+                r = ds.get(page)
                 assert r.status_code == 200, (page, r.text[:300])
                 assert SCRIPT not in r.text
 
@@ -530,7 +532,7 @@ def replace_with_more_meetings(db_path, new_ids):
     os.replace(building, db_path)
 
 
-def served_while(db_path, change) -> tuple[list[int], set[str]]:
+def served_while(db_path, change, serving) -> tuple[list[int], set[str]]:
     """Serve ``db_path``, hammer it from three threads while ``change()`` runs, then read
     the meeting dates it serves: (every response's status, dates served after)."""
     pages = ["/index/meetings.json?_shape=array&_size=max", "/index/meetings", "/index/talks",
@@ -567,8 +569,8 @@ def served_while(db_path, change) -> tuple[list[int], set[str]]:
 
 
 @pytest.mark.slow
-def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_path):
-    db_path = build_site_db(tmp_path).rename(tmp_path / "community.db")
+def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_path, site_db, serving):
+    db_path = site_db.rename(tmp_path / "community.db")
     added = []
 
     def swaps():
@@ -578,16 +580,16 @@ def test_class5_serve_switches_to_a_renamed_file_without_failing_a_request(tmp_p
             added.extend(ids)
             time.sleep(0.3)
 
-    outcomes, served = served_while(db_path, swaps)
+    outcomes, served = served_while(db_path, swaps, serving)
     assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes))
     assert set(added) <= served
 
 
 @pytest.mark.slow
-def test_class5_a_real_sync_into_the_served_file_fails_no_request(tmp_path):
+def test_class5_a_real_sync_into_the_served_file_fails_no_request(tmp_path, seed_path, serving):
     """The issue's own case: `sync` into the very database `serve` serves."""
     notes = tmp_path / "notes.md"
-    notes.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    notes.write_text(seed_path.read_text(encoding="utf-8"), encoding="utf-8")
     db_path = tmp_path / "community.db"
     first = run("sync", db_path, notes, "--replay", SAMPLE)
     assert first.exit_code == 0, first.output
@@ -600,7 +602,7 @@ def test_class5_a_real_sync_into_the_served_file_fails_no_request(tmp_path):
                                 text=True, timeout=300)
         assert synced.returncode == 0, synced.stderr
 
-    outcomes, served = served_while(db_path, sync_with_a_new_meeting)
+    outcomes, served = served_while(db_path, sync_with_a_new_meeting, serving)
     assert len(outcomes) > 20 and set(outcomes) == {200}, (outcomes.count(200), len(outcomes))
     assert "2031-01-05" in served and "2021-02-09" in served
     assert sqlite3.connect(db_path).execute("pragma journal_mode").fetchone()[0] != "wal"
@@ -637,7 +639,7 @@ def hostile_emulator():
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(videos=st.lists(_hostile_video, min_size=1, max_size=4))
-def test_property_sync_survives_hostile_api_resources(hostile_emulator, seed_path, videos):
+def test_property_sync_survives_hostile_api_resources(hostile_emulator, seed_path, videos, site_app):
     emu = hostile_emulator
     channel = next(iter(emu.youtube.channels))
     for vid, fields in zip(list(emu.youtube.videos), videos):
@@ -657,9 +659,9 @@ def test_property_sync_survives_hostile_api_resources(hostile_emulator, seed_pat
         assert "Traceback" not in result.output and result.exit_code in DOCUMENTED_EXIT_CODES, result.output
         assert integrity(db_path) == "ok"
         if result.exit_code == 0:
-            ds = app(db_path)
+            ds = site_app(db_path)
             for page in ("/index/videos", "/index/chapters", "/index/videos?_search=t", "/-/search?q=t",
                          "/index/latest_recordings.atom"):
-                r = get(ds, page)
+                r = ds.get(page)
                 assert r.status_code == 200, (page, r.text[:300])
                 assert SCRIPT not in r.text

@@ -7,7 +7,6 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from match_helpers import add_harvest
 
 
 def run(*args):
@@ -16,7 +15,7 @@ def run(*args):
 
 
 @pytest.fixture
-def harvested(seed_db):
+def harvested(seed_db, add_harvest):
     add_harvest(seed_db)
     return seed_db
 
@@ -58,7 +57,7 @@ def test_match_twice_is_identical(harvested):
     assert (sorted(map(repr, db["recordings"].rows)), sorted(map(repr, db["talk_recordings"].rows))) == before
 
 
-def test_without_chapters_talks_link_to_the_start(seed_db):
+def test_without_chapters_talks_link_to_the_start(seed_db, add_harvest):
     add_harvest(seed_db, chapters=[])
     assert run("match", seed_db).exit_code == 0
     rows = list(sqlite_utils.Database(seed_db)["talk_recordings"].rows)
@@ -79,14 +78,13 @@ def test_sync_of_notes_alone_does_not_match(seed_db):
     assert "talks_with_recordings" not in db.view_names()
 
 
-def test_notes_dropping_a_meeting_or_talk_clean_the_links(tmp_path, seed_text):
+def test_notes_dropping_a_meeting_or_talk_clean_the_links(tmp_path, seed_text, add_harvest, video_resource):
     notes = tmp_path / "notes.md"
     notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* Flyte Pipelines [Ada - Acme]\n")
     db_path = tmp_path / "i.db"
     assert run("sync", db_path, notes).exit_code == 0
-    later = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
-             "removed_at": None, "id": "march000009", "title": "Community Sync March 9, 2021",
-             "published_at": "2021-03-10T01:00:00Z", "duration_s": 3000}
+    later = video_resource("march000009", "Community Sync March 9, 2021", "2021-03-10T01:00:00Z",
+                           duration_s=3000, channel_id="UC")
     add_harvest(db_path, extra_videos=[later])
     assert run("match", db_path).exit_code == 0
     db = sqlite_utils.Database(db_path)
@@ -102,19 +100,18 @@ def test_notes_dropping_a_meeting_or_talk_clean_the_links(tmp_path, seed_text):
     assert db["talk_recordings"].count == 2
 
 
-def test_report_lists_what_needs_a_human(tmp_path, seed_text):
+def test_report_lists_what_needs_a_human(tmp_path, seed_text, add_harvest, video_resource, site_app):
     notes = tmp_path / "notes.md"
     notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* Nobody pressed record [Ada - Acme]\n"
                      "\n## Mar 16, 2021\n\n### Agenda:\n* Alpha [Bo - Acme]\n"
                      "\n## Mar 17, 2021\n\n### Agenda:\n* Beta [Cy - Acme]\n")
     db_path = tmp_path / "index.db"  # the name metadata.yml describes
     assert run("sync", db_path, notes).exit_code == 0
-    unsure = {"channel_id": "UC", "description": "", "recorded_at": None, "live_status": "none",
-              "removed_at": None, "id": "unsure00001", "title": "Community meeting",
-              "published_at": "2021-03-18T20:00:00Z", "duration_s": 3000}
-    gone = {**unsure, "id": "gone0000001", "title": "Flyte Egress Events | PyData",
-            "published_at": "2021-01-01T00:00:00Z", "removed_at": "2026-01-01T00:00:00Z"}
-    add_harvest(db_path, extra_videos=[unsure, gone])
+    unsure = video_resource("unsure00001", "Community meeting", "2021-03-18T20:00:00Z", duration_s=3000,
+                            channel_id="UC")
+    gone = video_resource("gone0000001", "Flyte Egress Events | PyData", "2021-01-01T00:00:00Z", duration_s=3000,
+                          channel_id="UC")
+    add_harvest(db_path, extra_videos=[unsure, gone], removed=["gone0000001"])
     assert run("match", db_path).exit_code == 0
     r = run("report", db_path, "--json")
     assert r.exit_code == 0, r.output
@@ -128,9 +125,7 @@ def test_report_lists_what_needs_a_human(tmp_path, seed_text):
     text = run("report", db_path)
     assert "## meetings without a recording:" in text.output and "kubecon0001" in text.output
     # the same list as a canned query of the site
-    from site_helpers import app, get
-
-    page = get(app(db_path), "/index/links_to_check.json?_shape=array")
+    page = site_app(db_path).get("/index/links_to_check.json?_shape=array")
     assert page.status_code == 200
     assert [(r["meeting_id"], r["ref"]) for r in page.json()] == [("2021-03-17", "unsure00001")]
 
@@ -142,7 +137,7 @@ def test_match_errors_are_one_line(tmp_path, seed_db):
     assert r.exit_code == 1 and r.output.strip().count("\n") == 0 and "unknown time zone" in r.output
 
 
-def test_timezone_option_changes_local_days(tmp_path):
+def test_timezone_option_changes_local_days(tmp_path, save_videos, video_resource):
     notes = tmp_path / "notes.md"
     notes.write_text("# N\n\n## Feb 3, 2021\n\n### Agenda:\n* Kickoff [Aiko - LINE]\n"
                      "\n## Feb 10, 2021\n\n### Agenda:\n* Feature store [Kenji - Mercari]\n")
@@ -150,9 +145,8 @@ def test_timezone_option_changes_local_days(tmp_path):
     assert run("sync", db_path, notes).exit_code == 0
     # 08:00 Tokyo on Wednesday Feb 10 is Tuesday 23:00 UTC
     db = sqlite_utils.Database(db_path)
-    db["videos"].insert({"id": "tokyo000001", "title": "Flyte meetup Japan", "description": "",
-                         "recorded_at": "2021-02-09T23:00:00Z", "published_at": "2021-02-10T02:00:00Z",
-                         "duration_s": 3000, "live_status": "completed", "removed_at": None}, pk="id")
+    save_videos(db, [video_resource("tokyo000001", "Flyte meetup Japan", "2021-02-10T02:00:00Z", duration_s=3000,
+                                    live_started_at="2021-02-09T23:00:00Z")])
     assert run("match", db_path, "--timezone", "Asia/Tokyo").exit_code == 0
     [rec] = sqlite_utils.Database(db_path)["recordings"].rows
     assert rec["meeting_id"] == "2021-02-10" and "08:00 local" in rec["reason"]
@@ -195,17 +189,16 @@ def test_sample_channel_and_archive_end_to_end(tmp_path, seed_path, monkeypatch)
     assert "iHBUxzSC9XE" not in orphans and len(orphans) >= 5  # other syncs, a walkthrough, a short
 
 
-def test_time_zone_is_remembered_for_later_syncs(tmp_path, monkeypatch):
+def test_time_zone_is_remembered_for_later_syncs(tmp_path, monkeypatch, save_videos, video_resource):
     monkeypatch.delenv("MEETUP_TIMEZONE", raising=False)
     notes = tmp_path / "notes.md"
     notes.write_text("# N\n\n## Feb 3, 2021\n\n### Agenda:\n* Kickoff [Aiko - LINE]\n"
                      "\n## Feb 10, 2021\n\n### Agenda:\n* Feature store [Kenji - Mercari]\n")
     db_path = tmp_path / "i.db"
     assert run("sync", db_path, notes).exit_code == 0
-    sqlite_utils.Database(db_path)["videos"].insert(
-        {"id": "tokyo000001", "title": "Flyte meetup Japan", "description": "", "recorded_at": "2021-02-09T23:00:00Z",
-         "published_at": "2021-02-10T02:00:00Z", "duration_s": 3000, "live_status": "completed",
-         "removed_at": None}, pk="id")
+    save_videos(sqlite_utils.Database(db_path), [video_resource(
+        "tokyo000001", "Flyte meetup Japan", "2021-02-10T02:00:00Z", duration_s=3000,
+        live_started_at="2021-02-09T23:00:00Z")])
     assert run("match", db_path, "--timezone", "Asia/Tokyo").exit_code == 0
     r = run("sync", db_path, notes)
     assert r.exit_code == 0, r.output

@@ -228,7 +228,7 @@ def test_a_video_the_notes_list_outside_meetings_links_only_by_its_own_date():
     assert links_of(match_meetings(day, [dated], tz="UTC")) == {("2020-10-29", "tutorial001")}
 
 
-def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path):
+def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path, save_videos, video_resource):
     notes = tmp_path / "notes.md"
     notes.write_text("# Talks\n\n## Tutorials\n\n* [MLIR tutorial](https://www.youtube.com/watch?v=tutorial001)\n\n"
                      "## 2020-10-29\n\n* [recording](https://youtu.be/meetingrec1)\n")
@@ -236,10 +236,8 @@ def test_load_input_marks_videos_linked_outside_every_meeting(tmp_path):
     db["notes_files"].insert({"path": str(notes)}, pk="path")
     db["meeting_links"].insert({"meeting_id": "2021-05-04", "kind": "youtube", "ref": "meetingrec1", "start_s": None,
                                 "line": 7})
-    base = {"description": "", "published_at": "2020-10-29T18:00:00Z", "recorded_at": None, "duration_s": 3000,
-            "live_status": "none", "removed_at": None}
-    db["videos"].insert_all([{**base, "id": "tutorial001", "title": "Tutorial"},
-                             {**base, "id": "meetingrec1", "title": "Meeting"}], pk="id")
+    save_videos(db, [video_resource(vid, title, "2020-10-29T18:00:00Z", duration_s=3000)
+                     for vid, title in (("tutorial001", "Tutorial"), ("meetingrec1", "Meeting"))])
     _, candidates = matchdb.load_input(db)
     flags = {c["id"]: c.get("linked_elsewhere", False) for c in candidates}
     assert flags == {"tutorial001": True, "meetingrec1": False}

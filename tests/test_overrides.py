@@ -5,7 +5,6 @@ from click.testing import CliRunner
 
 from indexer.cli import cli
 from indexer.overrides import OverrideError, parse_overrides, parse_time
-from match_helpers import add_harvest
 
 
 def run(*args):
@@ -13,7 +12,7 @@ def run(*args):
 
 
 @pytest.fixture
-def harvested(seed_db):
+def harvested(seed_db, add_harvest):
     add_harvest(seed_db)
     return seed_db
 

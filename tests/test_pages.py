@@ -1,8 +1,8 @@
 """The pages people use: a meeting, a talk, a person, an organisation, the home page, feeds.
 
 A real Datasette app with the project's plugins over a database synced from
-notes (the seed, or small notes written here) plus recordings in the
-contract's columns (tests/site_helpers.py).
+notes (the seed, or small notes written here) plus recordings saved by the
+harvesters' writers (the ``site_db`` and ``build_site_db`` fixtures, tests/conftest.py).
 """
 import re
 import xml.etree.ElementTree as ET
@@ -13,7 +13,6 @@ import icalendar
 import pytest
 import sqlite_utils
 from markupsafe import escape
-from site_helpers import EGRESS_START_S, HOSTILE_TITLE, app, build_site_db, get
 
 EGRESS = "/index/talks/2021-02-09~2Fflyte-egress-events"
 MEETING = "/index/meetings/2021-02-09"
@@ -70,21 +69,16 @@ class Page(HTMLParser):
 
 
 def page(ds, path) -> tuple[str, Page]:
-    r = get(ds, path)
+    r = ds.get(path)
     assert r.status_code == 200, (path, r.text[:500])
     return r.text, Page(r.text)
 
 
 @pytest.fixture
-def site(tmp_path):
-    return app(build_site_db(tmp_path))
-
-
-@pytest.fixture
-def two_meetings(tmp_path):
+def two_meetings(tmp_path, site_app, build_site_db):
     notes = tmp_path / "notes.md"
     notes.write_text(TWO_MEETINGS)
-    return app(build_site_db(tmp_path, notes=notes))
+    return site_app(build_site_db(tmp_path, notes=notes))
 
 
 def agenda(html: str) -> list[str]:
@@ -92,7 +86,7 @@ def agenda(html: str) -> list[str]:
     return re.findall(r'class="mi-talk-title" href="[^"]+">([^<]+)</a>', block)
 
 
-def test_meeting_page_shows_the_agenda_player_and_recordings(site):
+def test_meeting_page_shows_the_agenda_player_and_recordings(site, egress_start_s):
     html, doc = page(site, MEETING)
     assert agenda(html) == ["Flyte Egress Events", "Flyte at Lyft L5 Autonomous cars using Bazel", "Planning"]
     # the page's own player, driven through the IFrame API
@@ -106,16 +100,16 @@ def test_meeting_page_shows_the_agenda_player_and_recordings(site):
     seeks = talks.find("a", class_="mi-seek")
     egress = [a for a in seeks if a["aria-label"].endswith("Flyte Egress Events")]
     assert len(seeks) == 1
-    assert [(a["data-video"], a["data-start"]) for a in egress] == [("iHBUxzSC9XE", str(EGRESS_START_S))]
-    assert egress[0]["href"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={EGRESS_START_S}s"
+    assert [(a["data-video"], a["data-start"]) for a in egress] == [("iHBUxzSC9XE", str(egress_start_s))]
+    assert egress[0]["href"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={egress_start_s}s"
     # presenters and organisations link to their pages
     assert doc.find("a", href="/index/people/nian") and doc.find("a", href="/index/organizations/spotify")
     # chapters of the video, each seeking the player
     chapters = html.split('<ol class="mi-chapters">', 1)[1].split("</ol>", 1)[0]
-    assert re.findall(r'data-start="(\d+)"', chapters) == ["0", str(EGRESS_START_S), "1800"]
+    assert re.findall(r'data-start="(\d+)"', chapters) == ["0", str(egress_start_s), "1800"]
     # the script that drives the player is served
     assert doc.find("script", src="/-/mi-pages/pages.js")
-    js = get(site, "/-/mi-pages/pages.js")
+    js = site.get("/-/mi-pages/pages.js")
     assert js.headers["content-type"].startswith("text/javascript") and "seekTo" in js.text
 
 
@@ -141,8 +135,8 @@ def test_meeting_page_renders_the_notes(site):
     assert '<details class="mi-raw">' in html and "Links from other tables" in html
 
 
-def test_meeting_without_recordings_says_so(tmp_path):
-    ds = app(build_site_db(tmp_path, recordings=False))
+def test_meeting_without_recordings_says_so(tmp_path, seed_db, site_app):
+    ds = site_app(seed_db)
     html, doc = page(ds, MEETING)
     assert agenda(html) == ["Flyte Egress Events", "Flyte at Lyft L5 Autonomous cars using Bazel", "Planning"]
     # the notes link a video: the player shows it even before matching
@@ -151,14 +145,14 @@ def test_meeting_without_recordings_says_so(tmp_path):
     assert "None linked" in html
 
 
-def test_meeting_with_several_recordings_lists_each(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_meeting_with_several_recordings_lists_each(tmp_path, site_db, site_app):
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
     db["recordings"].insert({"id": "2021-02-09:youtube:conftalk001", "meeting_id": "2021-02-09",
                              "source": "youtube", "ref": "conftalk001", "kind": "part2", "method": "text",
                              "confidence": 0.7, "reason": "title says part 2", "ambiguous": 0})
     db.conn.close()
-    html, doc = page(app(db_path), MEETING)
+    html, doc = page(site_app(db_path), MEETING)
     # the best recording plays; each YouTube recording has a ▶ that loads it in the same player
     (frame,) = doc.find("iframe", id="mi-player")
     assert "/embed/iHBUxzSC9XE?" in frame["src"]
@@ -168,25 +162,25 @@ def test_meeting_with_several_recordings_lists_each(tmp_path):
     assert "matched on the words of its title, 70% sure" in html
 
 
-def test_meeting_with_only_a_drive_recording_links_it(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_meeting_with_only_a_drive_recording_links_it(tmp_path, site_db, site_app):
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
     db.execute("delete from recordings where source = 'youtube'")
     db.execute("delete from meeting_links where kind = 'youtube'")
     db.execute("delete from chapters")
     db.conn.commit()
     db.conn.close()
-    html, doc = page(app(db_path), MEETING)
+    html, doc = page(site_app(db_path), MEETING)
     assert not doc.find("iframe", id="mi-player")
     assert "the meeting's recording is a" in html
     assert doc.find("a", href="https://drive.google.com/file/d/zoomfile0209/view")
 
 
-def test_talk_page_plays_from_the_talk_second(two_meetings):
+def test_talk_page_plays_from_the_talk_second(two_meetings, egress_start_s):
     html, doc = page(two_meetings, EGRESS)
     (frame,) = doc.find("iframe", id="mi-player")
     query = parse_qs(urlparse(frame["src"]).query)
-    assert (query["start"], query["enablejsapi"]) == ([str(EGRESS_START_S)], ["1"])
+    assert (query["start"], query["enablejsapi"]) == ([str(egress_start_s)], ["1"])
     assert "<h1>Flyte Egress Events</h1>" in html
     for href in ("/index/people/nian", "/index/people/sonja", "/index/organizations/spotify", MEETING):
         assert doc.find("a", href=href), href
@@ -196,7 +190,7 @@ def test_talk_page_plays_from_the_talk_second(two_meetings):
     assert "Egress, the sequel" in others and "A talk by somebody else" not in others
 
 
-def test_person_page_lists_their_talks_newest_first(two_meetings):
+def test_person_page_lists_their_talks_newest_first(two_meetings, egress_start_s):
     html, doc = page(two_meetings, "/index/people/nian")
     assert "<h1>Nian</h1>" in html
     titles = re.findall(r'class="mi-talk-title" href="[^"]+">([^<]+)</a>', html)
@@ -204,7 +198,7 @@ def test_person_page_lists_their_talks_newest_first(two_meetings):
     assert "2 talks at 2 meetings" in html
     # the talk with a moment has its ▶ at the second
     (watch,) = doc.find("a", class_="mi-watch")
-    assert watch["href"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={EGRESS_START_S}s"
+    assert watch["href"] == f"https://www.youtube.com/watch?v=iHBUxzSC9XE&t={egress_start_s}s"
     assert doc.find("a", href="/index/organizations/spotify")
 
 
@@ -232,34 +226,34 @@ def test_home_page_for_people(site):
 def test_home_page_leads_to_the_series_page(site):
     _, doc = page(site, "/")
     (link,) = doc.find("a", href="/index/series_overview")
-    rows = get(site, link["href"] + ".json?_shape=array").json()
+    rows = site.get(link["href"] + ".json?_shape=array").json()
     assert [(r["name"], r["meetings"], r["missing"]) for r in rows] == [("Flyte Meetup", 1, 0)]
 
 
-def test_search_box_finds_talks_meetings_and_videos(site):
+def test_search_box_finds_talks_meetings_and_videos(site, egress_start_s):
     html, doc = page(site, "/-/find?q=egress")
     talks = html.split('id="mi-found-talks"', 1)[1].split("</section>", 1)[0]
     assert re.findall(r'class="mi-talk-title" href="([^"]+)">([^<]+)</a>', talks) == [(EGRESS, "Flyte Egress Events")]
-    assert f'data-start="{EGRESS_START_S}"' in talks and "▶&#xFE0E;&nbsp;12:34" in talks
+    assert f'data-start="{egress_start_s}"' in talks and "▶&#xFE0E;&nbsp;12:34" in talks
     meetings = html.split('id="mi-found-meetings"', 1)[1].split("</section>", 1)[0]
     assert f'href="{MEETING}"' in meetings
     videos = html.split('id="mi-found-videos"', 1)[1].split("</section>", 1)[0]
     assert 'href="/index/videos/iHBUxzSC9XE"' in videos and f'href="{MEETING}"' in videos
     assert doc.find("input", name="q", value="egress")
     # a prefix, and words a visitor types that FTS would read as syntax
-    assert "Flyte Egress Events" in get(site, "/-/find?q=egre").text
+    assert "Flyte Egress Events" in site.get("/-/find?q=egre").text
     for words in ('"egress', "egress AND (", "NEAR(", "-", "*", "'; drop table talks; --", ""):
-        r = get(site, "/-/find?q=" + words.replace("&", "%26"))
+        r = site.get("/-/find?q=" + words.replace("&", "%26"))
         assert r.status_code == 200, words
-    nothing = get(site, "/-/find?q=kubernetesnowhere").text
+    nothing = site.get("/-/find?q=kubernetesnowhere").text
     assert "0 talks, 0 meetings and 0 videos match" in nothing
 
 
-def test_search_shows_hostile_titles_as_text(site):
-    r = get(site, "/-/find?q=friends")
+def test_search_shows_hostile_titles_as_text(site, hostile_title):
+    r = site.get("/-/find?q=friends")
     assert r.status_code == 200
     assert "<script>alert" not in r.text and "<img src=x" not in r.text
-    assert str(escape(HOSTILE_TITLE)) in r.text
+    assert str(escape(hostile_title)) in r.text
     assert 'src="https://i.ytimg.com/vi/x/a.jpg' not in r.text  # a thumbnail that breaks out is no image
     assert Page(r.text).meta("og:title").startswith("Search: friends · ")
 
@@ -294,23 +288,23 @@ def test_every_page_has_a_title_and_open_graph_tags(site):
 
 
 def test_sitemap_lists_the_pages(site):
-    r = get(site, "/sitemap.xml")
+    r = site.get("/sitemap.xml")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [urlparse(e.text).path for e in ET.fromstring(r.content).findall("s:url/s:loc", ns)]
     assert locs[0] == "/"
     assert {MEETING, EGRESS, "/index/people/nian", "/index/organizations/spotify"} <= set(locs)
-    assert all(get(site, path).status_code == 200 for path in locs[:8])
+    assert all(site.get(path).status_code == 200 for path in locs[:8])
 
 
-def test_atom_feed_answers_without_videos(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_atom_feed_answers_without_videos(tmp_path, site_db, site_app):
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
     db.execute("delete from talk_recordings")
     db.execute("delete from videos")
     db.conn.commit()
     db.conn.close()
-    r = get(app(db_path), "/index/latest_recordings.atom")
+    r = site_app(db_path).get("/index/latest_recordings.atom")
     assert r.status_code == 200
     feed = ET.fromstring(r.content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
@@ -318,15 +312,15 @@ def test_atom_feed_answers_without_videos(tmp_path):
     assert feed.find("a:updated", ns).text and feed.findall("a:entry", ns) == []
 
 
-def test_atom_feed_answers_before_any_harvest(tmp_path):
-    r = get(app(build_site_db(tmp_path, recordings=False)), "/index/latest_recordings.atom")
+def test_atom_feed_answers_before_any_harvest(tmp_path, seed_db, site_app):
+    r = site_app(seed_db).get("/index/latest_recordings.atom")
     assert r.status_code == 200
     assert ET.fromstring(r.content).findall("{http://www.w3.org/2005/Atom}entry") == []
 
 
 def test_calendar_carries_its_time_zone(site, monkeypatch):
     monkeypatch.setenv("MEETUP_TIMEZONE", "Europe/Berlin")
-    r = get(site, "/index/meetings_calendar.ics")
+    r = site.get("/index/meetings_calendar.ics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(r.text)
     (zone,) = calendar.walk("VTIMEZONE")
@@ -339,21 +333,21 @@ def test_calendar_carries_its_time_zone(site, monkeypatch):
     assert event["DTSTART"].dt.utcoffset().total_seconds() == 3600  # 9 February: winter time
 
 
-def test_hostile_titles_are_text_on_every_new_page(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_hostile_titles_are_text_on_every_new_page(tmp_path, hostile_title, site_db, site_app):
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
     # names and titles as hostile as notes and YouTube let people write
     db["talks"].update("2021-02-09/flyte-egress-events", {"title": HOSTILE_TALK, "notes": HOSTILE_NOTE})
     db["people"].update("nian", {"name": "<b>Mallory</b>"})
     db["organizations"].update("spotify", {"name": "<i>Evil</i> Corp"})
-    db["videos"].update("iHBUxzSC9XE", {"title": HOSTILE_TITLE})
+    db["videos"].update("iHBUxzSC9XE", {"title": hostile_title})
     db["recordings"].update("2021-02-09:drive:zoomfile0209",
                             {"reason": '<script>alert("reason")</script>', "ambiguous": 1})
     db.conn.close()
-    ds = app(db_path)
+    ds = site_app(db_path)
     paths = ["/", MEETING, EGRESS, "/index/people/nian", "/index/organizations/spotify", "/sitemap.xml"]
     for path in paths:
-        r = get(ds, path)
+        r = ds.get(path)
         assert r.status_code == 200, path
         body = r.text
         assert "<script>alert" not in body, path
@@ -361,10 +355,10 @@ def test_hostile_titles_are_text_on_every_new_page(tmp_path):
         assert 'href="javascript:' not in body, path
         assert "<b>Mallory</b>" not in body and "<i>Evil</i>" not in body, path
     for path in (MEETING, EGRESS, "/index/people/nian", "/index/organizations/spotify"):
-        assert str(escape(HOSTILE_TALK)) in get(ds, path).text, path
-        assert "&lt;b&gt;Mallory&lt;/b&gt;" in get(ds, path).text, path
-    meeting = get(ds, MEETING).text
-    assert str(escape(HOSTILE_TITLE)) in meeting
+        assert str(escape(HOSTILE_TALK)) in ds.get(path).text, path
+        assert "&lt;b&gt;Mallory&lt;/b&gt;" in ds.get(path).text, path
+    meeting = ds.get(MEETING).text
+    assert str(escape(hostile_title)) in meeting
     assert str(escape('<script>alert("reason")</script>')) in meeting
     assert "another match was nearly as likely" in meeting
     # the notes went through Markdown and Bleach
@@ -377,7 +371,7 @@ def test_meetings_per_month_chart(two_meetings):
     assert months == [("2021-02", "2021-02: 1 with a recording, 0 without"),
                       ("2021-03", "2021-03: 0 with a recording, 1 without")]
     # the same numbers as the query's rows
-    rows = get(two_meetings, "/index/meetings_per_month.json?_shape=array").json()
+    rows = two_meetings.get("/index/meetings_per_month.json?_shape=array").json()
     assert [(r["month"], r["with_recording"], r["without_recording"]) for r in rows] == [
         ("2021-02", 1, 0), ("2021-03", 0, 1)]
     # the home page shows it too
@@ -394,20 +388,20 @@ def test_talks_per_organisation_and_recording_lag_charts(two_meetings):
     assert re.findall(r'<g class="mi-lag"><title>([^<]+)</title>', html) == ["2021-02-09: 1 day"]
 
 
-def test_charts_without_recordings_draw_nothing(tmp_path):
-    ds = app(build_site_db(tmp_path, recordings=False))
+def test_charts_without_recordings_draw_nothing(tmp_path, seed_db, site_app):
+    ds = site_app(seed_db)
     html, _ = page(ds, "/index/meetings_per_month")
     assert "mi-month" not in html and "no recordings table yet" in html
     home, _ = page(ds, "/")
     assert "mi-month" not in home
 
 
-def test_chart_labels_are_text(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_chart_labels_are_text(tmp_path, hostile_title, site_db, site_app):
+    db_path = site_db
     db = sqlite_utils.Database(db_path)
-    db["organizations"].update("spotify", {"name": HOSTILE_TITLE})
+    db["organizations"].update("spotify", {"name": hostile_title})
     db.conn.close()
-    html, _ = page(app(db_path), "/index/talks_per_organisation")
+    html, _ = page(site_app(db_path), "/index/talks_per_organisation")
     chart = html.split('<figure class="mi-chart">', 1)[1].split("</figure>", 1)[0]
     assert "<script>" not in chart and "<img src=x" not in chart
-    assert str(escape(HOSTILE_TITLE)) in chart
+    assert str(escape(hostile_title)) in chart

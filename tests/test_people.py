@@ -2,7 +2,6 @@
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import app, get
 
 from indexer import db as dbmod
 from indexer.cli import cli
@@ -291,28 +290,28 @@ def test_sync_applies_the_overrides_file_and_a_bad_one_changes_nothing(tmp_path,
 
 # ---------------------------------------------------------------- facets
 
-def test_people_and_organisations_are_facets_where_talks_are_listed(seed_db):
-    ds = app(seed_db)
+def test_people_and_organisations_are_facets_where_talks_are_listed(seed_db, site_app):
+    ds = site_app(seed_db)
     for view in ("talks_detail",):
-        data = get(ds, f"/index/{view}.json?_extra=facet_results").json()
+        data = ds.get(f"/index/{view}.json?_extra=facet_results").json()
         facets = data["facet_results"]["results"] if "results" in data["facet_results"] else data["facet_results"]
         people = {v["value"]: v["count"] for v in facets["presenter_names"]["results"]}
         orgs = {v["value"]: v["count"] for v in facets["organization_names"]["results"]}
         assert people == {"Sonja": 1, "Katrina": 1, "Nian": 1, "Miguel": 1, "Ketan": 1}
         assert orgs == {"Spotify": 1, "Lyft L5": 1, "OSC": 1}
-    rows = get(ds, "/index/talks_detail.json?_shape=array&presenter_names__arraycontains=Nian").json()
+    rows = ds.get("/index/talks_detail.json?_shape=array&presenter_names__arraycontains=Nian").json()
     assert [r["talk"] for r in rows] == ["Flyte Egress Events"]
 
 
-def test_person_and_organisation_pages_show_the_other_spellings(seed_db):
-    ds = app(seed_db)
-    html = get(ds, "/index/people/nian").text
+def test_person_and_organisation_pages_show_the_other_spellings(seed_db, site_app):
+    ds = site_app(seed_db)
+    html = ds.get("/index/people/nian").text
     assert "<h1>Nian</h1>" in html
     assert "Also written" in html and "“Nian Tang”" in html
     assert "name a presenter of the same talk" in html  # the evidence, on hover
-    html = get(ds, "/index/organizations/lyft-l5").text
+    html = ds.get("/index/organizations/lyft-l5").text
     assert "“L5 Lyft”" in html and "“Lyft Level 5”" in html
-    assert "Also written" not in get(ds, "/index/people/sonja").text
+    assert "Also written" not in ds.get("/index/people/sonja").text
 
 
 def test_match_applies_the_people_overrides_too(seed_db, tmp_path):

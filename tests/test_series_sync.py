@@ -73,14 +73,13 @@ def test_one_notes_file_keeps_date_ids(tmp_path):
         == db["meetings"].count
 
 
-def build_before_series(db_path, files):
+def build_before_series(db_path, files, add_harvest):
     """A database as the version before series wrote it: notes saved with date ids, no series
     table, no series_id columns, recordings matched."""
     from indexer import db as dbmod
     from indexer.matchdb import run_match
     from indexer.notes import parse_notes
     from indexer.notes.files import display_path
-    from match_helpers import add_harvest
 
     db = dbmod.open_db(db_path)
     with db.atomic():
@@ -106,13 +105,13 @@ def counts(db):
                                      "recordings", "talk_recordings")}
 
 
-def test_a_database_from_before_series_upgrades_in_place(tmp_path, monkeypatch):
+def test_a_database_from_before_series_upgrades_in_place(tmp_path, monkeypatch, add_harvest):
     monkeypatch.chdir(tmp_path)
     seed = ROOT / "data" / "notes" / "flyte-meetup-notes.md"
     extra = tmp_path / "extra.md"  # kept in the same index before series: one series, as its dates always were
     extra.write_text("# Flyte Meetup Notes, 2019\n\n## 2019-05-07\n\n* Flyte 0.1 [Ann - Lyft]\n")
     db_path = tmp_path / "index.db"
-    db = build_before_series(db_path, [seed, extra])
+    db = build_before_series(db_path, [seed, extra], add_harvest)
     before = counts(db)
     ids = {r[0] for r in db.execute("select id from meetings")}
     links = set(db.execute("select meeting_id, ref from recordings").fetchall())

@@ -12,7 +12,6 @@ import urllib.request
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from site_helpers import build_site_db, free_port
 
 from indexer.cli import REPO_ROOT, cli
 from indexer.site import datasette_args, served_path
@@ -34,8 +33,8 @@ def test_not_a_database_is_one_line_error(tmp_path):
     assert result.output.strip().splitlines() == [f"Error: not a SQLite database: {bogus}"]
 
 
-def test_datasette_arguments(tmp_path):
-    db_path = build_site_db(tmp_path, recordings=False)
+def test_datasette_arguments(tmp_path, seed_db):
+    db_path = seed_db
     other = db_path.rename(tmp_path / "community.db")
     args = datasette_args(other, REPO_ROOT / "metadata.yml", port=9999, extra=["--setting", "max_returned_rows", "7"])
     served = args[args.index("-i") + 1]
@@ -54,8 +53,8 @@ def get_json(url):
 
 
 @pytest.mark.slow
-def test_serve_is_read_only_and_passes_options(tmp_path):
-    db_path = build_site_db(tmp_path).rename(tmp_path / "community.db")
+def test_serve_is_read_only_and_passes_options(tmp_path, site_db, free_port):
+    db_path = site_db.rename(tmp_path / "community.db")
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
     port = free_port()
     proc = subprocess.Popen(

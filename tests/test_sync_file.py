@@ -8,15 +8,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from indexer import dbfile
 from meetup_emulator import Emulator, YouTubeData
 from indexer.errors import EXIT_BUSY
 
-from youtube_helpers import FLYTE_CHANNEL, KEY, ROOT, SEED, clean_env, dump, sync, sync_process
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_a_second_sync_waits_for_nobody_and_says_who_holds_the_database(tmp_path):
+def test_a_second_sync_waits_for_nobody_and_says_who_holds_the_database(tmp_path, sync):
     db = tmp_path / "i.db"
     assert sync(db).exit_code == 0
     with dbfile.locked(db):
@@ -27,10 +28,10 @@ def test_a_second_sync_waits_for_nobody_and_says_who_holds_the_database(tmp_path
     assert sync(db).exit_code == 0
 
 
-def test_a_sync_swaps_the_file_and_open_readers_keep_the_old_one(tmp_path):
+def test_a_sync_swaps_the_file_and_open_readers_keep_the_old_one(tmp_path, youtube_notes, clean_env, sync):
     db = tmp_path / "i.db"
     notes = tmp_path / "notes.md"
-    notes.write_text(SEED.read_text())
+    notes.write_text(youtube_notes.read_text())
     assert sync(db).exit_code == 0
     reader = sqlite3.connect(f"file:{db}?immutable=1", uri=True)  # as Datasette serves it
     before = reader.execute("select count(*) from meetings").fetchone()[0]
@@ -39,7 +40,7 @@ def test_a_sync_swaps_the_file_and_open_readers_keep_the_old_one(tmp_path):
     from click.testing import CliRunner
     from indexer.cli import cli
 
-    notes.write_text(SEED.read_text() + "\n## Mar 9, 2031\n\n### Agenda:\n* New talk [Ada - Acme]\n")
+    notes.write_text(youtube_notes.read_text() + "\n## Mar 9, 2031\n\n### Agenda:\n* New talk [Ada - Acme]\n")
     res = CliRunner().invoke(cli, ["sync", str(db), str(notes)], env=clean_env(), catch_exceptions=False)
     assert res.exit_code == 0, res.stderr
     # the old reader still reads a whole, unchanged database
@@ -52,14 +53,14 @@ def test_a_sync_swaps_the_file_and_open_readers_keep_the_old_one(tmp_path):
     assert not any(p.name.endswith((".building", "-wal", "-journal")) for p in tmp_path.iterdir())
 
 
-def test_a_killed_sync_leaves_the_served_file_alone_and_the_next_run_closes_it(tmp_path):
+def test_a_killed_sync_leaves_the_served_file_alone_and_the_next_run_closes_it(tmp_path, flyte_channel, youtube_notes, clean_env, dump, sync, sync_process, api_key):
     db, whole = tmp_path / "i.db", tmp_path / "whole.db"
-    with Emulator(youtube=YouTubeData.generate(videos=3000, seed=5, channel_id=FLYTE_CHANNEL), api_key=KEY) as emu:
-        args = ["--api-key", KEY, "--api-endpoint", emu.url, "--quiet"]
+    with Emulator(youtube=YouTubeData.generate(videos=3000, seed=5, channel_id=flyte_channel), api_key=api_key) as emu:
+        args = ["--api-key", api_key, "--api-endpoint", emu.url, "--quiet"]
         assert sync(db).exit_code == 0  # the notes alone: a database a site could be serving
         served = dump(db)
         work = tmp_path / ("i.db" + dbfile.WORK_SUFFIX)
-        proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", str(db), str(SEED), *args],
+        proc = subprocess.Popen([sys.executable, "-m", "indexer", "sync", str(db), str(youtube_notes), *args],
                                 env=clean_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         got, deadline = 0, time.monotonic() + 60
         while got < 200 and proc.poll() is None and time.monotonic() < deadline:
@@ -89,20 +90,20 @@ def test_a_killed_sync_leaves_the_served_file_alone_and_the_next_run_closes_it(t
     assert not work.exists()
 
 
-def test_stored_commands_hold_no_secret_userinfo_or_machine_path(tmp_path):
+def test_stored_commands_hold_no_secret_userinfo_or_machine_path(tmp_path, flyte_channel, youtube_notes, clean_env, api_key):
     notes = tmp_path / "outside-the-repo.md"
-    notes.write_text(SEED.read_text())
+    notes.write_text(youtube_notes.read_text())
     db = tmp_path / "i.db"
-    with Emulator(youtube=YouTubeData.generate(videos=5, seed=1, channel_id=FLYTE_CHANNEL), api_key=KEY) as emu:
+    with Emulator(youtube=YouTubeData.generate(videos=5, seed=1, channel_id=flyte_channel), api_key=api_key) as emu:
         host = emu.url.split("://", 1)[1]
         res = subprocess.run(
-            [sys.executable, "-m", "indexer", "sync", str(db), str(notes), "--api-key", KEY,
+            [sys.executable, "-m", "indexer", "sync", str(db), str(notes), "--api-key", api_key,
              "--api-endpoint", f"http://someone:hunter2secret@{host}", "--quiet"],
             env=clean_env(), cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     command, error = sqlite3.connect(db).execute("select command, error from sync_runs").fetchone()
     assert command.startswith("sync outside-the-repo.md ") and "--api-key" in command
-    for leak in ("hunter2secret", "someone", KEY, str(tmp_path)):
+    for leak in ("hunter2secret", "someone", api_key, str(tmp_path)):
         assert leak not in command and leak not in (error or "") and leak not in res.stderr
 
 
@@ -121,7 +122,7 @@ def test_the_sync_result_lines_follow_the_steps():
     assert json.dumps(result.counts)
 
 
-def test_report_and_a_refused_match_leave_the_file_untouched(tmp_path):
+def test_report_and_a_refused_match_leave_the_file_untouched(tmp_path, sync):
     from click.testing import CliRunner
     from indexer.cli import cli
 
@@ -142,9 +143,9 @@ def test_report_and_a_refused_match_leave_the_file_untouched(tmp_path):
     assert other.read_bytes() == bytes_before
 
 
-def test_a_budget_of_zero_stops_before_the_first_call_and_says_so_even_quietly(tmp_path):
-    with Emulator(youtube=YouTubeData.generate(videos=5, seed=1, channel_id=FLYTE_CHANNEL), api_key=KEY) as emu:
-        res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--quota-budget", "0", "--quiet")
+def test_a_budget_of_zero_stops_before_the_first_call_and_says_so_even_quietly(tmp_path, flyte_channel, sync, api_key):
+    with Emulator(youtube=YouTubeData.generate(videos=5, seed=1, channel_id=flyte_channel), api_key=api_key) as emu:
+        res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url, "--quota-budget", "0", "--quiet")
         calls = emu.stats()["calls"]
     assert res.exit_code == 0, res.stderr
     [line] = res.stderr.splitlines()

@@ -4,7 +4,6 @@ from click.testing import CliRunner
 
 from indexer.cli import cli
 from indexer.match import match
-from match_helpers import add_harvest
 
 FILLER = "so the idea is pretty simple it works today but it doesnt really scale"
 
@@ -63,7 +62,7 @@ def test_a_chapter_outranks_the_transcript_and_transcripts_make_no_recording():
     assert all(t["video_id"] == "v1" for t in out["talk_recordings"])
 
 
-def test_match_command_reads_imported_transcripts(seed_db, tmp_path):
+def test_match_command_reads_imported_transcripts(seed_db, tmp_path, add_harvest):
     add_harvest(seed_db, chapters=[])
     folder = tmp_path / "subs"
     folder.mkdir()

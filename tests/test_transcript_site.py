@@ -2,11 +2,10 @@
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from site_helpers import EGRESS_START_S, app, build_site_db, get
 
 
 def rows(ds, path):
-    r = get(ds, path + "&_shape=array")
+    r = ds.get(path + "&_shape=array")
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -20,15 +19,15 @@ so egress events are emitted after every run
 """
 
 
-def test_search_what_was_said(tmp_path):
-    db_path = build_site_db(tmp_path)
+def test_search_what_was_said(tmp_path, egress_start_s, site_db, site_app):
+    db_path = site_db
     folder = tmp_path / "subs"
     folder.mkdir()
-    at = EGRESS_START_S + 60
+    at = egress_start_s + 60
     (folder / "iHBUxzSC9XE.en.vtt").write_text(VTT.format(m=at // 60, s=at % 60, e=at % 60 + 3))
     result = CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)])
     assert result.exit_code == 0, result.output
-    ds = app(db_path)
+    ds = site_app(db_path)
     found = rows(ds, "/index/search_what_was_said.json?words=egress+events+emitted")
     assert [(r["said"], r["meeting_date"], r["talk"], r["link"]) for r in found] == [(
         "so egress events are emitted after every run", "2021-02-09", "Flyte Egress Events",
@@ -40,8 +39,8 @@ def test_search_what_was_said(tmp_path):
     assert rows(ds, '/index/search_what_was_said.json?words="OR') == []
 
 
-def test_search_what_was_said_before_any_recording(tmp_path):
-    ds = app(build_site_db(tmp_path, recordings=False))
+def test_search_what_was_said_before_any_recording(tmp_path, seed_db, site_app):
+    ds = site_app(seed_db)
     [row] = rows(ds, "/index/search_what_was_said.json?words=egress")
     assert "run `meetup-indexer sync`" in row["missing"]
 
@@ -49,22 +48,22 @@ def test_search_what_was_said_before_any_recording(tmp_path):
 HOSTILE_CUE = '<script>alert("cue")</script><img src=x onerror=alert(1)> & more'
 
 
-def test_meeting_page_shows_the_transcript_under_the_player(tmp_path):
+def test_meeting_page_shows_the_transcript_under_the_player(tmp_path, egress_start_s, site_db, site_app):
     """Each line of what was said is a ▶ at its second that seeks the page's own
     player (the agenda's mi-seek handler); a hostile line is only text."""
     from markupsafe import escape
     from test_pages import MEETING, Page
 
-    db_path = build_site_db(tmp_path)
+    db_path = site_db
     folder = tmp_path / "subs"
     folder.mkdir()
-    at = EGRESS_START_S
+    at = egress_start_s
     hostile = HOSTILE_CUE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     (folder / "iHBUxzSC9XE.en.vtt").write_text(
         VTT.format(m=at // 60, s=at % 60, e=at % 60 + 3)
         + f"\n00:20:00.000 --> 00:20:04.000\nMallory: {hostile}\n", encoding="utf-8")
     assert CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)]).exit_code == 0
-    r = get(app(db_path), MEETING)
+    r = site_app(db_path).get(MEETING)
     assert r.status_code == 200
     html = r.text
     # under the player, above the agenda
@@ -81,26 +80,26 @@ def test_meeting_page_shows_the_transcript_under_the_player(tmp_path):
     assert HOSTILE_CUE in "".join(Page(box).text)
 
 
-def test_meeting_page_without_a_transcript_has_no_box(tmp_path):
+def test_meeting_page_without_a_transcript_has_no_box(tmp_path, site_db, site_app):
     from test_pages import MEETING
 
-    html = get(app(build_site_db(tmp_path)), MEETING).text
+    html = site_app(site_db).get(MEETING).text
     assert 'class="mi-cues"' not in html and 'id="mi-agenda"' in html
 
 
-def test_meeting_page_names_the_speakers_of_a_zoom_transcript(tmp_path):
+def test_meeting_page_names_the_speakers_of_a_zoom_transcript(tmp_path, egress_start_s, site_db, site_app):
     from test_pages import MEETING, Page
 
-    db_path = build_site_db(tmp_path)
+    db_path = site_db
     folder = tmp_path / "subs"
     folder.mkdir()
     (folder / "iHBUxzSC9XE.en.vtt").write_text(
         "WEBVTT\n\n1\n00:00:05.000 --> 00:00:08.000\n<b>Sonja</b> Katrina: Welcome, everyone.\n\n"
         "2\n00:12:34.200 --> 00:12:38.000\nNian: Egress events, then.\n", encoding="utf-8")
     assert CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)]).exit_code == 0
-    html = get(app(db_path), MEETING).text
+    html = site_app(db_path).get(MEETING).text
     box = Page(html.split('<ol class="mi-cues"', 1)[1].split("</ol>", 1)[0])
-    assert [a["data-start"] for a in box.find("a", class_="mi-cue")] == ["5", str(EGRESS_START_S)]
+    assert [a["data-start"] for a in box.find("a", class_="mi-cue")] == ["5", str(egress_start_s)]
     said = " ".join("".join(box.text).split())
     assert "Sonja Katrina: Welcome, everyone." in said and "Nian: Egress events, then." in said
     assert "the Zoom transcript" in html

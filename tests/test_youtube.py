@@ -10,7 +10,6 @@ from meetup_emulator import Emulator, YouTubeData
 from indexer.google_api import GoogleClient
 from indexer.youtube import harvest, parse_channel_ref, ChannelRefError, video_row, live_status
 
-from youtube_helpers import FLYTE_CHANNEL, KEY, clean_env, dump, sync
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +18,7 @@ def fast_backoff(monkeypatch):
 
 
 def client(emu, **kw):
-    return GoogleClient("youtube", "v3", api_key=KEY, api_endpoint=emu.url, **kw)
+    return GoogleClient("youtube", "v3", api_key=emu.api_key, api_endpoint=emu.url, **kw)
 
 
 def uploads_count(data, channel_id):
@@ -51,10 +50,10 @@ def test_custom_url_asks_for_handle_or_id():
         parse_channel_ref("https://youtu.be/iHBUxzSC9XE")
 
 
-def test_video_row_prefers_actual_start_and_converts_units():
+def test_video_row_prefers_actual_start_and_converts_units(flyte_channel):
     video = {
         "id": "iHBUxzSC9XE",
-        "snippet": {"publishedAt": "2021-02-10T03:00:00Z", "channelId": FLYTE_CHANNEL, "title": "Sync",
+        "snippet": {"publishedAt": "2021-02-10T03:00:00Z", "channelId": flyte_channel, "title": "Sync",
                     "description": "d", "tags": ["flyte"], "liveBroadcastContent": "none",
                     "thumbnails": {"high": {"url": "h.jpg"}, "maxres": {"url": "m.jpg"}}},
         "contentDetails": {"duration": "PT1H2M3S"},
@@ -77,11 +76,11 @@ def test_video_row_prefers_actual_start_and_converts_units():
 
 # ---------------------------------------------------------------- harvest
 
-def test_full_harvest_pages_through_many_pages():
+def test_full_harvest_pages_through_many_pages(api_key):
     data = YouTubeData.generate(videos=430, seed=3)
     cid = next(iter(data.channels))
     n = uploads_count(data, cid)
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         result = harvest(db, client(emu), cid)
         stats = emu.stats()
@@ -106,11 +105,11 @@ def test_full_harvest_pages_through_many_pages():
     assert bad == 0
 
 
-def test_incremental_resync_asks_less_and_finds_new_videos():
+def test_incremental_resync_asks_less_and_finds_new_videos(api_key):
     data = YouTubeData.generate(videos=300, seed=4)
     cid = next(iter(data.channels))
     n = uploads_count(data, cid)
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         harvest(db, client(emu), cid)
         full = emu.stats()
@@ -136,10 +135,10 @@ def test_incremental_resync_asks_less_and_finds_new_videos():
             "Intro", "Demo", "Q&A"]
 
 
-def test_removed_and_private_videos_are_flagged_not_deleted():
+def test_removed_and_private_videos_are_flagged_not_deleted(api_key):
     data = YouTubeData.generate(videos=120, seed=5)
     cid = next(iter(data.channels))
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         harvest(db, client(emu), cid)
         before = db["videos"].count
@@ -159,10 +158,10 @@ def test_removed_and_private_videos_are_flagged_not_deleted():
         assert db["videos"].get(gone)["removed_at"]
 
 
-def test_quota_budget_stops_before_spending_and_rerun_completes():
+def test_quota_budget_stops_before_spending_and_rerun_completes(api_key):
     data = YouTubeData.generate(videos=260, seed=6)
     cid = next(iter(data.channels))
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         r = harvest(db, client(emu, quota_budget=8), cid)
         assert r.stopped and "8 units" in r.stopped
@@ -175,16 +174,16 @@ def test_quota_budget_stops_before_spending_and_rerun_completes():
         assert db["videos"].count == uploads_count(data, cid)
 
 
-def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path):
-    data = YouTubeData.generate(videos=80, seed=7, channel_id=FLYTE_CHANNEL)
-    with Emulator(youtube=data, api_key=KEY) as emu:
+def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path, flyte_channel, sync, api_key):
+    data = YouTubeData.generate(videos=80, seed=7, channel_id=flyte_channel)
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db_path = tmp_path / "index.db"
-        res = sync(db_path, "--api-key", KEY, "--api-endpoint", emu.url)
+        res = sync(db_path, "--api-key", api_key, "--api-endpoint", emu.url)
         assert res.exit_code == 0, res.output
         units = emu.stats()["quota_units"]
     assert "new" in res.stderr and "quota units" in res.stderr
     db = sqlite_utils.Database(db_path)
-    assert db["videos"].count == uploads_count(data, FLYTE_CHANNEL)
+    assert db["videos"].count == uploads_count(data, flyte_channel)
     assert db["meetings"].count >= 1  # notes still loaded
     run = list(db["sync_runs"].rows)[-1]
     assert run["status"] == "ok" and run["quota_units"] == units
@@ -195,7 +194,7 @@ def test_cli_sync_uses_the_notes_channel_and_records_calls(tmp_path):
     assert db["videos"].detect_fts() == "videos_fts"
 
 
-def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path):
+def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path, clean_env, sync):
     db_path = tmp_path / "index.db"
     res = sync(db_path, env=clean_env(HOME=str(tmp_path)))
     assert res.exit_code == 0
@@ -205,18 +204,18 @@ def test_cli_without_credentials_loads_notes_and_skips_youtube(tmp_path):
     assert db["meetings"].count >= 1 and "videos" not in db.table_names()
 
 
-def test_no_playlists_meets_the_full_sync_goal(tmp_path):
-    data = YouTubeData.generate(videos=500, seed=8, channel_id=FLYTE_CHANNEL)
-    with Emulator(youtube=data, api_key=KEY) as emu:
-        res = sync(tmp_path / "i.db", "--api-key", KEY, "--api-endpoint", emu.url, "--no-playlists")
+def test_no_playlists_meets_the_full_sync_goal(tmp_path, flyte_channel, sync, api_key):
+    data = YouTubeData.generate(videos=500, seed=8, channel_id=flyte_channel)
+    with Emulator(youtube=data, api_key=api_key) as emu:
+        res = sync(tmp_path / "i.db", "--api-key", api_key, "--api-endpoint", emu.url, "--no-playlists")
         assert res.exit_code == 0, res.stderr
         stats = emu.stats()
     assert "youtube.playlists.list" not in stats["calls"]
     assert stats["quota_units"] <= 2 * math.ceil(500 / 50) + 2
-    assert sqlite_utils.Database(tmp_path / "i.db")["videos"].count == uploads_count(data, FLYTE_CHANNEL)
+    assert sqlite_utils.Database(tmp_path / "i.db")["videos"].count == uploads_count(data, flyte_channel)
 
 
-def test_replay_without_youtube_responses_skips_youtube(tmp_path):
+def test_replay_without_youtube_responses_skips_youtube(tmp_path, sync):
     rec = tmp_path / "drive-only"
     rec.mkdir()
     (rec / "drive-v3-files.0.json").write_text(json.dumps(
@@ -242,12 +241,12 @@ def test_a_page_is_written_atomically():
     assert db["chapters"].count == 3 and not db.conn.in_transaction
 
 
-def test_channel_found_by_handle_url_and_legacy_username():
+def test_channel_found_by_handle_url_and_legacy_username(api_key):
     data = YouTubeData.generate(videos=40, seed=9)
     cid = next(iter(data.channels))
     handle = data.channels[cid]["snippet"]["customUrl"]
     username = next(iter(data.usernames))
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         for ref in (handle, f"https://www.youtube.com/{handle}/streams", f"https://www.youtube.com/user/{username}",
                     f"https://www.youtube.com/channel/{cid}"):
             db = sqlite_utils.Database(memory=True)
@@ -256,20 +255,20 @@ def test_channel_found_by_handle_url_and_legacy_username():
         assert emu.stats()["calls"]["youtube.channels.list"] == 4
 
 
-def test_a_channel_without_uploads_is_empty_not_an_error():
+def test_a_channel_without_uploads_is_empty_not_an_error(api_key):
     data = YouTubeData.generate(videos=0, seed=10)
     cid = next(iter(data.channels))
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         r = harvest(db, client(emu), cid)
     assert r.new == 0 and db["channels"].get(cid)["uploads_complete"] == 1
 
 
-def test_budget_limited_runs_make_progress_and_complete():
+def test_budget_limited_runs_make_progress_and_complete(api_key):
     data = YouTubeData.generate(videos=520, seed=18)
     cid = next(iter(data.channels))
     n = uploads_count(data, cid)
-    with Emulator(youtube=data, api_key=KEY) as emu:
+    with Emulator(youtube=data, api_key=api_key) as emu:
         db = sqlite_utils.Database(memory=True)
         counts, runs = [], 0
         while True:
@@ -286,7 +285,7 @@ def test_budget_limited_runs_make_progress_and_complete():
         assert emu.stats()["calls"]["youtube.videos.list"] < math.ceil(n / 50) + runs * 4
         assert db["channels"].get(cid)["listing_started_at"] is None
     # the same database as one uninterrupted run
-    with Emulator(youtube=YouTubeData.generate(videos=520, seed=18), api_key=KEY) as emu:
+    with Emulator(youtube=YouTubeData.generate(videos=520, seed=18), api_key=api_key) as emu:
         whole = sqlite_utils.Database(memory=True)
         harvest(whole, client(emu), cid, playlists=False)
         assert total_units > emu.stats()["quota_units"]

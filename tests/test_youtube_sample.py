@@ -1,15 +1,12 @@
 """The bundled sample: `make demo` replays it offline; it matches its source resources."""
 import json
 import sqlite3
+from pathlib import Path
 
-from meetup_emulator import Emulator, YouTubeData
-
-from youtube_helpers import ROOT, SEED, clean_env, sync
-
-SAMPLE = ROOT / "data" / "sample"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
-def test_replay_of_the_sample_builds_the_demo_offline(tmp_path):
+def test_replay_of_the_sample_builds_the_demo_offline(tmp_path, clean_env, sync):
     db_path = tmp_path / "demo.db"
     res = sync(db_path, "--replay", SAMPLE / "recording", env=clean_env(HOME=str(tmp_path)))
     assert res.exit_code == 0, res.stderr
@@ -34,14 +31,11 @@ def test_replay_of_the_sample_builds_the_demo_offline(tmp_path):
     assert db.execute("select id, title, views, raw from videos order by id").fetchall() == rows
 
 
-def test_recording_matches_its_source_resources(tmp_path):
+def test_recording_matches_its_source_resources(tmp_path, sample_emulator, api_key, sync):
     """The recording is what the harvester gets from youtube/*.json: not stale."""
-    notes = tmp_path / "notes.md"
-    notes.write_text(SEED.read_text())
-    with Emulator(youtube=YouTubeData.load(SAMPLE / "youtube"), api_key="k") as emu:
-        res = sync(tmp_path / "x.db", "--api-key", "k", "--api-endpoint", emu.url,
-                   "--record", tmp_path / "rec", "--full")
-        assert res.exit_code == 0, res.stderr
+    res = sync(tmp_path / "x.db", "--api-key", api_key, "--api-endpoint", sample_emulator.url,
+               "--record", tmp_path / "rec", "--full")
+    assert res.exit_code == 0, res.stderr
     fresh = {p.name: json.loads(p.read_text()) for p in (tmp_path / "rec").glob("youtube-*.json")}
     bundled = {p.name: json.loads(p.read_text()) for p in (SAMPLE / "recording").glob("youtube-*.json")}
     assert fresh == bundled and len(bundled) == 6

@@ -30,18 +30,35 @@ _KIND_PREFIX = re.compile(
 _LABEL = re.compile(r"^(?P<label>[^:\n]{1,40}):")
 
 
-_LABEL_WORDS = re.compile(
-    r"\b(?:slides?|recordings?|videos?|location|venue|where|when|time|date|notes?|stream|livestream|youtube"
-    r"|zoom|meetup|registration|rsvp|address|links?|deck|attendees|attendance|moderator|duration|chat)\b",
+_LABEL_WORDS = re.compile(  # whole words: "stream-whatwg: add whatwg streams" is a topic
+    r"(?<![\w-])(?:slides?|recordings?|videos?|location|venue|where|when|time|date|notes?|stream|livestream|youtube"
+    r"|zoom|meetup|registration|rsvp|address|contact|links?|deck|attendees|attendance|moderator|duration|chat"
+    r"|hosts?|facilitators?|participants|note-?\s?takers?|scribes?)(?![\w-])",
+    re.I,
+)
+# "**Where**: zoom.us", "**When**: May 10": the meeting's own particulars, bold or not
+_META_LABEL = re.compile(
+    r"^\W*(?:where|when|location|venue|time|date|zoom|registration|rsvp|address|contact|hosts?|facilitators?"
+    r"|participants|note-?\s?takers?|scribes?)\W*$",
+    re.I,
+)
+# a bullet that only names a part of the meeting ("**Agenda:**", "**Participants:**"): no talk itself
+_SECTION_LABEL = re.compile(
+    r"^\W*(?:agenda(?:\s+items?)?|topics|participants|attendees|attendance|present|hosts?|facilitators?"
+    r"|note-?\s?takers?|scribes?)\W*$",
     re.I,
 )
 # "add item here [name, ...]", "[name=YourNameHere]", "Let's collect ...", "TBA"
 _PLACEHOLDER = re.compile(
     r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
     r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
-    r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$)",
+    r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$"
+    r"|no\s+(?:questions|updates|items|topics|agenda\s+items)\b)",
     re.I,
 )
+
+
+_BULLET_GLYPH = re.compile(r"^[•◦▪▫‣∙·●○■□]\s+")
 
 
 _TASK_BOX = re.compile(r"^\[[ xX]?\]\s?")
@@ -123,6 +140,20 @@ def _lead_group(text: str) -> tuple[str, str] | None:
     return text[1:end].strip(), text[end + 1 :].strip()
 
 
+def _lead_bracket(text: str) -> tuple[list[Presenter], str] | None:
+    """``[Name] Title`` / ``[Name, Name] Title`` -> (presenters, "Title"); ``[WIP] fs: ...`` or
+    ``[async_hooks] stable API`` are no names."""
+    if not text.startswith("["):
+        return None
+    end = text.find("]")
+    if end < 2 or "[" in text[1:end] or text[end + 1 : end + 2] != " " or not text[end + 1 :].strip():
+        return None
+    people = _parse_who(text[1:end])
+    if people and all(_is_lead_name(p.name) for p in people):
+        return people, text[end + 1 :].strip()
+    return None
+
+
 def _names_in(who: str) -> list[Presenter]:
     """The people a free-form group names: ``Iker, Kalle``, ``Víctor and related group``, ``Jeremie - if time allows``."""
     who = re.split(r"\s[-–—]\s", who, maxsplit=1)[0]
@@ -145,6 +176,9 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     text, bold = _squeeze(text.strip(), bold)
     bold = list(bold or [])
     text = text.strip()
+    glyph = _BULLET_GLYPH.match(text)
+    if glyph:  # "• Title" typed as plain lines (pasted from a document)
+        text, bold = _cut(text, bold, glyph.end())
     box = _TASK_BOX.match(text)
     if box:
         text, bold = _cut(text, bold, box.end())
@@ -153,7 +187,7 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if not clock or not clock.end():
             break
         text, bold = _cut(text, bold, clock.end())
-    if not text or _PLACEHOLDER.match(text):
+    if not text or _PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
         return None
     kind = _KIND_PREFIX.match(text)
     if kind:
@@ -170,7 +204,7 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         and not presenters
         and len(label.group("label").split()) <= 4
         and _LABEL_WORDS.search(label.group("label"))
-        and not bold[:1] == [(0, label.end() - 1)]
+        and (not bold[:1] == [(0, label.end() - 1)] or _META_LABEL.match(label.group("label")))
     ):
         return None
     tag = _NAME_TAG.search(text)
@@ -181,6 +215,10 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
             presenters = []
             if not text.strip(_SEPARATORS):
                 return None
+    bracket = _lead_bracket(text) if not presenters else None
+    if bracket is not None:
+        presenters = bracket[0]
+        text, bold = _cut(text, bold, len(text) - len(bracket[1]))
     lead = _lead_group(text)
     if lead and not presenters:
         people = _names_in(lead[0])

@@ -42,12 +42,12 @@ _ORD = r"(?:st|nd|rd|th)?"
 # a year beats the year-less one. Candidates only: dateutil validates.
 _DATE_RE = re.compile(
     rf"""
-    \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))\b
+    \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))(?:\b|(?=T\d))
   | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
   | \b(?P<dot>(?P<pd>\d{{1,2}})\.(?P<pm>\d{{1,2}})\.(?P<py>\d{{4}}))\b(?!\.\d)
-  | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)(?P<y2>\d{{4}}))\b
-  | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d|:\d)
+  | \b{_WEEKDAY}(?P<mdy>(?P<m1>{_MONTHS})\.?\s*(?P<d1>\d{{1,2}}){_ORD},?\s+(?P<y1>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd2")}(?P<dmy>(?P<d2>\d{{1,2}}){_ORD}\.?(?:\s+(?:of\s+)?(?P<m2>{_MONTHS})\.?(?:,\s*|\s+)|-(?P<m5>{_MONTHS})-)(?P<y2>\d{{4}}))\b
+  | \b{_WEEKDAY.replace("wd", "wd3")}(?P<md>(?P<m3>{_MONTHS})\.?\s+(?P<d3>\d{{1,2}}){_ORD})\b(?!\s*,?\s*\d(?!\d?\s?(?:[ap]m\b|h\b|h\d|[:.]\d\d))|:\d)
   | \b{_WEEKDAY.replace("wd", "wd4")}(?P<dm>(?P<d4>\d{{1,2}}){_ORD}\.?\s+(?:of\s+)?(?P<m4>{_MONTHS}))\b(?!\.?,?\s*\d|:\d)
     """,
     re.I | re.X,
@@ -118,7 +118,7 @@ def _parse_hit(m: re.Match) -> DateHit:
             d = dt.date(int(g("py")), int(g("pm")), int(g("pd")))
             return _checked(DateHit(d, d.month, d.day, start, end, "dotted"))
         if g("mdy") or g("dmy"):
-            mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2"), g("d2"), g("y2"))
+            mon, day, year = (g("m1"), g("d1"), g("y1")) if g("mdy") else (g("m2") or g("m5"), g("d2"), g("y2"))
             d = _month_day_year(mon, day, year)
             hit = DateHit(d, d.month, d.day, start, end, "month_day_year" if g("mdy") else "day_month_year")
             wd = g("wd") or g("wd2")
@@ -207,7 +207,8 @@ def _path_date(path: str) -> _PathDate:
         return _PathDate()
     parts = re.split(r"[\\/]+", path)[-3:]
     parts[-1] = re.sub(r"\.(?:md|markdown|txt)$", "", parts[-1], flags=re.I)
-    for part in reversed(parts):  # the file's own name first, then its folders
+    # the file's own name first, then its folders, then folders and name together ("2022/11/09.md")
+    for part in [*reversed(parts), "/".join(parts)]:
         m = _PATH_YMD.search(part)
         if m:
             try:
@@ -215,6 +216,13 @@ def _path_date(path: str) -> _PathDate:
                 return _PathDate(d.year, d.month, d)
             except ValueError:
                 pass
+    name = re.sub(r"[-_.]+", " ", parts[-1])
+    if _HAS_DIGIT.search(name):  # "Nov-09-2022.md", "march_3rd_2021.md": a written date in the name
+        hit = _DATE_RE.search(name)
+        if hit is not None and (hit.group("mdy") or hit.group("dmy")):
+            named = _parse_hit(hit)
+            if named.date is not None and not named.problem:
+                return _PathDate(named.date.year, named.date.month, named.date)
     for part in reversed(parts):
         m = _PATH_YEAR_MONTH.search(part)
         if m:
@@ -250,10 +258,11 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDat
         return
     for m in meetings:
         if m.date is None:
-            year = _year_from_section(m)
+            year = _year_from_section(m) or getattr(m, "_section_year", None)
             if year is not None:
                 m.date = _valid_date(year, *m._month_day)  # type: ignore[attr-defined]
     dated = [i for i, m in enumerate(meetings) if m.date is not None]
+    order = _file_order([meetings[i].date for i in dated])
 
     for i, m in enumerate(meetings):
         if m.date is not None:
@@ -278,8 +287,24 @@ def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDat
         if not candidates:
             warnings.append(Warning(m.line, f"not a valid date: month {month} day {day}"))
             continue
+        if order:
+            # a log kept newest first (or oldest first) puts this meeting between its dated neighbours
+            above = meetings[dated[k - 1]].date if k > 0 else None
+            below = meetings[dated[k]].date if k < len(dated) else None
+            low, high = (above, below) if order > 0 else (below, above)
+            fitting = [d for d in candidates if (low is None or d >= low) and (high is None or d <= high)]
+            candidates = fitting or candidates
         m.date = min(candidates, key=lambda d: abs((d - neighbour).days))
     meetings[:] = [m for m in meetings if m.date is not None]
+
+
+def _file_order(dates: list) -> int:
+    """+1 when the dated meetings run oldest first, -1 newest first, 0 when that is not clear."""
+    ups = sum(b > a for a, b in zip(dates, dates[1:]))
+    downs = sum(b < a for a, b in zip(dates, dates[1:]))
+    if ups + downs < 2:
+        return 0
+    return 1 if ups > 3 * downs else -1 if downs > 3 * ups else 0
 
 
 def _valid_date(year: int, month: int, day: int) -> dt.date | None:

@@ -16,7 +16,7 @@ from .dates import _HAS_DIGIT, _MENTION, _path_date, find_date
 from .markdown import BACKENDS, _Lines, _rs_available
 from ..urls import find_links
 from .model import Notes, Warning
-from .walker import _LINK_TARGET, _Parser, _path_title, _without_front_matter
+from .walker import _FRONT_MATTER, _LINK_TARGET, _Parser, _without_front_matter
 
 _MEETING_WORDS = re.compile(
     r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I
@@ -24,12 +24,18 @@ _MEETING_WORDS = re.compile(
 
 
 def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
-    """A meeting-notes file in which no meeting was found: the date of its path, else of its first dated line."""
-    if not (_MEETING_WORDS.search(title) or _MEETING_WORDS.search(re.sub(r"[_\-.]", " ", _path_title(path)))):
+    """A meeting-notes file in which no meeting was found: the date of its path, else of its
+    front matter's ``date:``, else of its first dated line."""
+    front = _front_matter_fields(lines.text)
+    names = " ".join([title, front.get("title", ""), front.get("tags", ""), *_path_names(path)])
+    if not _MEETING_WORDS.search(re.sub(r"[_\-.]", " ", names)):
         return None
     pd = _path_date(path)
     if pd.date is not None:
         return pd.date
+    hit = find_date(front.get("date", "")) or find_date(front.get("title", ""))
+    if hit is not None and hit.date is not None and not hit.problem:
+        return hit.date  # Jekyll / Hugo / Docusaurus pages: "date: 2022-11-09", "title: 2022-11-09 Community Meeting"
     text = _without_front_matter(lines.text)
     for line in text.splitlines():
         if not _HAS_DIGIT.search(line):
@@ -46,6 +52,25 @@ def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
             except ValueError:
                 continue
     return None
+
+
+_FRONT_FIELD = re.compile(r"^(?P<key>date|title|tags)\s*:\s*(?P<value>.{0,300})$", re.I | re.M)
+
+
+def _front_matter_fields(text: str) -> dict[str, str]:
+    """``date``, ``title`` and ``tags`` of a YAML front matter block, as written."""
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return {}
+    fields: dict[str, str] = {}
+    for f in _FRONT_FIELD.finditer(m.group(0)):
+        fields.setdefault(f.group("key").lower(), f.group("value").strip().strip("'\""))
+    return fields
+
+
+def _path_names(path: str) -> list[str]:
+    """The file's name and the three folders above it ("community-calls/2022/11/09.md")."""
+    return re.split(r"[\\/]+", re.sub(r"\.(?:md|markdown|txt)$", "", path or "", flags=re.I))[-4:]
 
 
 # A line opening hundreds of nested lists or quotes (" - - - - ..."): markdown-it.rs

@@ -110,6 +110,9 @@ _NOTES_HEADER_WHO = re.compile(r"\(\s?(?:presenters?|speakers?)\s?:", re.I)
 
 
 _BY_WORD = re.compile(r"(?<=[\s,;:–—-])by\s", re.I)
+_BYLINE_VERB = re.compile(r"[\s,;:–—-](?:presented|hosted|moderated|facilitated|given|led)$", re.I)
+# a duration (or a time slot) written in a presenter group: "(15m, Lee)", "(10 min - Ann)"
+_GROUP_DURATION = re.compile(r"^\s*(?:\d+\s*(?:min(?:ute)?s?|m|h|hrs?|hours?)\.?|\d{1,2}:\d\d\s*[-–]\s*\d{1,2}:\d\d)\s*(?:[,;:–—-]\s*|$)", re.I)
 
 
 _SEPARATORS = " \t-–—:|,;~"
@@ -193,6 +196,8 @@ def _by_tail(text: str) -> tuple[str, str] | None:
     """``Title - by Name`` -> ("Title", "Name")."""
     for m in _BY_WORD.finditer(text):
         title = text[: m.start()].rstrip(" \t,;:–—-")
+        # "Title - presented by Name": the verb belongs to the byline
+        title = _BYLINE_VERB.sub("", title).rstrip(" \t,;:–—-") or title
         who = text[m.end() :].strip()
         if title and who:
             return title, who
@@ -224,8 +229,13 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     if m and _who_is_names(m[1]):
         return m[0].strip(_SEPARATORS), _parse_who(m[1])
     m = _tail_group(text, "(", ")") if tail == ")" else None
-    if m and m[0] and _who_is_names(m[1]):
-        return m[0].strip(_SEPARATORS), _parse_who(m[1])
+    if m and m[0]:
+        who = m[1]
+        timed = _GROUP_DURATION.match(who)
+        if timed and who[timed.end() :].strip():
+            who = who[timed.end() :]
+        if _who_is_names(who):
+            return m[0].strip(_SEPARATORS), _parse_who(who)
     if bold:
         a, b = bold[0]
         dash = _LEADING_BOLD_DASH.match(text, b) if a == 0 else None

@@ -44,12 +44,22 @@ from .presenters import _SEPARATORS, MAX_ITEM_CHARS, _parse_notes_header, _parse
 _CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
 
 
+# what the label of a recording / slides link says when it names the resource, not the talk
+_RESOURCE_WORDS = re.compile(
+    r"\b(?:record\w*|videos?|youtube|watch|links?|here|slides?|deck|stream\w*|replay|part|audio|meeting|call"
+    r"|session|full|pdf|presentation|talk|demo)\b|://",
+    re.I,
+)
+
+
 def _without_recording_labels(inl: _Inline) -> _Inline:
     """The text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
     text, bold = inl.text, list(inl.bold)
     for a, b, href in sorted(inl.links, reverse=True):
         if urls.classify_url(href) is None:
             continue
+        if not _RESOURCE_WORDS.search(text[a:b]) and len(text[a:b].split()) > 1:
+            continue  # "Update on [GUAC refactor](slides)": the label is the title's own words
         text = text[:a] + text[b:]
         cut = b - a
         bold = [(x, y) if y <= a else (x - cut, y - cut) if x >= b else (x, max(x, y - cut)) for x, y in bold]
@@ -65,16 +75,40 @@ def _first_line(inl: _Inline) -> tuple[str, list]:
 
 
 _AGENDA_HEAD = re.compile(
-    r"^\W*(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b", re.I
+    r"^\W*(?:(?:proposed|draft|tentative|preliminary|planned|suggested|meeting|today['’]?s)\s+)?"
+    r"(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b",
+    re.I,
 )
 
 
 _PART_OF_MEETING = re.compile(
-    r"^\W*(?:meeting\s+)?(?:agenda|notes?|minutes|attendees|attendance|action\s+items|recording|video"
+    r"^\W*(?:meeting\s+|proposed\s+)?(?:agenda(?:\s+items?)?|notes?|minutes|attendees|attendance|action\s+items|recording|video"
     r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements"
     r"|info(?:rmation)?|details|logistics|summary|decisions?(?:\s+made)?|participants)\b\W*(?:(?:by|from)\b.*)?$",
     re.I,
 )
+
+
+# sub-headings under an agenda heading that end the agenda rather than group its items
+_NOT_AGENDA_GROUP = re.compile(
+    r"^\W*(?:notes?|minutes|discussion|attendees|attendance|present|participants"
+    r"|(?:(?:previous|past|open|new|old)\s+)?action\s+items|recording"
+    r"|q\s*&\s*a|next\s+meeting|upcoming|logistics|registration)\b",
+    re.I,
+)
+
+
+# a line of its own over the agenda list: "Agenda items:", "Proposed agenda", "Topics:"
+_AGENDA_LABEL = re.compile(rf"(?:{_AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
+# a bullet over a list of people: "- **Participants:**", "- Attendees"
+_PEOPLE_LABEL = re.compile(
+    r"^\W*(?:participants|attendees|attendance|present|hosts?|facilitators?|note-?\s?takers?|scribes?)\W*$", re.I
+)
+# a line over a list of who came: "Attendees:", "Present", "A partial list of attendees -"
+_ATTENDEES_LABEL = re.compile(r"(?:\b(?:attendees|attendance|participants)|^\W*present)\W*$", re.I)
+
+
+_NUMBERED_TOPIC = re.compile(r"^\s*\d{1,2}[.)]\s+(?=\S)")
 
 
 _NOTES_HEAD = re.compile(r"^\W*(?:notes?|minutes|discussion)\b", re.I)
@@ -112,6 +146,9 @@ _SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
 
 
 _TAG = re.compile(r"<[^<>]{0,500}>")
+# the cells of an HTML layout table
+_CELL_OPEN = re.compile(r"<t[dh]\b[^<>]{0,500}>", re.I)
+_CELL_CLOSE = re.compile(r"</t[dh]\s{0,20}>", re.I)
 
 
 def _html_tags(content: str):
@@ -183,9 +220,15 @@ _DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\
 
 
 _BACKLOG = re.compile(r"\bbacklog\b", re.I)
+# a heading that only names a year, over that year's meetings: "## 2021", "## Meetings in 2020"
+_YEAR_HEADING = re.compile(r"^\W*(?:(?:meetings?|calls?|notes|minutes|sessions?|in|of)\s+){0,2}(?P<y>(?:19|20)\d\d)\W*$", re.I)
 # headings over lists of events that are not this series' meetings, or of tasks with due dates
 _OTHER_EVENTS = re.compile(
-    r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?)\b", re.I
+    r"\b(?:conferences?|workshops?|action[\s-]+items?|to-?dos?|deadlines?|publications?|papers|milestones?"
+    # releases, changelogs, roadmaps, news and other events: dated, but no meetings of the series
+    r"|releases?|change-?\s?logs?|version\s+history|roadmaps?|timelines?|news|press|blog\s+posts?"
+    r"|(?:upcoming|other|community|related|past)\s+events|events\s+calendar)\b",
+    re.I,
 )
 # "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
 # scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
@@ -212,6 +255,9 @@ def _front_matter_end(text: str, line0: int) -> int:
     rest = text[m.end():]
     skip = len(rest) - len(rest.lstrip("\r\n"))
     return max(line0, after + rest.count("\n", 0, skip))
+
+
+_SERIES_NOUN = re.compile(r"\b(?:notes|wg|working\s+group|team|sig|committee)\b", re.I)
 
 
 _MEETING_NOUN = re.compile(
@@ -258,6 +304,8 @@ class _Parser:
         self.cur_level = 0  # level of its heading (for <details>: of the heading around the block)
         self.cur_depth = 0  # <details> depth it opened at
         self.section: str | None = None  # None | agenda | notes | other
+        self.agenda_level = 0  # level of the heading that opened the agenda section
+        self.topic_level = 0  # level of numbered topic headings under the agenda ("### 1. Topic")
         self.open_talk: Talk | None = None
         self.pending_notes: list[str] = []
         self.backlog_level = 0  # >0 while inside a backlog section
@@ -277,6 +325,7 @@ class _Parser:
         self.last_meeting_words: tuple[int, list[str]] | None = None
         # a meeting heading whose date is in its body: (level, text, line, (year, month) the heading names)
         self.undated_sibling: tuple | None = None
+        self.year_heading: tuple[int, int] | None = None  # (level, year) of an enclosing "## 2021" heading
 
     def warn(self, line0: int, message: str) -> None:
         self.warnings.append(Warning(max(1, min(line0 + 1, max(self.lines.count, 1))), message))
@@ -292,11 +341,13 @@ class _Parser:
         m = Meeting(date=hit.date, title=title, line=line0 + 1, form=form)  # type: ignore[arg-type]
         if hit.date is None:
             m._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+            self.give_section_year(m, level)
         self.current = m
         self.cur_level = level
         self.cur_depth = self.details_depth
         self.section = None
         self.open_talk = None
+        self.topic_level = 0
         self.backlog_level = 0
 
     def close_meeting(self, end0: int) -> None:
@@ -378,14 +429,24 @@ class _Parser:
         else:
             self.pending_notes.append(block)
 
+    def give_section_year(self, m: Meeting, level: int) -> None:
+        """A year-less meeting under a ``## 2021`` heading takes that year."""
+        if self.year_heading is not None and level > self.year_heading[0]:
+            m._section_year = self.year_heading[1]  # type: ignore[attr-defined]
+
     def on_heading(self, block: _Block) -> None:
         level, start = block.level, block.start
         inl = self.md.inline(block.inline)
         text = inl.text.strip()
+        year = _YEAR_HEADING.match(text)
+        if year is not None:
+            self.year_heading = (level, int(year.group("y")))
+        elif self.year_heading is not None and level <= self.year_heading[0]:
+            self.year_heading = None
         if not self.notes.title and level == 1 and find_date(text) is None:
             self.notes.title = text
         role = self.title.heading(level)
-        if level <= 4 and not self.in_other_events(level):
+        if (level <= 4 or self.current is None or level in self.meeting_levels) and not self.in_other_events(level):
             hit = self.heading_date(text, start, level, role)
             if hit is not None and self.restates_current(hit, level):
                 self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
@@ -431,8 +492,19 @@ class _Parser:
             self.open_talk = _attach_talk(self.current, *header)
             return
         self.open_talk = None
+        numbered = _NUMBERED_TOPIC.match(text)
+        if numbered and (self.section == "agenda" or self.topic_level == level) and level > self.agenda_level:
+            # "## Agenda" then "### 1. Topic (Name)": each numbered sub-heading is a talk, what follows its notes
+            found = agenda_item(text[numbered.end() :])
+            if found is not None:
+                talk = Talk(found[0], found[1], text, line=start + 1)
+                self.current.talks.append(talk)
+                self.section, self.open_talk, self.topic_level = "notes", talk, level
+                return
         if _AGENDA_HEAD.match(text):
-            self.section = "agenda"
+            self.section, self.agenda_level = "agenda", level
+        elif self.section == "agenda" and level > self.agenda_level and not _NOT_AGENDA_GROUP.match(text):
+            pass  # "## Agenda" then "### nodejs/node": groups of the agenda's items
         elif _NOTES_HEAD.match(text):
             self.section = "notes"
             am = re.search(r"\bby\s+@?([\w.-]+)", text, re.I)
@@ -465,8 +537,11 @@ class _Parser:
                 return
         if len(src) < 160 and _CANCELLED.search(src) and self.section != "notes":
             m.cancelled = True
-        if re.match(r"^\W*agenda\W*$", first, re.I):
-            self.section = "agenda"
+        if re.match(r"^\W*agenda\W*$", first, re.I) or (len(first) <= 40 and _AGENDA_LABEL.match(first)):
+            self.section, self.agenda_level = "agenda", 7  # no heading groups its items
+            return
+        if len(first) <= 100 and _ATTENDEES_LABEL.search(first) and "\n" not in src.strip():
+            self.section = "other"  # "A partial list of attendees -": names, not talks
             return
         if re.match(r"^\W*notes?\b.{0,40}$", first, re.I) and "(" not in first:
             self.section = "notes"
@@ -524,8 +599,10 @@ class _Parser:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
             self._talks(block.list_items(), talks)
-            if any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
-                m.talks.extend(talks)
+            labelled = any(item.children and _AGENDA_LABEL.match(self.item_talk(item)[2].replace("*", ""))
+                           for item in block.list_items())
+            if labelled or any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
+                m.talks.extend(talks)  # "- **Agenda:**" with the items below it, or items naming presenters
         else:
             self.add_notes(block.start, block.end)
 
@@ -614,7 +691,9 @@ class _Parser:
         """"Past conferences", "Open action items": dated bullets below are not meetings."""
         if self.region_level and level > self.region_level:
             return
-        self.region_level = level if _OTHER_EVENTS.search(text) else 0
+        # "# Release WG meeting notes" is the series' own title, not a list of releases
+        other = _OTHER_EVENTS.search(text) and not (_MEETING_NOUN.search(text) or _SERIES_NOUN.search(text))
+        self.region_level = level if other else 0
 
     def sibling_of_meetings(self, level: int, text: str) -> bool:
         """An undated heading written like the meeting headings before it (``### **5. Stammtisch ...**``)."""
@@ -706,7 +785,8 @@ class _Parser:
         for item in items:
             title, presenters, raw = self.item_talk(item)
             if not title and not presenters:
-                self._talks(item.children, out)
+                if not _PEOPLE_LABEL.match(raw.replace("*", "")):  # "- **Participants:**": names below, not talks
+                    self._talks(item.children, out)
                 continue
             kids = [(c, *self.item_talk(c)) for c in item.children]
             first = kids[0] if kids and not title and presenters else None
@@ -718,7 +798,7 @@ class _Parser:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
                 title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
-                _GROUP.match(title) or any(k[2] and k[1] for k in kids)
+                _GROUP.match(title) or (title.endswith(":") and any(k[2] and k[1] for k in kids))
             ):
                 self._talks(item.children, out)  # a heading bullet: its sub-bullets are the talks
                 continue
@@ -766,6 +846,7 @@ class _Parser:
             meeting = Meeting(date=hit.date, title=title, line=item.line + 1, form="bullet")  # type: ignore[arg-type]
             if hit.date is None:
                 meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+                self.give_section_year(meeting, 8)
             meeting.cancelled = bool(_CANCELLED.search(text))
             self._talks(item.children, meeting.talks)
             if not meeting.talks and not meeting.cancelled:
@@ -831,6 +912,8 @@ class _Parser:
             meeting.end_line = line0 + 2
 
     def on_html(self, content: str, start: int, end: int) -> None:
+        if self.current is None and not (self.region_level or self.backlog_level or self.title_meetings):
+            self.cell_meetings(content, start)
         for _, line, kind, text in _html_tags(content):
             line0 = start + line
             if kind == "summary":
@@ -850,6 +933,31 @@ class _Parser:
                 self.details_depth += 1
         if self.current is not None:
             self.add_notes(start, end)
+
+    def cell_meetings(self, content: str, start: int) -> None:
+        """A layout table of meetings, one per cell: ``<td><b>Call #44</b><br>Jan 29, 2026<br>...</td>``."""
+        pos = counted = 0
+        line0 = start
+        while True:
+            cell = _CELL_OPEN.search(content, pos)
+            if cell is None:
+                return
+            close = _CELL_CLOSE.search(content, cell.end())
+            pos = close.end() if close is not None else len(content)
+            line0 += content.count("\n", counted, cell.start())  # counted once: a long row of cells stays linear
+            counted = cell.start()
+            inner = content[cell.end() : close.start() if close is not None else len(content)]
+            text = re.sub(r"\s+", " ", _TAG.sub(" ", inner)).strip()
+            if len(text) > 300 or not _HAS_DIGIT.search(text):
+                continue  # a cell of prose, not a meeting's caption
+            hit = self.date_for_meeting(text, line0)
+            before = text[: hit.start].strip(" -–—:|,") if hit is not None else ""
+            if hit is None or hit.date is None or len(before.split()) > 4:
+                continue  # the caption leads with the date: "Call #44 Jan 29, 2026", not a sentence naming one
+            meeting = Meeting(date=hit.date, title=before or _heading_title(text, hit), line=line0 + 1, form="cell")
+            meeting.raw = content[cell.start() : pos]  # the cell only: many cells may share one line
+            meeting.end_line = line0 + content.count("\n", cell.start(), pos) + 2
+            self.meetings.append(meeting)
 
     # -- after the walk -----------------------------------------------------
 
