@@ -90,12 +90,13 @@ def main() -> None:
         import sqlite_utils
 
         from indexer import drive
-        from indexer.auth import Auth
+        from indexer.auth import GoogleAccess
 
         emu.reset_stats()
         started = time.monotonic()
-        counts = drive.sync_folder(sqlite_utils.Database(tmp / "k1.db"), FOLDER_ID,
-                                   drive.client(Auth(api_key=KEY), emu.url), k=1)
+        client = GoogleAccess(api_key=KEY, api_endpoint=emu.url).client("drive")
+        counts = drive.harvest(sqlite_utils.Database(tmp / "k1.db"), client, FOLDER_ID, k=1)
+        client.close()
         rows.append(("full listing with k=1 (for comparison)", drive_calls(emu), "",
                      f"{time.monotonic() - started:.2f}", "", "",
                      f"{counts['drive_folders']} folders, {counts['drive_files']} files listed"))

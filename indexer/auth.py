@@ -307,3 +307,26 @@ class GoogleAccess:
             api, "v3", api_key=auth.api_key, credentials=auth.credentials, api_endpoint=self.endpoint(api),
             record=self.record, replay=self.replay, quota_budget=self.quota_budget, **kwargs,
         )
+
+    def client_builder(self, api: str, run: dict | None = None):
+        """A function building the ``api`` client when an input turns out to need
+        one (a Google Doc among notes files), None without credentials; closing
+        the client adds its calls and units to ``run`` (a ``sync_runs`` record)."""
+
+        def build():
+            if not self.usable(self.auth(api)):
+                return None
+            client = self.client(api)
+            close = client.close
+
+            def close_and_count():
+                if run is not None:
+                    from .google_api import add_usage
+
+                    add_usage(run, client.usage)
+                close()
+
+            client.close = close_and_count
+            return client
+
+        return build

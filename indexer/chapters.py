@@ -17,6 +17,8 @@ _LEADING = re.compile(rf"^{_BULLET}[\[(]?{_TS}[\])]?{_SEP}(?P<title>.*)$")
 # "Intro - 0:00", "Intro (12:30)": some people write the time last
 _TRAILING = re.compile(rf"^{_BULLET}(?P<title>.*?)[\s\-–—:|]*[\[(]?{_TS}[\])]?\s*$")
 
+_HAS_TS = re.compile(r"\d:\d\d")  # in every timestamp _TS reads
+
 MIN_CHAPTERS = 3
 MIN_LENGTH_S = 10
 
@@ -33,7 +35,7 @@ def timestamp_lines(description: str) -> list[tuple[int, str]]:
     found = []
     for line in (description or "").splitlines():
         line = line.strip()
-        if not line:
+        if not _HAS_TS.search(line):  # most lines hold no timestamp (links, prose): skip both patterns
             continue
         m = _LEADING.match(line)
         if not m or not m.group("title").strip():
@@ -55,6 +57,8 @@ def parse_chapters(description: str, duration_s: int | None = None) -> list[dict
     The list is the first run of ascending timestamps beginning at 0:00; a later
     out-of-order timestamp (a second list, a time of day) ends it.
     """
+    if "0:00" not in (description or ""):  # the list starts at 0:00 (or 00:00, 0:00:00)
+        return []
     lines = timestamp_lines(description)
     try:
         first = next(i for i, (start, _) in enumerate(lines) if start == 0)

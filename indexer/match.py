@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter
@@ -23,8 +24,12 @@ from rapidfuzz import fuzz
 
 from .chapters import hms
 from .urls import watch_url
-from .notes import find_date
+from .notes import find_date as _find_date_uncached
 from .transcript_moments import transcript_starts
+
+# a title is read for its date twice in a row (its dates, then its series): the
+# regex over every title was a fifth of a match over a whole channel
+find_date = functools.lru_cache(maxsize=64)(_find_date_uncached)
 
 DEFAULT_TZ = "America/Los_Angeles"
 # uploads seen weeks after the meeting; beyond this a date alone says nothing
@@ -480,10 +485,10 @@ def _series(c: dict) -> str:
     return " ".join(w for w in _tokens(title) if not w.isdigit())
 
 
-def _typical_length(candidates: list[dict]) -> float | None:
+def _typical_length(candidates: list[dict], looks_like=_looks_like) -> float | None:
     """The median length of the videos titled as meetings, once there are a few."""
     lengths = sorted(c["duration_s"] for c in candidates if c.get("source") == "youtube"
-                     and (c.get("duration_s") or 0) > 60 and _looks_like(c) == "meeting")
+                     and (c.get("duration_s") or 0) > 60 and looks_like(c) == "meeting")
     return lengths[len(lengths) // 2] if len(lengths) >= 5 else None
 
 
@@ -498,14 +503,15 @@ def _channel_words(candidates: list[dict]) -> set[str]:
     return {w for w, n in df.items() if n >= 0.25 * len(titles)}
 
 
-def _other_series(candidates: list[dict], meeting_days: set, zone) -> set[str]:
+def _other_series(candidates: list[dict], meeting_days: set, zone, dates_of=None) -> set[str]:
     """Recurring titles (office hours, another region's sync) the notes do not cover:
-    at least three episodes dated in their title, hardly any (a tenth) on a meeting day."""
+    at least three episodes dated in their title, hardly any (a tenth) on a meeting day.
+    ``dates_of(c)``: the candidate's ``candidate_dates`` (computed once per match)."""
     seen: dict[str, list[bool]] = {}
     for c in candidates:
         if c.get("source") != "youtube":
             continue
-        written = candidate_dates(c, zone).get("written")
+        written = (dates_of(c) if dates_of else candidate_dates(c, zone)).get("written")
         if written and written[1] == "title":
             seen.setdefault(_series(c), []).append(written[0] in meeting_days)
     return {k for k, hits in seen.items() if k and len(hits) >= 3 and sum(hits) <= 0.1 * len(hits)}
@@ -564,16 +570,32 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     index = _TalkIndex(meetings, titles_as_topics=True)
     dated = sorted((m["date"], m["id"]) for m in meetings if not m.get("cancelled"))
     dates_only = [d for d, _ in dated]
-    other_series = _other_series(candidates, {d for d, _ in dated}, zone)
+    known_dates: dict[int, dict] = {}
+
+    def dates_of(c: dict) -> dict:
+        # read twice per candidate (other series, then pairing): the date regexes are most of a match
+        if id(c) not in known_dates:
+            known_dates[id(c)] = candidate_dates(c, zone)
+        return known_dates[id(c)]
+
+    known_looks: dict[int, str] = {}
+
+    def looks_of(c: dict) -> str:
+        # up to four times per candidate, five regexes each
+        if id(c) not in known_looks:
+            known_looks[id(c)] = _looks_like(c)
+        return known_looks[id(c)]
+
+    other_series = _other_series(candidates, {d for d, _ in dated}, zone, dates_of)
     series_words = _channel_words(candidates)
-    typical = _typical_length(candidates)
+    typical = _typical_length(candidates, looks_of)
     pairs, retry = [], []
     named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
     written_of: dict[str, dt.date] = {}
     for c in candidates:
-        if c["id"] in claimed or _looks_like(c) == "short":
+        if c["id"] in claimed or looks_of(c) == "short":
             continue
-        dates = candidate_dates(c, zone)
+        dates = dates_of(c)
         if c.get("linked_elsewhere"):
             dates = {k: v for k, v in dates.items() if k == "recorded" or (k == "written" and v[1] != "description")}
             if not dates:
@@ -589,10 +611,12 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             window.update(mid for _, mid in dated[lo:hi])
         if not anchors:
             window = {mid for _, mid in dated}
+        if not window:
+            continue  # no meeting near any of its dates: nothing to score (most of a big channel)
         text = _cand_text(c)
         toks = set(_tokens(text))
         texts = {mid: index.score(mid, text, toks) for mid in window}
-        looks = _looks_like(c)
+        looks = looks_of(c)
         length = (c.get("duration_s") or typical) / typical if typical and not _PART.search(c.get("title") or "") else 1
         if looks != "other" and length < 0.25:
             looks = "other"  # a premiere or clip minutes long beside hour-long meetings
@@ -690,7 +714,7 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     )
     lengths = [x[0] for x in linked]
     for c in candidates:
-        if c["id"] in claimed or c["source"] != "youtube" or _looks_like(c) == "short" or not c.get("duration_s"):
+        if c["id"] in claimed or c["source"] != "youtube" or looks_of(c) == "short" or not c.get("duration_s"):
             continue
         title = _REUPLOAD.sub("", c.get("title") or "")
         published = parse_utc(c.get("published_at"))

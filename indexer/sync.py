@@ -150,8 +150,8 @@ class DriveSource:
             progress(sum(counts.get(k, 0) for k in ("drive_folders", "drive_files", "added", "updated", "removed")))
 
         # only OAuth credentials can read the changes feed; a replay asks what was recorded
-        counts = drive.sync_folder(db, target, client, use_changes=auth.credentials is not None and not access.replay,
-                                   full=opts.full, progress=count)
+        counts = drive.harvest(db, client, target, use_changes=auth.credentials is not None and not access.replay,
+                               full=opts.full, progress=count)
         if counts["mode"] == "changes":
             what = (f"{counts['added']} added, {counts['updated']} updated, {counts['removed']} removed "
                     f"from the changes feed")
@@ -248,7 +248,8 @@ def read_notes(paths: list[str], access: GoogleAccess, run: dict, warn, fold=Non
 
     expanded = expand_notes_paths(paths)
     in_folder = {display_path(p) for p, from_folder in expanded if from_folder}
-    parsed = [load_any_notes(path, _drive_client(access, run)) for path, _ in expanded]
+    # a Google Doc given as notes is read through Drive; its calls count in ``run``
+    parsed = [load_any_notes(path, access.client_builder("drive", run)) for path, _ in expanded]
     # a folder's index or README without meetings is skipped, not an error
     for path in [p for p, n in parsed if not n.meetings and p in in_folder]:
         warn(f"{path}: warning: no meetings found; skipped")
@@ -324,25 +325,6 @@ def _targets(source, opts: SyncOptions, project) -> list[SyncOptions]:
     if isinstance(source, YouTubeSource):
         return [replace(opts, channel=c) for c in project.channels()] or [opts]
     return [replace(opts, drive_folder=f) for f in project.drive_folders()] or [opts]
-
-
-def _drive_client(access: GoogleAccess, run: dict):
-    """A Google Doc given as notes is read through Drive; its calls count in ``run``."""
-
-    def build():
-        if not access.usable(access.auth("drive")):
-            return None
-        client = access.client("drive")
-        close = client.close
-
-        def close_and_count():
-            add_usage(run, client.usage)
-            close()
-
-        client.close = close_and_count
-        return client
-
-    return build
 
 
 def stored_command(opts: SyncOptions, access: GoogleAccess) -> str:

@@ -1,10 +1,12 @@
 """The YouTube harvest's pipelining: fetch in worker threads, write in order in
-the calling thread, and page the uploads playlist on a thread of its own."""
+the calling thread, batched into few transactions, and page the uploads
+playlist on a thread of its own."""
 from __future__ import annotations
 
 import collections
 import queue
 import threading
+import time
 from typing import Callable, Iterator
 
 
@@ -100,3 +102,44 @@ class Listing:
                 self.queue.get(timeout=0.05)
             except queue.Empty:
                 pass
+
+
+class Batches:
+    """The harvest's writes, on the calling thread, a batch of pages per transaction.
+
+    A commit per page (186 for 10,000 videos) cost up to a third of the writes'
+    time in waits on a busy disk; a batch commits after ``pages`` writes or ``seconds``, so an interrupted run keeps every
+    batch but the last and a rerun converges. Each write is its own savepoint
+    (``db.atomic()`` nests), so a batch holds whole pages only. Leaving the
+    block commits what was written, also on an error or a budget stop: the
+    pages before it are complete.
+    """
+
+    def __init__(self, db, pages: int = 10, seconds: float = 0.5):
+        self.db, self.pages, self.seconds = db, pages, seconds
+        self.written = 0
+        self.started = 0.0
+        self.open = False  # a transaction this object began (a caller's own is never committed here)
+
+    def write(self, fn, *args):
+        conn = self.db.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+            self.open, self.written, self.started = True, 0, time.monotonic()
+        with self.db.atomic():  # a savepoint: a write that fails leaves nothing
+            value = fn(*args)
+        self.written += 1
+        if self.written >= self.pages or time.monotonic() - self.started >= self.seconds:
+            self.commit()
+        return value
+
+    def commit(self):
+        if self.open and self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+        self.open = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.commit()
