@@ -406,3 +406,25 @@ def test_a_leading_rule_is_no_front_matter():
     fm = "---\ntitle: Notes\nupdated: 2019-01-02\n---\n\n# Team call\n"
     assert parse_notes(fm, path="docs/notes.md").meetings == []
 
+
+
+def test_a_bullet_over_who_came_with_a_hint_is_no_talk():
+    text = (
+        "# Meetup notes\n\n## May 4, 2023\n* Attendees [name, affiliation]\n    * Jane Roe (Acme)\n"
+        "* Welcome new members\n* Monorepo [Eduardo]\n\n"
+        "## April 20, 2023\n* Participants (add yourself)\n    * Bo\n* Release plan (Ann)\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2023-05-04", ["Welcome new members", "Monorepo"]), ("2023-04-20", ["Release plan"]),
+    ]
+
+
+def test_a_dated_topics_heading_inside_its_meeting_holds_the_agenda():
+    text = (
+        "# Cabal notes\n## March 2, 2024 11:00 a.m. Eastern\n\n### Attendees\nAnn, Bo\n\n"
+        "### March 2, 2024 Topics\n\n1. Faster builds\n2. Docs cleanup\n\n### Meeting Notes\nWe talked.\n"
+    )
+    assert [t for t, _ in talks(text)] == ["Faster builds", "Docs cleanup"]
+    # restating the date under a plain label still adds no meeting and no talk
+    text = "# Notes\n## March 2, 2024\n\n### Meeting Date: March 2, 2024\n\n1. not an agenda\n"
+    assert [(m.id, m.talks) for m in parse_notes(text).meetings] == [("2024-03-02", [])]

@@ -105,7 +105,9 @@ _NOT_AGENDA_GROUP = re.compile(
 _AGENDA_LABEL = re.compile(rf"(?:{_AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
 # a bullet over a list of people: "- **Participants:**", "- Attendees"
 _PEOPLE_LABEL = re.compile(
-    r"^\W*(?:participants|attendees|attendance|present|hosts?|facilitators?|note-?\s?takers?|scribes?)\W*$", re.I
+    r"^\W*(?:participants|attendees|attendance|present|hosts?|facilitators?|note-?\s?takers?|scribes?)\W*"
+    r"(?:(?:\[[^\]]*\]|\([^)]*\))\W*)?$",  # "* Attendees [name, affiliation]": a hint for who signs in
+    re.I,
 )
 # a line over a list of who came: "Attendees:", "Present", "A partial list of attendees -"
 _ATTENDEES_LABEL = re.compile(r"(?:\b(?:attendees|attendance|participants)|^\W*present)\W*$", re.I)
@@ -472,6 +474,9 @@ class _Parser:
             hit = self.heading_date(text, start, level, role)
             if hit is not None and self.restates_current(hit, level):
                 self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
+                if _AGENDA_HEAD.match(text[: hit.start].strip() + " " + _heading_title(text, hit)):
+                    # "### November 5, 2024 Topics" under "## November 5, 2024 ...": the call's agenda
+                    self.section, self.agenda_level = "agenda", level
                 return
             if hit is not None and not (self.title_meeting and self.whole_file is not None) and self.splits_title_meeting(
                 text, hit, level
@@ -806,6 +811,8 @@ class _Parser:
     def _talks(self, items: list[_Item], out: list[Talk]) -> None:
         for item in items:
             title, presenters, raw = self.item_talk(item)
+            if title and _PEOPLE_LABEL.match(raw.replace("*", "")):
+                continue  # "* Attendees [name, affiliation]" over the names of who came: no talk
             if not title and not presenters:
                 if not _PEOPLE_LABEL.match(raw.replace("*", "")):  # "- **Participants:**": names below, not talks
                     self._talks(item.children, out)
