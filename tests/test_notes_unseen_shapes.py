@@ -428,3 +428,17 @@ def test_a_dated_topics_heading_inside_its_meeting_holds_the_agenda():
     # restating the date under a plain label still adds no meeting and no talk
     text = "# Notes\n## March 2, 2024\n\n### Meeting Date: March 2, 2024\n\n1. not an agenda\n"
     assert [(m.id, m.talks) for m in parse_notes(text).meetings] == [("2024-03-02", [])]
+
+
+def test_empty_slots_left_in_an_agenda_are_no_talks():
+    text = "# Community call (2024-02-13)\n\n### New agenda items\n\n- Ann - Release plan\n- Docs sprint\n- \n- /\n- ...\n"
+    titles = [t for t, _ in talks(text)]
+    assert len(titles) == 2 and "Release plan" in titles[0] and titles[1] == "Docs sprint"
+
+
+def test_release_notes_named_notes_are_no_meeting():
+    text = "# Changelog\n\n## 10/10/2022 08:44 (UTC)\n\nRelease date: 2022-10-10 08:44\n\n* Fixes a bug.\n"
+    assert parse_notes(text, path="docs/release-notes.md").meetings == []
+    # a meeting-notes file dated only in its body still is one meeting
+    assert [m.id for m in parse_notes("# Team sync\n\nDate: 2022-10-10\n\n* Budget\n", path="team-notes.md").meetings] == [
+        "2022-10-10"]

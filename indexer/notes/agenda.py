@@ -200,6 +200,8 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         text, bold = _cut(text, bold, slot.end())
     if not text or _PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
         return None
+    if not any(c.isalnum() for c in text):
+        return None  # "- /", "- ...": a slot left for items, no talk
     kind = _KIND_PREFIX.match(text)
     if kind:
         text, bold = _cut(text, bold, kind.end())

@@ -23,12 +23,17 @@ _MEETING_WORDS = re.compile(
 )
 
 
+# "release-notes.md", "Patch notes": notes of a version, not of a meeting
+_NOT_MEETING_NOTES = re.compile(r"\b(?:release|patch|version|upgrade|migration)\s+notes?\b", re.I)
+
+
 def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
     """A meeting-notes file in which no meeting was found: the date of its path, else of its
     front matter's ``date:``, else of its first dated line."""
     front = _front_matter_fields(lines.text)
     names = " ".join([title, front.get("title", ""), front.get("tags", ""), *_path_names(path)])
-    if not _MEETING_WORDS.search(re.sub(r"[_\-.]", " ", names)):
+    names = _NOT_MEETING_NOTES.sub(" ", re.sub(r"[_\-.]", " ", names))
+    if not _MEETING_WORDS.search(names):
         return None
     pd = _path_date(path)
     if pd.date is not None:
