@@ -442,3 +442,11 @@ def test_release_notes_named_notes_are_no_meeting():
     # a meeting-notes file dated only in its body still is one meeting
     assert [m.id for m in parse_notes("# Team sync\n\nDate: 2022-10-10\n\n* Budget\n", path="team-notes.md").meetings] == [
         "2022-10-10"]
+
+
+def test_a_dated_bullet_under_a_next_meeting_heading_announces_the_next_call():
+    text = (
+        "# Organizing Cross-Committee\n- Monday, July 15th, 2024. 5pm Pacific Time\n\n## Agenda\n### New Items\n"
+        "#### Budget (Norm)\n- drafted\n\n## Wrap-up\n### Next All-Committee Meeting\n- Monday, July 29 @ 5pm Pacific Time\n"
+    )
+    assert [m.id for m in parse_notes(text, path="meetings/2024/20240715-cross-comm.md").meetings] == ["2024-07-15"]

@@ -247,6 +247,9 @@ _OTHER_EVENTS = re.compile(
     r"|(?:upcoming|other|community|related|past)\s+events|events\s+calendar)\b",
     re.I,
 )
+_NEXT_MEETING_HEAD = re.compile(
+    r"^\W*(?:next|upcoming|following)\s+(?:[\w&/-]+\s+){0,2}(?:meetings?|calls?|syncs?|sessions?)\W*$", re.I
+)
 # "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
 # scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
@@ -720,6 +723,9 @@ class _Parser:
             return
         # "# Release WG meeting notes" is the series' own title, not a list of releases
         other = _OTHER_EVENTS.search(text) and not (_MEETING_NOUN.search(text) or _SERIES_NOUN.search(text))
+        # "### Next All-Committee Meeting" over "- Monday, July 29 @ 5pm" after this file's
+        # meetings: the date of a call to come, announced in the notes of the last one
+        other = other or bool(self.meetings and _NEXT_MEETING_HEAD.match(text))
         self.region_level = level if other else 0
 
     def sibling_of_meetings(self, level: int, text: str) -> bool:
