@@ -450,3 +450,15 @@ def test_a_dated_bullet_under_a_next_meeting_heading_announces_the_next_call():
         "#### Budget (Norm)\n- drafted\n\n## Wrap-up\n### Next All-Committee Meeting\n- Monday, July 29 @ 5pm Pacific Time\n"
     )
     assert [m.id for m in parse_notes(text, path="meetings/2024/20240715-cross-comm.md").meetings] == ["2024-07-15"]
+
+
+def test_numbered_session_lines_dated_in_brackets_at_their_end():
+    text = (
+        "# Microcontroller basics\nStudents get an overview of the board.\n\n"
+        "Session 1: What is it? (09/29/22)\n- Introduction\n- Recording: https://youtu.be/abcdefghijk\n\n"
+        "Session 2: Blinking LEDs (10/19/22)\n- Sample code\n"
+    )
+    meetings = parse_notes(text, path="README.md").meetings
+    assert [(m.id, m.video_ids) for m in meetings] == [("2022-09-29", ["abcdefghijk"]), ("2022-10-19", [])]
+    # a sentence that ends in a bracketed date is no session
+    assert parse_notes("# Microcontroller basics\n\nWe met twice before the break (09/29/22)\n", path="README.md").meetings == []

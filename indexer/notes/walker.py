@@ -247,6 +247,7 @@ _OTHER_EVENTS = re.compile(
     r"|(?:upcoming|other|community|related|past)\s+events|events\s+calendar)\b",
     re.I,
 )
+_NUMBERED_SESSION = re.compile(r"^\W*(?:sessions?|meetings?|calls?|meetups?|workshops?)\s*#?\d{1,3}\b", re.I)
 _NEXT_MEETING_HEAD = re.compile(
     r"^\W*(?:next|upcoming|following)\s+(?:[\w&/-]+\s+){0,2}(?:meetings?|calls?|syncs?|sessions?)\W*$", re.I
 )
@@ -690,6 +691,8 @@ class _Parser:
         if not _HAS_DIGIT.search(src):
             return
         text = _first_line(self.md.inline(block.inline))[0].strip()
+        if self.session_line(text, block):
+            return
         if self.title.open and self.current is None:
             label = _DATE_LABEL.match(text)
             if label is None and len(text) > 120:
@@ -708,11 +711,30 @@ class _Parser:
             return
         plain = text.strip(" *_")
         hit = find_date(plain)
-        if hit is None or not _ONLY_A_TIME.match(plain[hit.end:]):
+        if hit is None:
+            return
+        if not _ONLY_A_TIME.match(plain[hit.end:]):
             return
         hit = self.date_for_meeting(plain, block.start, at_start=True)
         if hit is not None:
             self.open_meeting(hit, plain, block.start, 7, "line")
+
+    def session_line(self, text: str, block: _Block) -> bool:
+        """``Session 3: Working with a Distance Sensor (11/02/22)``: a numbered session dated at
+        its end in brackets, outside any meeting, starts one."""
+        if self.current is not None and self.current.form != "line" or self.backlog_level or self.region_level:
+            return False
+        plain = text.strip(" *_")
+        hit = find_date(plain)
+        if hit is None or not _NUMBERED_SESSION.match(plain):
+            return False
+        if not (plain[: hit.start].rstrip().endswith(("(", "[")) and plain[hit.end :].strip() in (")", "]")):
+            return False
+        hit = self.date_for_meeting(plain, block.start)
+        if hit is None:
+            return False
+        self.open_meeting(hit, _heading_title(plain, hit), block.start, 7, "line")
+        return True
 
     def in_other_events(self, level: int) -> bool:
         return bool(self.region_level) and self.current is None and level > self.region_level
