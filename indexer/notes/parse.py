@@ -103,6 +103,15 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     return notes
 
 
+def _only_dates_mentioned(notes: Notes, path: str) -> bool:
+    """``minutes/2020-01-09.md`` whose only dates are year-less bullets ("- Jan 13 — design meeting
+    on X"): the file is the meeting of its path; the bullets name other days."""
+    pd = _path_date(path).date
+    return pd is not None and all(
+        m.form == "bullet" and getattr(m, "_month_day", None) is not None and m.date != pd for m in notes.meetings
+    )
+
+
 def _videos_elsewhere(text: str, notes: Notes) -> list[str]:
     """YouTube ids linked in ``text`` but in no meeting's links, in order of first mention."""
     in_meetings = {link.ref for m in notes.meetings for link in m.links}
@@ -116,7 +125,7 @@ def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
     in which no meeting is written is read again as one meeting
     (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
     notes = _Parser(text, backend, path).run()
-    if notes.meetings:
+    if notes.meetings and not _only_dates_mentioned(notes, path):
         return notes
     day = _whole_file_date(_Lines(text), notes.title, path)
     if day is None:
