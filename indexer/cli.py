@@ -334,6 +334,7 @@ def transcripts(db_path, folder):
     try:
         with dbfile.writing(db_path) as work:
             db = open_database(work, name=db_path)
+            dbfile.skip_syncs_on_copy(db.conn, work, db_path)
             try:
                 with dbmod.sync_run(db, f"transcripts --from {public_path(folder)}") as run:
                     result = import_folder(db, path)

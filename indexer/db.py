@@ -16,7 +16,7 @@ import sqlite_utils
 from . import bounds
 from . import schema
 from .errors import UserError
-from .redact import redact_userinfo
+from .redact import redact, redact_userinfo
 from .schema import ensure_db_shape, talk_id
 from .notes import Notes, Presenter, slugify
 
@@ -43,8 +43,6 @@ def sync_run(db: sqlite_utils.Database, command: str):
     Runs hold the database's lock (``dbfile.writing``), so a row still marked
     running belongs to a run that was killed: it is closed as interrupted first.
     """
-    from .google_api import redact
-
     db.execute("update sync_runs set status = 'interrupted', finished_at = ? where status = 'running'", [now()])
     run_id = db["sync_runs"].insert(
         {"started_at": now(), "status": "running", "command": redact(command)}

@@ -139,6 +139,15 @@ def writing(path):
         publish(work, path)
 
 
+def skip_syncs_on_copy(conn: sqlite3.Connection, work, path) -> None:
+    """No fsync at each commit when ``work`` is the working copy of ``path``:
+    ``publish`` syncs the copy once before it replaces the database, and a copy
+    left by a crash is checked (``_resumable``) or made again. A first build,
+    written in place, keeps SQLite's syncs."""
+    if Path(work) != Path(path):
+        conn.execute("pragma synchronous = off")
+
+
 def _first_build(path: Path):
     """In place (nothing serves it yet): a first sync killed or stopped by the
     quota keeps the pages it fetched; one whose notes were refused is no database."""
