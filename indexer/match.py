@@ -527,6 +527,7 @@ class ChannelFacts:
     def __init__(self, meetings: list[dict], tz=DEFAULT_TZ):
         self.zone = _zone(tz)
         self.days = sorted({m["date"] for m in meetings if not m.get("cancelled")})
+        self._ordinals = [d.toordinal() for d in self.days]  # near() runs once per video: ints, not timedeltas
         self._day_set = set(self.days)
         self._series: dict[str, list[int]] = {}  # title without dates -> [episodes, on a meeting day]
         self._words: Counter = Counter()
@@ -558,9 +559,11 @@ class ChannelFacts:
                                (dates.get("written") or (None,))[0]) if d]
         if not anchors:
             return bool(self.days)
+        days = self._ordinals
         for a in anchors:
-            lo = bisect.bisect_left(self.days, a - dt.timedelta(days=MAX_LAG_DAYS + 1))
-            if lo < len(self.days) and self.days[lo] <= a + dt.timedelta(days=15):
+            a = a.toordinal()
+            lo = bisect.bisect_left(days, a - (MAX_LAG_DAYS + 1))
+            if lo < len(days) and days[lo] <= a + 15:
                 return True
         return False
 
