@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlite_utils
 
 from .db import now
-from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
 _VIDEO_ID = r"[A-Za-z0-9_-]{11}"
@@ -61,6 +60,7 @@ def subtitle_files(folder: Path) -> list[Path]:
 def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
     """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped.
     The whole import is one transaction: the database has all of it or none."""
+    from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind  # the parsers: only here
     result = ImportResult()
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
     with TranscriptWriter(db) as writer:
