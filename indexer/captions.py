@@ -42,13 +42,13 @@ KINDS = {"standard": "manual", "asr": "asr"}
 
 def fetch_caption_tracks(client, video_id: str) -> list[dict]:
     """The video's caption tracks (``captions.list``, 50 units)."""
-    request = client.service.captions().list(part="snippet", videoId=video_id)
+    request = client.resource("captions").list(part="snippet", videoId=video_id)
     return client.execute(request, what=f"video {video_id}").get("items") or []
 
 
 def fetch_caption(client, track_id: str, fmt: str = "vtt") -> str:
     """One track's text (``captions.download``, 200 units)."""
-    request = client.service.captions().download_media(id=track_id, tfmt=fmt)
+    request = client.resource("captions").download_media(id=track_id, tfmt=fmt)
     body = client.execute(request, what=f"caption track {track_id}")
     return body.decode("utf-8-sig") if isinstance(body, bytes) else body
 

@@ -265,9 +265,9 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
 
 
 def _open_existing(db_path: str):
+    dbfile.check(db_path)  # a folder: one line, exit 9
     if not Path(db_path).is_file():
         fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    dbfile.check(db_path)
     db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
     if "meetings" not in db.table_names() or not db["meetings"].count:
         fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
@@ -299,7 +299,7 @@ def match(db_path, overrides, tz):
             fail(f"unknown time zone '{tz}' (use an IANA name such as America/Los_Angeles)")
     _open_existing(db_path).close()
     with dbfile.writing(db_path) as work:
-        db = open_database(work)
+        db = open_database(work, name=db_path)
         try:
             with dbmod.sync_run(db, "match" + (f" --overrides {public_path(overrides)}" if overrides else "")) as run:
                 counts = run_match(db, overrides=overrides, tz=tz, overrides_required=bool(overrides))
@@ -333,7 +333,8 @@ def transcripts(db_path, folder):
     dbfile.check(db_path)
     try:
         with dbfile.writing(db_path) as work:
-            db = open_database(work)
+            db = open_database(work, name=db_path)
+            dbfile.skip_syncs_on_copy(db.conn, work, db_path)
             try:
                 with dbmod.sync_run(db, f"transcripts --from {public_path(folder)}") as run:
                     result = import_folder(db, path)

@@ -16,6 +16,7 @@ import sqlite_utils
 from . import bounds
 from . import schema
 from .errors import UserError
+from .redact import redact, redact_userinfo
 from .schema import ensure_db_shape, talk_id
 from .notes import Notes, Presenter, slugify
 
@@ -42,8 +43,6 @@ def sync_run(db: sqlite_utils.Database, command: str):
     Runs hold the database's lock (``dbfile.writing``), so a row still marked
     running belongs to a run that was killed: it is closed as interrupted first.
     """
-    from .google_api import redact
-
     db.execute("update sync_runs set status = 'interrupted', finished_at = ? where status = 'running'", [now()])
     run_id = db["sync_runs"].insert(
         {"started_at": now(), "status": "running", "command": redact(command)}
@@ -129,6 +128,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
             "meetings": len(notes.meetings),
             "talks": sum(len(m.talks) for m in notes.meetings),
             "warnings": len(notes.warnings),
+            "videos_elsewhere": json.dumps(notes.videos_elsewhere),
             **in_series,
         },
         pk="path",
@@ -139,8 +139,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
             "notes_path": path,
             "kind": s.kind,
             "ref": s.ref,
-            "url": s.url,
-            "label": s.label,
+            "url": redact_userinfo(s.url),
+            "label": redact_userinfo(s.label),
             "line": s.line,
         }
         for s in notes.sources
@@ -153,11 +153,11 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                 "id": mid,
                 "date": m.date.isoformat(),
                 "year": m.date.year,
-                "title": bounds.clip(m.title, bounds.MAX_TITLE_CHARS),
+                "title": bounds.clip(redact_userinfo(m.title), bounds.MAX_TITLE_CHARS),
                 "cancelled": int(m.cancelled),
                 "notes_author": m.notes_author,
-                "notes": bounds.clip(m.notes, bounds.MAX_NOTES_CHARS),
-                "raw": bounds.clip(m.raw, bounds.MAX_NOTES_CHARS),
+                "notes": bounds.clip(redact_userinfo(m.notes), bounds.MAX_NOTES_CHARS),
+                "raw": bounds.clip(redact_userinfo(m.raw), bounds.MAX_NOTES_CHARS),
                 "notes_path": path,
                 "line": m.line,
                 **in_series,
@@ -175,8 +175,8 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                     "meeting_id": mid,
                     "kind": link.kind,
                     "ref": link.ref,
-                    "url": link.url,
-                    "label": link.label,
+                    "url": redact_userinfo(link.url),
+                    "label": redact_userinfo(link.label),
                     "start_s": link.start_s,
                     "line": link.line,
                 }
@@ -189,11 +189,11 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                     "id": tid,
                     "meeting_id": mid,
                     "position": pos,
-                    "title": bounds.clip(t.title, bounds.MAX_TITLE_CHARS),
+                    "title": bounds.clip(redact_userinfo(t.title), bounds.MAX_TITLE_CHARS),
                     "presenters_raw": ", ".join(
                         p.name + (f" ({p.org})" if p.org else "") for p in t.presenters
                     ),
-                    "notes": bounds.clip(t.notes, bounds.MAX_NOTES_CHARS),
+                    "notes": bounds.clip(redact_userinfo(t.notes), bounds.MAX_NOTES_CHARS),
                     "line": t.line,
                     "noted_start_s": t.noted_start_s,
                     "noted_video_id": t.noted_video_id,
@@ -209,7 +209,7 @@ def save_notes(db: sqlite_utils.Database, notes: Notes, path: str, series_id: st
                 "id": f"{slugify(path)}/{slugify(b.title)}",
                 "notes_path": path,
                 "position": pos,
-                "title": bounds.clip(b.title, bounds.MAX_TITLE_CHARS),
+                "title": bounds.clip(redact_userinfo(b.title), bounds.MAX_TITLE_CHARS),
                 "presenters_raw": ", ".join(p.name for p in b.presenters),
                 "presenters": _written(b.presenters),
                 "line": b.line,

@@ -5,6 +5,7 @@ the pure matcher (``indexer.match``), replace ``recordings`` and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -252,12 +253,18 @@ def reachable(db: sqlite_utils.Database, candidates: list[dict], recordings: lis
 
 
 def _linked_outside_meetings(db: sqlite_utils.Database, in_meetings: set[str]) -> set[str]:
-    """YouTube ids the synced notes files link but no meeting's section holds.
-    The files are read again where they were synced from; one that moved is skipped."""
+    """YouTube ids the synced notes files link but no meeting's section holds,
+    as the sync stored them (``notes_files.videos_elsewhere``). A file synced
+    before they were stored is read again where it was synced from (skipped if
+    it moved), until the next sync stores its list."""
     if "notes_files" not in db.table_names():
         return set()
     out: set[str] = set()
-    for row in db.query("select path from notes_files"):
+    stored = "videos_elsewhere" if "videos_elsewhere" in db["notes_files"].columns_dict else "null"
+    for row in db.query(f"select path, {stored} as videos_elsewhere from notes_files"):
+        if row["videos_elsewhere"] is not None:
+            out.update(_ids(row["videos_elsewhere"]))
+            continue
         path = Path(row["path"] or "")
         files = sorted(path.rglob("*.md")) if path.is_dir() else [path]
         for f in files:
@@ -267,6 +274,14 @@ def _linked_outside_meetings(db: sqlite_utils.Database, in_meetings: set[str]) -
                 continue
             out.update(l.ref for l in find_links(text) if l.kind == "youtube")
     return out - in_meetings
+
+
+def _ids(value: str) -> list[str]:
+    try:
+        ids = json.loads(value)
+    except ValueError:
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
 
 
 def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str | None = None,

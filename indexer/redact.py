@@ -23,6 +23,8 @@ _GOOGLE_KEY = re.compile(r"AIza[0-9A-Za-z_-]{20,}")
 # httplib2 names the server); the part before "@" holds no "/", space or "@"
 _USERINFO = re.compile(r"(?:(?<=://)|(?<![^\s(\"'<=]))[^\s/@\"'<>()]+:[^\s/@\"'<>()]*@(?=[^\s/@])")
 _URL_USER = re.compile(r"(?<=://)[^\s/@\"'<>()]+@(?=[^\s/@])")
+# the userinfo of a URL written in notes (no "?", "#" or brackets: those end a host)
+_NOTES_USERINFO = re.compile(r"(?<=://)[^\s/?#@\[\]\"'<>()]+@(?=[^\s/@])")
 _known_secrets: set[str] = set()
 
 
@@ -42,6 +44,15 @@ def redact(text) -> str:
     for secret in _known_secrets:
         text = text.replace(secret, "REDACTED")
     return text
+
+
+def redact_userinfo(text):
+    """``https://user:password@host`` -> ``https://REDACTED@host``, the rest of
+    ``text`` as it was: what is stored of the notes' own text (a meeting's raw
+    section, a talk's notes), where a ``key=`` is as likely prose as a secret."""
+    if not text or "@" not in text:
+        return text
+    return _NOTES_USERINFO.sub("REDACTED@", text)
 
 
 def redact_json(value):

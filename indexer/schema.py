@@ -21,7 +21,10 @@ TABLES: dict[str, dict] = {
         "timezone": str, "weekday": int, "hour": int, "minute": int, "title_words": str, "origin": str}),
     "notes_files": dict(group="notes", pk="path", columns={
         "path": str, "title": str, "synced_at": str, "meetings": int, "talks": int, "warnings": int,
-        "series_id": str},
+        "series_id": str,
+        # JSON list of the YouTube ids the file links outside every meeting (Notes.videos_elsewhere);
+        # null: synced before it was kept
+        "videos_elsewhere": str},
         foreign_keys=[("series_id", "series", "id")]),
     "notes_sources": dict(group="notes", pk="id", columns={
         "id": str, "notes_path": str, "kind": str, "ref": str, "url": str, "label": str, "line": int},
@@ -247,10 +250,12 @@ from talks join meetings on meetings.id = talks.meeting_id
 
 def talk_id(meeting_id: str, title: str, used: set[str]) -> str:
     """A talk's key: its meeting and the slug of its title, ``-2`` appended while
-    taken (``used`` collects the keys of one meeting)."""
+    taken (``used`` collects the keys of one meeting). A password in a URL of the
+    title stays out of the key, as out of the title stored."""
     from .notes import slugify
+    from .redact import redact_userinfo
 
-    tid = f"{meeting_id}/{slugify(title)}"
+    tid = f"{meeting_id}/{slugify(redact_userinfo(title))}"
     while tid in used:
         tid += "-2"
     used.add(tid)

@@ -313,7 +313,6 @@ def plan_series(db: sqlite_utils.Database, args: list[str], given: bool, parsed:
     Without: the stored series again; a database built before series (or a first sync of
     data/notes/) keeps all its files in one series, as its meetings always were."""
     stored = stored_series(db)
-    taken = {s.id for s in stored}
     if not given and not stored:
         cfg = series_for_argument(db, args[0], parsed, [_text(p) for p, _ in parsed], taken=set())
         cfg.notes = list(args)

@@ -45,7 +45,9 @@ _TAG = re.compile(r"<[^>]*>")
 _TAG_SUB = re.compile(r"<[^>\n]*>").sub
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _WORD_TIMING = re.compile(r"<\d{1,2}:\d\d(?::\d\d)?\.\d{3}>")
-_SPEAKER = re.compile(r"^([^:\n]{1,60}?):\s+(\S.*)$")
+# `Name: text`, over cleaned lines joined by newlines (whitespace within them is
+# single spaces): one match a line, ("", "") where it names nobody
+_SPEAKER_LINES = re.compile(r"^(?:([^:\n]{1,60}?):[^\S\n]+(\S[^\n]*)|[^\n]*)$", re.M)
 # a "speaker" that is really a clock, a URL scheme or a sentence
 _NOT_A_NAME = re.compile(r"^\d|^https?$|[.!?;]")
 # a WebVTT cue: its timing line (hours optional, cue settings after the end time),
@@ -54,21 +56,47 @@ _NOT_A_NAME = re.compile(r"^\d|^https?$|[.!?;]")
 _CLOCK = r"((?:\d+:)?\d\d:\d\d)[.,](\d{3})"
 _TIMING = rf"^[ \t]*{_CLOCK}[ \t]+-->[ \t]+{_CLOCK}(?:[ \t][^\n]*)?$"
 _NOT_TIMING = r"(?![ \t]*(?:\d+:)?\d\d:\d\d[.,]\d{3}[ \t]+-->)"
-_CUE = re.compile(rf"{_TIMING}((?:\n{_NOT_TIMING}[ \t]*\S[^\n]*)*)((?:\n{_NOT_TIMING}[^\n]*)*)", re.M)
+# (the rest in three groups: blank lines, one line, any more lines; a cue whose last
+# group is empty has nothing in its rest but the next cue's identifier)
+_CUE = re.compile(rf"{_TIMING}((?:\n{_NOT_TIMING}[ \t]*\S[^\n]*)*)((?:\n[ \t]*(?=\n))*)"
+                  rf"((?:\n{_NOT_TIMING}[^\n]*)?)((?:\n{_NOT_TIMING}[^\n]*)*)", re.M)
 # a NOTE (or misplaced STYLE / REGION) block after the first cue
 _LATE_ENVELOPE = re.compile(r"\n[ \t]*\n(?:NOTE|STYLE|REGION|WEBVTT)\b")
 _ENVELOPE_BLOCK = re.compile(r"^(?:WEBVTT|NOTE|STYLE|REGION)\b")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": " ", "&lrm;": "", "&rlm;": ""}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
-# the rest of a cue that is only blank lines, or blank lines then the next cue's identifier
-_PLAIN_REST = re.compile(r"(?:\n[ \t]*)*(?:\n[^\n]*)?\Z")
 _AFTER_NEWLINE = itemgetter(slice(1, None))
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 _THIRD = itemgetter(2)
 _FOURTH = itemgetter(3)
-# "01:02:03" / "02:03" -> milliseconds: the same few thousand clocks recur in every file
-_CLOCKS: dict[str, int] = {}
+
+
+class _Clocks(dict):
+    """"01:02:03" / "02:03" -> milliseconds, remembered: the same few thousand clocks
+    recur in every file, and a dict lookup is a C call where parsing is Python."""
+
+    def __missing__(self, clock: str) -> int:
+        seconds = 0
+        for part in clock.split(":"):
+            seconds = seconds * 60 + int(part)
+        self[clock] = seconds * 1000
+        return seconds * 1000
+
+
+_CLOCKS = _Clocks()
 _CLOCKS_KEPT = 100_000
+
+
+class _Milliseconds(dict):
+    """"000" ... "999" -> int; other digits (``\\d`` is any Unicode digit) by ``int``."""
+
+    def __missing__(self, digits: str) -> int:
+        return int(digits)
+
+
+_MS = _Milliseconds((f"{ms:03d}", ms) for ms in range(1000))
 
 
 class SubtitleError(ValueError):
@@ -99,16 +127,6 @@ def _normalise(text: str) -> str:
     return text
 
 
-def _clock_ms(clock: str) -> int:
-    """Milliseconds of ``HH:MM:SS`` or ``MM:SS`` (remembered: cues share them)."""
-    seconds = 0
-    for part in clock.split(":"):
-        seconds = seconds * 60 + int(part)
-    if len(_CLOCKS) < _CLOCKS_KEPT:
-        _CLOCKS[clock] = seconds * 1000
-    return seconds * 1000
-
-
 def _drop_envelope(lines: list[str]) -> list[str]:
     """Lines less any NOTE / STYLE / REGION block (up to the next blank line)."""
     kept, skipping, blank = [], False, False
@@ -137,19 +155,15 @@ def _vtt_columns(text: str) -> tuple[list[int], list[int], list[str]]:
         if any(b.strip() and not _ENVELOPE_BLOCK.match(b.lstrip("\n")) for b in _BLANK_LINE.split(text)):
             raise SubtitleError("no cues found")
         return [], [], []
-    clocks1, ms1, clocks2, ms2, said, rest = zip(*found)
-    missing = set(clocks1).union(clocks2).difference(_CLOCKS)
-    if len(_CLOCKS) + len(missing) > _CLOCKS_KEPT:
+    clocks1, ms1, clocks2, ms2, said, blanks, last, more = zip(*found)
+    if len(_CLOCKS) > _CLOCKS_KEPT:
         _CLOCKS.clear()
-        missing = set(clocks1).union(clocks2)
-    for clock in missing:
-        _CLOCKS[clock] = _clock_ms(clock)
-    starts = list(map(add, map(_CLOCKS.__getitem__, clocks1), map(int, ms1)))
-    ends = list(map(add, map(_CLOCKS.__getitem__, clocks2), map(int, ms2)))
+    starts = list(map(add, map(_CLOCKS.__getitem__, clocks1), map(_MS.__getitem__, ms1)))
+    ends = list(map(add, map(_CLOCKS.__getitem__, clocks2), map(_MS.__getitem__, ms2)))
     said = list(said)
     late_envelope = _LATE_ENVELOPE.search(text) is not None
-    for i in range(len(rest)) if late_envelope else compress(count(), map(not_, map(_PLAIN_REST.match, rest))):
-        lines = (said[i] + rest[i]).split("\n")
+    for i in range(len(said)) if late_envelope else compress(count(), more):
+        lines = (said[i] + blanks[i] + last[i] + more[i]).split("\n")
         if len(lines) >= 3 and lines[-1].strip() and not lines[-2].strip():
             lines.pop()  # the next cue's identifier
         if late_envelope:
@@ -221,13 +235,36 @@ def _merge_rolling(cues):
 _CLOCK_LIMIT_S = dt.timedelta.max.total_seconds()
 
 
-def _kept(starts_s, ends_s) -> list[bool]:
+def _kept(starts_s, ends_s) -> list[bool] | None:
     """Which cues a WebVTT file keeps, as SubRip's reading does: a time past any clock
     (``timedelta``'s range) makes the file unreadable, in one line; a cue past any
-    recording's length (``bounds.MAX_SECONDS``) is not a moment of it and is dropped."""
-    if any(e > _CLOCK_LIMIT_S for e in ends_s):
+    recording's length (``bounds.MAX_SECONDS``) is not a moment of it and is dropped.
+    None when every cue is kept (the usual case, told from the extremes alone)."""
+    if not ends_s:
+        return None
+    latest = max(ends_s)
+    if latest > _CLOCK_LIMIT_S:
         raise SubtitleError("a cue time is out of range")
+    if min(starts_s) >= 0 and min(ends_s) >= 0 and latest < bounds.MAX_SECONDS + 1:
+        return None
     return [s >= 0 and bounds.seconds(e) is not None for s, e in zip(starts_s, ends_s)]
+
+
+def _speakers(rows: list[tuple]) -> list[tuple]:
+    """``rows`` with ``Name: text`` split into speaker and text, when at least
+    ``SPEAKER_SHARE`` of them read so (Zoom's transcripts); else as they are.
+    Each row's text is one cleaned line: all of them are read in one regex pass."""
+    texts = list(map(_FOURTH, rows))
+    found = _SPEAKER_LINES.findall("\n".join(texts))
+    names = list(map(_FIRST, found))
+    if len(names) - names.count("") < SPEAKER_SHARE * len(rows):
+        return rows
+    named = [bool(name) and clock is None for name, clock in zip(names, map(_NOT_A_NAME.search, names))]
+    if sum(named) < SPEAKER_SHARE * len(rows):
+        return rows
+    speakers = [name.strip() if ok else None for name, ok in zip(names, named)]
+    said = [rest if ok else text for text, rest, ok in zip(texts, map(_SECOND, found), named)]
+    return list(zip(map(_FIRST, rows), map(_SECOND, rows), speakers, said))
 
 
 def cue_rows(text: str, fmt: str = "vtt") -> list[tuple[float, float, str | None, str]]:
@@ -235,14 +272,14 @@ def cue_rows(text: str, fmt: str = "vtt") -> list[tuple[float, float, str | None
     if _WORD_TIMING.search(text):
         if fmt == "vtt":
             rolled = _rolling_lines(_normalise(text))
-            keep = _kept([s for s, _, _ in rolled], [e for _, e, _ in rolled])
-            return [(s, e, None, t) for s, e, t in compress(rolled, keep)]
+            keep = _kept(list(map(_FIRST, rolled)), list(map(_SECOND, rolled)))
+            return [(s, e, None, t) for s, e, t in (rolled if keep is None else compress(rolled, keep))]
         return [(round(s, 3), round(e, 3), None, t) for s, e, t in _merge_rolling(raw_cues(text, fmt))]
     if fmt == "vtt":
         text = _normalise(text)
         starts, ends, said = _vtt_columns(text)
         keep = _kept([x / 1000 for x in starts], [x / 1000 for x in ends])
-        if not all(keep):
+        if keep is not None:
             starts, ends, said = (list(compress(col, keep)) for col in (starts, ends, said))
     else:
         cues = raw_cues(text, fmt)
@@ -259,11 +296,7 @@ def cue_rows(text: str, fmt: str = "vtt") -> list[tuple[float, float, str | None
     rows = list(compress(zip(map(truediv, starts, repeat(1000)), map(truediv, ends, repeat(1000)), voices, lines),
                          lines))
     if not voiced and rows:
-        names = [m if m and not _NOT_A_NAME.search(m.group(1)) else None
-                 for m in map(_SPEAKER.match, map(_FOURTH, rows))]
-        if sum(m is not None for m in names) >= SPEAKER_SHARE * len(rows):
-            rows = [(s, e, m.group(1).strip(), m.group(2)) if m else (s, e, None, said)
-                    for (s, e, _, said), m in zip(rows, names)]
+        rows = _speakers(rows)
     return rows
 
 

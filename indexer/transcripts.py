@@ -7,10 +7,18 @@ replaces its cues in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import multiprocessing
+import os
 import re
+import sqlite3
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
@@ -24,6 +32,8 @@ _NAME = re.compile(
     rf"^(?:.*\[(?P<bracketed>{_VIDEO_ID})\]|(?P<bare>{_VIDEO_ID}))"
     r"\.(?P<lang>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\.(?P<ext>vtt|srt)$"
 )
+# a cue row's end_s (a C loop: a generator over 750 cues a file cost 0.4 s an import)
+_END_S = itemgetter(1)
 # a search ranks (bm25) this many matching cues, the first found
 RANKED_MATCHES = 5000
 # a transcript of each kind is preferred in this order for finding moments
@@ -57,76 +67,155 @@ def subtitle_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUBTITLE_SUFFIXES and p.is_file())
 
 
-def import_folder(db: sqlite_utils.Database, folder: Path) -> ImportResult:
+@dataclass
+class _Pending:
+    """A subtitle file to parse: new, or changed since it was imported."""
+    path: Path
+    rel: str
+    transcript_id: str
+    video_id: str
+    language: str
+    size: int
+
+
+def import_folder(db: sqlite_utils.Database, folder: Path, workers: int | None = None) -> ImportResult:
     """Import every subtitle file of ``folder``; a bad file is reported in ``errors`` and skipped.
-    The whole import is one transaction: the database has all of it or none."""
-    from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind  # the parsers: only here
+    The whole import is one transaction: the database has all of it or none.
+
+    Files are parsed in ``workers`` processes (default: one per CPU this process
+    may use) while this one stores what they return, in path order: the rows
+    are the same as a serial import's, and parsing, most of the work, no
+    longer waits for the database."""
     result = ImportResult()
     known = {row["id"]: row["content_hash"] for row in db.query("select id, content_hash from transcripts")}
-    with TranscriptWriter(db) as writer:
-        for path in subtitle_files(folder):
-            rel = path.relative_to(folder).as_posix()
-            parts = name_parts(path.name)
-            if parts is None:
-                result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
-                continue
-            video_id, language, ext = parts
-            try:
+    pending: list[_Pending] = []
+    for path in subtitle_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        parts = name_parts(path.name)
+        if parts is None:
+            result.errors.append(f"{rel}: not named VIDEOID.LANG.vtt/.srt or 'Title [VIDEOID].LANG.vtt'")
+            continue
+        video_id, language, ext = parts
+        transcript_id = f"{video_id}.{language}.{ext}"
+        try:
+            if transcript_id in known:  # a new one is read once, by its parser
                 data = path.read_bytes()
-            except OSError as exc:
-                result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
+                if known[transcript_id] == hashlib.sha256(data).hexdigest():
+                    result.unchanged += 1
+                    continue
+                size = len(data)
+            else:
+                size = path.stat().st_size
+        except OSError as exc:
+            result.errors.append(f"{rel}: cannot read ({exc.strerror or exc})")
+            continue
+        pending.append(_Pending(path, rel, transcript_id, video_id, language, size))
+    with TranscriptWriter(db) as writer, _parser_pool(pending, workers) as parse:
+        for file, (digest, kind, cues) in zip(pending, parse(_parse_file, [str(f.path) for f in pending])):
+            if kind is None:
+                result.errors.append(f"{file.rel}: {cues}")
                 continue
-            digest = hashlib.sha256(data).hexdigest()
-            transcript_id = f"{video_id}.{language}.{ext}"
-            if known.get(transcript_id) == digest:
+            if known.get(file.transcript_id) == digest:  # two names of one transcript, same bytes
                 result.unchanged += 1
                 continue
-            try:
-                text = data.decode("utf-8-sig")
-                cues = cue_rows(text, detect_format(text, path.name))
-            except UnicodeDecodeError as exc:
-                result.errors.append(f"{rel}: not UTF-8 text (byte {exc.start})")
-                continue
-            except SubtitleError as exc:
-                result.errors.append(f"{rel}: {exc}")
-                continue
             row = {
-                "id": transcript_id,
-                "video_id": video_id,
+                "id": file.transcript_id,
+                "video_id": file.video_id,
                 "drive_file_id": None,
-                "language": language,
-                "kind": transcript_kind(text, cues),
-                "source": f"file:{rel}",
+                "language": file.language,
+                "kind": kind,
+                "source": f"file:{file.rel}",
                 "fetched_at": now(),
                 "content_hash": digest,
                 "cues": len(cues),
-                "duration_s": max((c[1] for c in cues), default=0.0),
+                "duration_s": max(map(_END_S, cues), default=0.0),
             }
-            writer.save(row, cues, replaces=transcript_id in known)
-            known[transcript_id] = digest
+            writer.save(row, cues, replaces=file.transcript_id in known)
+            known[file.transcript_id] = digest
             result.imported += 1
             result.cues += len(cues)
             result.hours += row["duration_s"] / 3600
     return result
 
 
+def _parse_file(path: str) -> tuple[str, str | None, list | str]:
+    """(SHA-256, kind, cue rows) of a subtitle file, or (SHA-256, None, why it
+    cannot be read): what a worker process sends back. The file is read again
+    here (from the page cache): the digest stored is that of the bytes parsed."""
+    from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind  # the parsers: only here
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return "", None, f"cannot read ({exc.strerror or exc})"
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+        cues = cue_rows(text, detect_format(text, path))
+    except UnicodeDecodeError as exc:
+        return digest, None, f"not UTF-8 text (byte {exc.start})"
+    except SubtitleError as exc:
+        return digest, None, str(exc)
+    return digest, transcript_kind(text, cues), cues
+
+
+# below this much text to parse, starting worker processes costs more than it saves
+PARALLEL_MIN_BYTES = 4_000_000
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _parser_pool(pending: list[_Pending], workers: int | None):
+    """An ordered ``map``: over worker processes when there is enough to parse and
+    more than one CPU, else in this process."""
+    workers = usable_cpus() if workers is None else workers
+    workers = min(workers, len(pending))
+    if workers < 2 or sum(f.size for f in pending) < PARALLEL_MIN_BYTES:
+        yield map
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork: the workers start at once, with the parser already imported
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # a few files a task: fewer round trips, and results still come back in order
+        yield functools.partial(pool.map, chunksize=max(1, min(8, len(pending) // (workers * 8))))
+
+
 class TranscriptWriter:
     """Saves transcripts with their cues (``cue_rows`` tuples) in one transaction,
-    and brings the cues' full-text index up to date once, at the end.
+    and keeps the cues' full-text index in step.
 
     The index is kept here rather than by triggers: a trigger indexes each cue
     on its own, five times the cost of the insert itself, where one
-    ``insert ... select`` over the new cues indexes them in bulk."""
+    ``insert ... select`` over many cues indexes them in bulk, in memory
+    (``FTS_BUFFER_BYTES``). Indexing every ``FTS_BATCH_CUES`` new cues rather
+    than all at the end lets it run while worker processes parse the next
+    files; not after each transcript: FTS5 writes a segment at the end of every
+    statement, and merging small segments costs more than indexing."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self._first_new_id: int | None = None
-        self._written: set[str] = set()
+        self._unindexed: int | None = None  # the first cue id not in the index yet
+        self._waiting = 0  # cues saved since
 
     def __enter__(self) -> TranscriptWriter:
         _cue_search_ready(self.db)
+        conn = self.db.conn
+        # every cue row is written right after its transcript's row, so the check of
+        # its foreign key (a lookup in transcripts per cue, a fifth of the storing
+        # time) cannot fail; the pragma is only honoured outside a transaction
+        self._checks_paused = not conn.in_transaction and conn.execute("pragma foreign_keys").fetchone()[0] == 1
+        if self._checks_paused:
+            conn.execute("pragma foreign_keys = off")
         self._atomic = self.db.atomic()
         self._atomic.__enter__()
+        _set_fts_buffer(self.db.conn, FTS_BUFFER_BYTES)
         return self
 
     def save(self, row: dict, cues: list[tuple], replaces: bool = True) -> None:
@@ -134,34 +223,67 @@ class TranscriptWriter:
         saves looking for its old cues."""
         conn = self.db.conn
         if replaces:
-            if row["id"] not in self._written:
-                # its old cues leave the index first (an external-content index
-                # is told what it held); cues written in this run are not in it yet
-                conn.execute(
-                    "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
-                    "select 'delete', id, text from transcript_cues where transcript_id = ?", [row["id"]])
+            # its old cues leave the index first (an external-content index is told what it held)
+            conn.execute(
+                "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
+                "select 'delete', id, text from transcript_cues where transcript_id = ? and id < ?",
+                [row["id"], self._unindexed if self._unindexed is not None else _MAX_ROWID])
             conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
         conn.execute(
             "insert or replace into transcripts (" + ", ".join(row) + ") values ("
             + ", ".join("?" * len(row)) + ")", list(row.values()))
         if cues:
-            # new rowids follow the largest one: everything from here on is new
-            first = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
-            if self._first_new_id is None or first < self._first_new_id:
-                self._first_new_id = first
-            transcript_id = row["id"]
+            if self._unindexed is None:  # new rowids follow the largest one
+                self._unindexed = conn.execute("select coalesce(max(id), 0) + 1 from transcript_cues").fetchone()[0]
             conn.executemany(
                 "insert into transcript_cues (transcript_id, start_s, end_s, speaker, text) values (?, ?, ?, ?, ?)",
-                [(transcript_id, *cue) for cue in cues],
+                map(tuple.__add__, repeat((row["id"],)), cues),
             )
-        self._written.add(row["id"])
+            self._waiting += len(cues)
+            if self._waiting >= FTS_BATCH_CUES:
+                self._index_new_cues()
+
+    def _index_new_cues(self) -> None:
+        if self._unindexed is None:
+            return
+        conn = self.db.conn
+        conn.execute("insert into transcript_cues_fts (rowid, text) "
+                     "select id, text from transcript_cues where id >= ?", [self._unindexed])
+        self._unindexed = None
+        self._waiting = 0
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and self._first_new_id is not None:
-            self.db.conn.execute(
-                "insert into transcript_cues_fts (rowid, text) select id, text from transcript_cues where id >= ?",
-                [self._first_new_id])
-        return self._atomic.__exit__(exc_type, exc, tb)
+        try:
+            if exc_type is None:
+                try:
+                    self._index_new_cues()
+                    _set_fts_buffer(self.db.conn, None)
+                except BaseException as error:
+                    self._atomic.__exit__(type(error), error, error.__traceback__)
+                    raise
+            # (on a failure the setting goes with the rolled-back transaction)
+            return self._atomic.__exit__(exc_type, exc, tb)
+        finally:
+            if self._checks_paused:
+                self.db.conn.execute("pragma foreign_keys = on")
+
+
+# new cues indexed together (about 10 MB of text): a segment each
+FTS_BATCH_CUES = 200_000
+_MAX_ROWID = 2**63 - 1
+# what FTS5 gathers in memory before writing a segment (its default: 1 MB): a
+# segment for every megabyte of cues means merging them again and again
+FTS_BUFFER_BYTES = 64 * 1024 * 1024
+
+
+def _set_fts_buffer(conn, size: int | None) -> None:
+    """FTS5's ``hashsize`` for the cues' index while a writer runs; None: back to
+    the default, the setting not kept in the database (older SQLite lacks it: no-op)."""
+    if size is None:
+        conn.execute("delete from transcript_cues_fts_config where k = 'hashsize'")
+        return
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("insert into transcript_cues_fts (transcript_cues_fts, rank) values ('hashsize', ?)", [size])
 
 
 def _cue_search_ready(db: sqlite_utils.Database) -> None:

@@ -116,7 +116,7 @@ def chat_cues(text: str) -> list[tuple]:
 
 def fetch_file(client, file_id: str) -> bytes:
     """A Drive file's bytes (``files.get(alt=media)``)."""
-    request = client.service.files().get_media(fileId=file_id, supportsAllDrives=True)
+    request = client.resource("files").get_media(fileId=file_id, supportsAllDrives=True)
     return client.execute(request, what=f"file {file_id}")
 
 

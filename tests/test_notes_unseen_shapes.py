@@ -296,3 +296,113 @@ def test_numbered_topic_headings_under_the_agenda_are_the_talks():
 
 def test_bullet_glyphs_typed_as_text_are_no_part_of_the_title():
     assert agenda_item("• Parser update (Ann)") == ("Parser update", [_p("Ann")])
+
+
+def test_misspelled_month_names_still_date_a_heading():
+    text = "# Febraury 27th, 2019\n\n## Agenda\n\n* Roadmap\n\n# Novemeber 28th, 2018\n\nNo notes were taken\n"
+    assert [m.id for m in parse_notes(text).meetings] == ["2019-02-27", "2018-11-28"]
+
+
+def test_html_heading_elements_are_headings():
+    text = (
+        "<h2 align=\"center\">2023 Meeting Notes</h2>\n\n"
+        "<h3>Dec 14, 2023 | Team call (EU-friendly)</h3>\n\n\nAgenda\n\n* Welcome\n* Release plan\n\n"
+        "<h3>Nov 29, 2023 | Team call CANCELED, see you next time!</h3>\n\n"
+        "<h3>Nov 16, 2023 | Team call</h3>\n\nAgenda\n\n* Roadmap\n"
+    )
+    meetings = parse_notes(text).meetings
+    assert [(m.id, m.cancelled, [t.title for t in m.talks]) for m in meetings] == [
+        ("2023-12-14", False, ["Welcome", "Release plan"]),
+        ("2023-11-29", True, []),
+        ("2023-11-16", False, ["Roadmap"]),
+    ]
+
+
+def test_attending_and_announcement_headings_at_the_meeting_level_are_its_parts():
+    text = (
+        "## December 12th, 2018\n\n## Attending\nAnn  \nBob\n\n### Agenda\n\n1. Review issues\n2. Open forum\n\n"
+        "## Attending\nCy\n\n### May 3 2023\n\n### Announcement:\n- release soon\n\n### Agenda\n\n- Logo\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2018-12-12", ["Review issues", "Open forum"]),
+        ("2023-05-03", ["Logo"]),
+    ]
+
+
+def test_time_slots_next_to_presenters_in_brackets():
+    assert agenda_item("[Jane Roe - 30 min] Security roadmap") == ("Security roadmap", [_p("Jane Roe")])
+    assert agenda_item("[Ann - 1m] Conference next week!") == ("Conference next week!", [_p("Ann")])
+    assert agenda_item("[15 min] Jane Roe: Release plan") == ("Release plan", [_p("Jane Roe")])
+    assert agenda_item("[15 min] Release plan") == ("Release plan", [])
+
+
+def test_yearless_bullets_in_a_dated_minutes_file_name_other_days():
+    text = "# Team meeting: current\n\n## Upcoming design meetings\n- Jan 13 — coherence\n- Jan 20 — unwinding\n"
+    assert [m.id for m in parse_notes(text, path="minutes/2020-01-09.md").meetings] == ["2020-01-09"]
+    # a log of dated bullets with years stays a log
+    log = "# Meetings\n\n- 2020-01-13 coherence\n- 2020-01-20 unwinding\n"
+    assert [m.id for m in parse_notes(log, path="minutes/2020-01-09.md").meetings] == ["2020-01-13", "2020-01-20"]
+
+
+def test_an_agenda_kept_as_an_html_table():
+    text = (
+        "# Minutes 2024-09-30\n\n## Agenda\n\n"
+        "<table><thead><tr><th>Discussion Points</th><th>Notes</th></tr></thead><tbody>"
+        "<tr><td>Introduction &#x26; Quorum</td><td>Quorum achieved</td></tr>"
+        "<tr><td>Chair nominations</td><td><ul><li>open until Wednesday</li></ul></td></tr></tbody></table>\n"
+    )
+    assert talks(text) == [("Introduction & Quorum", []), ("Chair nominations", [])]
+
+
+def test_qualified_agenda_item_headings_and_their_placeholders():
+    text = (
+        "## June 28 2023\n\n### Actionable Agenda Items:\n- _add your items_\n- [fix: token refresh](https://x.test/pr/1)\n\n"
+        "### Presentation/Discussion Agenda Items:\n- [Yi/Sue] New milestones\n\n### Notes:\nrecording: https://youtu.be/BWfMmf_8_54\n"
+    )
+    (m,) = parse_notes(text).meetings
+    assert [(t.title, [p.name for p in t.presenters]) for t in m.talks] == [
+        ("fix: token refresh", []),
+        ("New milestones", ["Yi", "Sue"]),
+    ]
+    assert m.video_ids == ["BWfMmf_8_54"]
+
+
+def test_a_dash_or_an_invitation_in_a_topic_cell_is_no_talk():
+    text = (
+        "| Date | Meeting Type | Topic |\n|---|---|---|\n| 2023-10-05 | Sprint Planning | – |\n"
+        "| 2023-03-23 | Open Discussion | Add your topics to [this doc](https://x.test/d) |\n"
+        "| 2023-03-16 | Deep Dive | Async vision update |\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2023-10-05", []), ("2023-03-23", []), ("2023-03-16", ["Async vision update"]),
+    ]
+
+
+def test_a_column_named_for_what_is_read_holds_the_talk():
+    text = (
+        "| Reading Club Document | Date and notes link |\n| --- | --- |\n"
+        "| [Async cancellation 1](https://x.test/a) | 2022-03-07 |\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2022-03-07", ["Async cancellation 1"])
+    ]
+
+
+def test_dated_link_bullets_that_name_the_meeting_kind_have_no_talks():
+    text = (
+        "# WG Meetings\n\n## 2021\n\n* [29 April 2021 TeleConf](https://x.test/29-minutes.html)\n"
+        "* [8 April 2021 CJK Meeting](https://x.test/cjk) ([minutes](https://x.test/08-minutes.html))\n"
+        "* 1 April 2021: Packaging proposal\n"
+    )
+    assert [(m.id, [t.title for t in m.talks]) for m in parse_notes(text).meetings] == [
+        ("2021-04-29", []), ("2021-04-08", []), ("2021-04-01", ["Packaging proposal"]),
+    ]
+
+
+def test_a_leading_rule_is_no_front_matter():
+    text = "---\n\n**Team Meeting Agenda**\n\n**Date:** June 11, 2025\n\n---\n\n### 1. **Welcome** (5 minutes)\n"
+    assert [m.id for m in parse_notes(text, path="meetings/meeting_6_11_25.md").meetings] == ["2025-06-11"]
+    # real front matter still hides its lines
+    fm = "---\ntitle: Notes\nupdated: 2019-01-02\n---\n\n# Team call\n"
+    assert parse_notes(fm, path="docs/notes.md").meetings == []
+

@@ -53,7 +53,9 @@ _PLACEHOLDER = re.compile(
     r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
     r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
     r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$"
-    r"|no\s+(?:questions|updates|items|topics|agenda\s+items)\b)",
+    r"|no\s+(?:questions|updates|items|topics|agenda\s+items)\b"
+    r"|add\s+(?:yourself\W*$|your\s+(?:agenda\s+)?(?:items?|topics?|names?)\b|an?\s+(?:agenda\s+)?(?:item|topic)\W*$)"
+    r"|[-–—]+\s*$)",  # "_add your items_", "Add your topics to [this doc]", a dash in an empty cell
     re.I,
 )
 
@@ -140,15 +142,21 @@ def _lead_group(text: str) -> tuple[str, str] | None:
     return text[1:end].strip(), text[end + 1 :].strip()
 
 
+# a time slot: "[15 min] Title", "[Name - 30 min] Title", "[Name, 5m]"
+_DURATION = r"~?\s?\d{1,3}\s?(?:min(?:ute)?s?|m|hrs?|hours?|h)\.?"
+_LEADING_DURATION = re.compile(rf"^\[\s?{_DURATION}\s?\]\s*", re.I)
+_TRAILING_DURATION = re.compile(rf"\s*[-–—,:]?\s*{_DURATION}\s*$", re.I)
+
+
 def _lead_bracket(text: str) -> tuple[list[Presenter], str] | None:
-    """``[Name] Title`` / ``[Name, Name] Title`` -> (presenters, "Title"); ``[WIP] fs: ...`` or
-    ``[async_hooks] stable API`` are no names."""
+    """``[Name] Title`` / ``[Name, Name] Title`` / ``[Name - 30 min] Title`` -> (presenters, "Title");
+    ``[WIP] fs: ...`` or ``[async_hooks] stable API`` are no names."""
     if not text.startswith("["):
         return None
     end = text.find("]")
     if end < 2 or "[" in text[1:end] or text[end + 1 : end + 2] != " " or not text[end + 1 :].strip():
         return None
-    people = _parse_who(text[1:end])
+    people = _parse_who(_TRAILING_DURATION.sub("", text[1:end]))
     if people and all(_is_lead_name(p.name) for p in people):
         return people, text[end + 1 :].strip()
     return None
@@ -187,6 +195,9 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         if not clock or not clock.end():
             break
         text, bold = _cut(text, bold, clock.end())
+    slot = _LEADING_DURATION.match(text)
+    if slot and text[slot.end() :].strip():
+        text, bold = _cut(text, bold, slot.end())
     if not text or _PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
         return None
     kind = _KIND_PREFIX.match(text)
@@ -288,8 +299,11 @@ def _strip_resource_tail(part: str) -> str:
         part = part[: -len(word)]
 
 
+# "* [29 April 2021 TeleConf](minutes)", "8 April 2021 CJK Meeting (minutes)": the meeting's kind, no talk
 _ONLY_A_MEETING = re.compile(
-    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording)s?\W*$", re.I
+    r"^\W*(?:[\w.-]+\s){0,3}(?:meeting|call|sync|stand-?up|office\s+hours|meetup|recording|tele-?conf(?:erence)?|telcon)s?"
+    r"(?:\s*\([^()]*\)?)?\W*$",
+    re.I,
 )
 
 

@@ -18,10 +18,11 @@ from dateutil import parser as dateparser
 
 from .model import Meeting, Warning
 
-# English month names, and the German ones ("28. Januar 2020") European chapters write
+# English month names (with the misspellings notes keep: "Febraury", "Novemeber"), and the German
+# ones ("28. Januar 2020") European chapters write
 _MONTHS = (
-    r"jan(?:uary|uar)?|feb(?:ruary|ruar)?|mar(?:ch)?|m(?:ä|ae)rz|apr(?:il)?|ma[iy]|june?|juni|july?|juli|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
+    r"jan(?:uary|uar|urary)?|feb(?:ruary|ruar|raury|uary|urary|rary)?|mar(?:ch)?|m(?:ä|ae)rz|apr(?:il)?|ma[iy]|june?|juni"
+    r"|july?|juli|aug(?:ust)?|sep(?:t(?:ember|emeber)?)?|o[ck]t(?:ober)?|nov(?:ember|emeber)?|de[cz](?:ember|emeber)?"
 )
 
 

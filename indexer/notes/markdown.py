@@ -13,6 +13,7 @@ markdown-it does.
 from __future__ import annotations
 
 import bisect
+import html
 import itertools
 import operator
 import os
@@ -202,6 +203,8 @@ class _PyBackend:
         return tok.content or "" if tok is not None else ""
 
     def inline(self, tok) -> _Inline:
+        if isinstance(tok, _Inline):  # read already (an HTML heading's text)
+            return tok
         src = self.source(tok)
         if not any(c in src for c in "*_[`<\\&!"):
             return _Inline(src, [])  # nothing to parse
@@ -470,6 +473,8 @@ class _RsBackend:
     def inline(self, handle) -> _Inline:
         if handle is None:
             return _Inline("", [])
+        if isinstance(handle, _Inline):  # read already (an HTML heading's text)
+            return handle
         if not isinstance(handle, tuple):  # a markdown-it-py token from a fallback chunk
             return self.py.inline(handle)  # type: ignore[union-attr]
         nodes = handle[0]
@@ -546,3 +551,17 @@ def _rs_available() -> bool:
 
 
 BACKENDS = {"rs": _RsBackend, "py": _PyBackend}
+
+
+# an HTML block that is one heading element: "<h3>Dec 14, 2023 | Team call</h3>"
+_HTML_HEADING = re.compile(r"^\s*<h(?P<n>[1-6])\b[^<>]*>(?P<text>.*?)</h(?P=n)\s*>\s*$", re.I | re.S)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+
+
+def html_heading(block: _Block) -> _Block | None:
+    """The heading an HTML block of one ``<hN>`` element writes, or None."""
+    m = _HTML_HEADING.match(block.content) if len(block.content) < 500 else None
+    if m is None:
+        return None
+    text = re.sub(r"\s+", " ", html.unescape(_HTML_TAG.sub(" ", m.group("text")))).strip()
+    return _Block("heading", block.start, block.end, level=int(m.group("n")), inline=_Inline(text, []))

@@ -103,6 +103,9 @@ class Notes:
     backlog: list[BacklogItem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    # YouTube ids the file links outside every meeting's section (lists of talks,
+    # tutorials): the matcher knows these videos are not recordings of a meeting
+    videos_elsewhere: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=16384)  # db.save_notes slugs every presenter of every talk

@@ -14,6 +14,7 @@ import re
 
 from .dates import _HAS_DIGIT, _MENTION, _path_date, find_date
 from .markdown import BACKENDS, _Lines, _rs_available
+from ..urls import find_links
 from .model import Notes, Warning
 from .walker import _FRONT_MATTER, _LINK_TARGET, _Parser, _without_front_matter
 
@@ -90,7 +91,9 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     error: BaseException | None = None
     for name in names:
         try:
-            return _parse_once_or_as_one_meeting(text, path, BACKENDS[name])
+            notes = _parse_once_or_as_one_meeting(text, path, BACKENDS[name])
+            notes.videos_elsewhere = _videos_elsewhere(text, notes)
+            return notes
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
@@ -100,13 +103,29 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     return notes
 
 
+def _only_dates_mentioned(notes: Notes, path: str) -> bool:
+    """``minutes/2020-01-09.md`` whose only dates are year-less bullets ("- Jan 13 — design meeting
+    on X"): the file is the meeting of its path; the bullets name other days."""
+    pd = _path_date(path).date
+    return pd is not None and all(
+        m.form == "bullet" and getattr(m, "_month_day", None) is not None and m.date != pd for m in notes.meetings
+    )
+
+
+def _videos_elsewhere(text: str, notes: Notes) -> list[str]:
+    """YouTube ids linked in ``text`` but in no meeting's links, in order of first mention."""
+    in_meetings = {link.ref for m in notes.meetings for link in m.links}
+    found = dict.fromkeys(link.ref for link in find_links(text) if link.kind == "youtube")
+    return [ref for ref in found if ref not in in_meetings]
+
+
 def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
     """A file dated under its title is one meeting only if no other meeting is
     written in it: else it is a log, read again the way logs are. A notes file
     in which no meeting is written is read again as one meeting
     (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
     notes = _Parser(text, backend, path).run()
-    if notes.meetings:
+    if notes.meetings and not _only_dates_mentioned(notes, path):
         return notes
     day = _whole_file_date(_Lines(text), notes.title, path)
     if day is None:

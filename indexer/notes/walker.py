@@ -11,6 +11,7 @@ and missing years filled before it returns.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 
@@ -37,7 +38,7 @@ from .dates import (
     find_date,
     find_yearless_numeric,
 )
-from .markdown import _Block, _Inline, _Item, _Lines, _PyBackend, _walk_items
+from .markdown import _Block, _Inline, _Item, _Lines, _PyBackend, _walk_items, html_heading
 from .model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning
 from .presenters import _SEPARATORS, MAX_ITEM_CHARS, _parse_notes_header, _parse_who, parse_talk
 
@@ -76,14 +77,16 @@ def _first_line(inl: _Inline) -> tuple[str, list]:
 
 _AGENDA_HEAD = re.compile(
     r"^\W*(?:(?:proposed|draft|tentative|preliminary|planned|suggested|meeting|today['’]?s)\s+)?"
-    r"(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b",
+    r"(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b"
+    r"|^\W*(?:[\w/&-]+\s+){1,2}agenda(?:\s+items?)?\W*$",  # "Actionable Agenda Items:", "Open discussion agenda"
     re.I,
 )
 
 
 _PART_OF_MEETING = re.compile(
-    r"^\W*(?:meeting\s+|proposed\s+)?(?:agenda(?:\s+items?)?|notes?|minutes|attendees|attendance|action\s+items|recording|video"
-    r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements"
+    r"^\W*(?:[\w/&-]+\s+){1,2}agenda(?:\s+items?)?\W*$"  # "### Actionable Agenda Items:" under "### May 3 2023"
+    r"|^\W*(?:meeting\s+|proposed\s+)?(?:agenda(?:\s+items?)?|notes?|minutes|attendees|attending|attendance|action\s+items|recording|video"
+    r"|youtube(?:\s+video)?|slides|discussion|q\s*&\s*a|announcements?"
     r"|info(?:rmation)?|details|logistics|summary|decisions?(?:\s+made)?|participants)\b\W*(?:(?:by|from)\b.*)?$",
     re.I,
 )
@@ -123,7 +126,11 @@ _GROUP = re.compile(
 _DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
 
 
-_TITLE_COL = re.compile(r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title)s?\b", re.I)
+_TITLE_COL = re.compile(
+    r"^\W*(?:topic|title|talk|subject|agenda|presentation|session title|discussion\s+point|agenda\s+item)s?\b"
+    r"|^\W*(?:[\w-]+\s+){0,2}(?:topic|title|talk|paper|article|document)s?\W*$",  # "Reading Club Document"
+    re.I,
+)
 
 
 _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", re.I)
@@ -147,6 +154,14 @@ _SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
 
 _TAG = re.compile(r"<[^<>]{0,500}>")
 # the cells of an HTML layout table
+_HTML_ROW = re.compile(r"<tr\b[^<>]{0,500}>(?P<in>.*?)</tr\s{0,20}>", re.I | re.S)
+_HTML_CELL = re.compile(r"<(?P<t>t[dh])\b[^<>]{0,500}>(?P<in>.*?)</(?P=t)\s{0,20}>", re.I | re.S)
+
+
+def _html_text(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
 _CELL_OPEN = re.compile(r"<t[dh]\b[^<>]{0,500}>", re.I)
 _CELL_CLOSE = re.compile(r"</t[dh]\s{0,20}>", re.I)
 
@@ -235,7 +250,10 @@ _OTHER_EVENTS = re.compile(
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
 
 
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+# YAML front matter opens with a key (or closes at once); a leading "---" rule over the text is none
+_FRONT_MATTER = re.compile(
+    r"\A(?:\ufeff)?---[ \t]*\r?\n(?=[ \t]*(?:[\w\"'-][^\r\n:]{0,80}:|#|---|\.\.\.))(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)"
+)
 
 
 def _without_front_matter(text: str) -> str:
@@ -416,7 +434,11 @@ class _Parser:
         elif kind == "table":
             self.on_table(block)
         elif kind == "html":
-            self.on_html(block.content, block.start, block.end)
+            heading = html_heading(block)
+            if heading is not None:
+                self.on_heading(heading)
+            else:
+                self.on_html(block.content, block.start, block.end)
         else:
             self.add_notes(block.start, block.end)
 
@@ -914,6 +936,9 @@ class _Parser:
     def on_html(self, content: str, start: int, end: int) -> None:
         if self.current is None and not (self.region_level or self.backlog_level or self.title_meetings):
             self.cell_meetings(content, start)
+        if self.current is not None and self.section == "agenda" and "<tr" in content.lower():
+            self.html_agenda_table(content, start)
+            return
         for _, line, kind, text in _html_tags(content):
             line0 = start + line
             if kind == "summary":
@@ -933,6 +958,27 @@ class _Parser:
                 self.details_depth += 1
         if self.current is not None:
             self.add_notes(start, end)
+
+    def html_agenda_table(self, content: str, start: int) -> None:
+        """An agenda kept as an HTML table (pasted from a wiki): a row per item, read like a markdown table's."""
+        header: list[str] = []
+        rows: list[tuple[int, list[_Inline]]] = []
+        for row in _HTML_ROW.finditer(content):
+            cells = [(c.group("t").lower(), _html_text(c.group("in"))) for c in _HTML_CELL.finditer(row.group("in"))]
+            if not cells:
+                continue
+            if not header and not rows and all(kind == "th" for kind, _ in cells):
+                header = [text for _, text in cells]
+            else:
+                rows.append((start + content.count("\n", 0, row.start()), [_Inline(text, []) for _, text in cells]))
+        role = _column_roles(header)
+        role.setdefault("title", 0)  # under an agenda heading, the first column names the item
+        m = self.current
+        for line0, cells in rows:
+            raw = " | ".join(c.text for c in cells)
+            talk = _row_talk(cells, role, raw, line0)
+            if talk is not None:
+                m.talks.append(talk)  # type: ignore[union-attr]
 
     def cell_meetings(self, content: str, start: int) -> None:
         """A layout table of meetings, one per cell: ``<td><b>Call #44</b><br>Jan 29, 2026<br>...</td>``."""
