@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now as utc_now
-from .transcript_parse import SubtitleError, cue_rows
 from .transcripts import TranscriptWriter
 
 LIST_COST, DOWNLOAD_COST = 50, 200
@@ -158,6 +157,7 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
     """List and download what is missing or changed, newest meeting first, until the
     client's quota budget stops it (``QuotaBudgetReached`` is caught here: the rest waits
     for the next run). ``Forbidden`` and other ``ApiError``s propagate to the caller."""
+    from .transcript_parse import SubtitleError, cue_rows  # only when captions arrive
     from .google_api import NotFound, QuotaBudgetReached
 
     create_tables(db)

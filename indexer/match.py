@@ -517,7 +517,71 @@ def _other_series(candidates: list[dict], meeting_days: set, zone, dates_of=None
     return {k for k, hits in seen.items() if k and len(hits) >= 3 and sum(hits) <= 0.1 * len(hits)}
 
 
-def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None) -> list[dict]:
+class ChannelFacts:
+    """What ``match_meetings`` reads from every recording of the channel, gathered one
+    recording at a time: the values ``_other_series``, ``_channel_words`` and
+    ``_typical_length`` compute from the whole list, and each kept recording's dates.
+    ``indexer.matchdb`` streams a big channel through ``add`` and keeps only the
+    recordings that can be linked (``near``), so the channel need not sit in memory."""
+
+    def __init__(self, meetings: list[dict], tz=DEFAULT_TZ):
+        self.zone = _zone(tz)
+        self.days = sorted({m["date"] for m in meetings if not m.get("cancelled")})
+        self._ordinals = [d.toordinal() for d in self.days]  # near() runs once per video: ints, not timedeltas
+        self._day_set = set(self.days)
+        self._series: dict[str, list[int]] = {}  # title without dates -> [episodes, on a meeting day]
+        self._words: Counter = Counter()
+        self._titled = 0
+        self._lengths: list[int] = []
+        self.dates: dict[str, dict] = {}  # recording id -> candidate_dates, of the kept ones
+
+    def add(self, c: dict) -> dict:
+        """Count one recording in; returns its ``candidate_dates``."""
+        dates = candidate_dates(c, self.zone)
+        if c.get("source") == "youtube":
+            written = dates.get("written")
+            if written and written[1] == "title":
+                n = self._series.setdefault(_series(c), [0, 0])
+                n[0] += 1
+                n[1] += written[0] in self._day_set
+            if c.get("title"):
+                self._titled += 1
+                self._words.update({w for w in _tokens(c["title"]) if len(w) > 2 and not w.isdigit()
+                                    and w not in _STOP})
+            if (c.get("duration_s") or 0) > 60 and _looks_like(c) == "meeting":
+                self._lengths.append(c["duration_s"])
+        return dates
+
+    def near(self, dates: dict) -> bool:
+        """A meeting lies in the window ``match_meetings`` scores this recording against
+        (or it has no date at all, and every meeting does)."""
+        anchors = [d for d in (dates.get("published"), (dates.get("recorded") or (None,))[0],
+                               (dates.get("written") or (None,))[0]) if d]
+        if not anchors:
+            return bool(self.days)
+        days = self._ordinals
+        for a in anchors:
+            a = a.toordinal()
+            lo = bisect.bisect_left(days, a - (MAX_LAG_DAYS + 1))
+            if lo < len(days) and days[lo] <= a + 15:
+                return True
+        return False
+
+    def other_series(self) -> set[str]:
+        return {k for k, (n, hits) in self._series.items() if k and n >= 3 and hits <= 0.1 * n}
+
+    def channel_words(self) -> set[str]:
+        if self._titled < 4:
+            return set()
+        return {w for w, n in self._words.items() if n >= 0.25 * self._titled}
+
+    def typical_length(self) -> float | None:
+        lengths = sorted(self._lengths)
+        return lengths[len(lengths) // 2] if len(lengths) >= 5 else None
+
+
+def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None,
+                   facts: ChannelFacts | None = None) -> list[dict]:
     """Meeting -> recording links: ``[{"meeting_id", "source", "ref", "kind",
     "method", "confidence", "reason", "ambiguous"}]``.
 
@@ -575,7 +639,8 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
     def dates_of(c: dict) -> dict:
         # read twice per candidate (other series, then pairing): the date regexes are most of a match
         if id(c) not in known_dates:
-            known_dates[id(c)] = candidate_dates(c, zone)
+            got = facts.dates.get(c["id"]) if facts else None
+            known_dates[id(c)] = got if got is not None else candidate_dates(c, zone)
         return known_dates[id(c)]
 
     known_looks: dict[int, str] = {}
@@ -586,9 +651,12 @@ def match_meetings(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, 
             known_looks[id(c)] = _looks_like(c)
         return known_looks[id(c)]
 
-    other_series = _other_series(candidates, {d for d, _ in dated}, zone, dates_of)
-    series_words = _channel_words(candidates)
-    typical = _typical_length(candidates, looks_of)
+    if facts is not None:  # gathered over the whole channel, of which ``candidates`` are the linkable part
+        other_series, series_words, typical = facts.other_series(), facts.channel_words(), facts.typical_length()
+    else:
+        other_series = _other_series(candidates, {d for d, _ in dated}, zone, dates_of)
+        series_words = _channel_words(candidates)
+        typical = _typical_length(candidates, looks_of)
     pairs, retry = [], []
     named: dict[tuple[str, str], set[str]] = {}  # (video, meeting) -> the talk its title is
     written_of: dict[str, dt.date] = {}
@@ -927,9 +995,10 @@ def _talk_link(tid, vid, start, method, confidence, reason) -> dict:
     }
 
 
-def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None, transcripts=None) -> dict:
+def match(meetings: list[dict], candidates: list[dict], tz=DEFAULT_TZ, overrides=None, transcripts=None,
+          facts: ChannelFacts | None = None) -> dict:
     """Both passes: ``{"recordings": [...], "talk_recordings": [...]}``."""
-    recordings = match_meetings(meetings, candidates, tz=tz, overrides=overrides)
+    recordings = match_meetings(meetings, candidates, tz=tz, overrides=overrides, facts=facts)
     talks = match_talks(meetings, candidates, recordings, overrides=overrides, transcripts=transcripts)
     return {"recordings": recordings, "talk_recordings": talks}
 

@@ -39,9 +39,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
     create(db, "match")
 
 
-def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
-    """Matcher input (docs/CONTRACTS.md) from the database: (meetings, candidates)."""
-    tables = set(db.table_names())
+def _meetings(db: sqlite_utils.Database) -> list[dict]:
+    """The matcher's meetings, with their talks, presenters and links."""
     presenters: dict[str, list[dict]] = {}
     for row in db.query(
         "select tp.talk_id, people.name, organizations.name as org from talk_presenters tp "
@@ -63,7 +62,7 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
         links.setdefault(row["meeting_id"], []).append(
             {"kind": row["kind"], "ref": row["ref"], "start_s": row["start_s"], "line": row["line"]}
         )
-    meetings = [
+    return [
         {
             "id": row["id"],
             "date": dt.date.fromisoformat(row["date"]),
@@ -74,48 +73,69 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
         }
         for row in db.query("select id, date, title, cancelled from meetings order by date")
     ]
-    linked = {l["ref"] for ls in links.values() for l in ls}
-    candidates: list[dict] = []
-    if "videos" in tables:
-        chapters: dict[str, list[dict]] = {}
-        if "chapters" in tables:
-            for row in db.query("select video_id, start_s, end_s, title from chapters order by video_id, start_s"):
-                chapters.setdefault(row["video_id"], []).append(
-                    {"start_s": row["start_s"], "end_s": row["end_s"], "title": row["title"]}
-                )
-        cols = set(db["videos"].columns_dict)
-        removed = "removed_at" if "removed_at" in cols else "null"
-        for row in db.query(
-            f"select id, title, description, published_at, recorded_at, duration_s, live_status, "
-            f"{removed} as removed_at from videos"
-        ):
-            # a video gone from the channel only keeps the links the notes wrote
-            if row["removed_at"] and row["id"] not in linked:
-                continue
-            candidates.append({
-                "source": "youtube", "id": row["id"], "title": row["title"] or "",
-                "description": row["description"] or "", "recorded_at": row["recorded_at"],
-                "published_at": row["published_at"], "name_date": None,
-                "chapters": chapters.get(row["id"], []), "duration_s": row["duration_s"],
-                "live_status": row["live_status"], "path": None,
-            })
-    if "drive_files" in tables:
-        for row in db.query(
-            "select id, name, path, mime_type, duration_s, created_time, name_date, removed_at from drive_files"
-        ):
-            name = row["name"] or ""
-            is_media = (row["mime_type"] or "").startswith(("video/", "audio/")) or name.lower().endswith(
-                VIDEO_SUFFIXES)
-            if not is_media or (row["removed_at"] and row["id"] not in linked):
-                continue
-            candidates.append({
-                "source": "drive", "id": row["id"], "title": name, "description": "",
-                "recorded_at": None,
-                # the upload to Drive plays the part of YouTube's publication date
-                "published_at": row["created_time"], "name_date": row["name_date"],
-                "chapters": [], "duration_s": row["duration_s"], "live_status": None,
-                "path": row["path"],
-            })
+
+
+def _video_rows(db: sqlite_utils.Database, linked: set[str], where: str = "", params=()):
+    """(rowid, candidate without chapters) of every video the matcher may link, in table order."""
+    if "videos" not in db.table_names():
+        return
+    removed = "removed_at" if "removed_at" in db["videos"].columns_dict else "null"
+    for row in db.query(
+        f"select rowid, id, title, description, published_at, recorded_at, duration_s, live_status, "
+        f"{removed} as removed_at from videos {where} order by rowid", params
+    ):
+        # a video gone from the channel only keeps the links the notes wrote
+        if row["removed_at"] and row["id"] not in linked:
+            continue
+        yield row["rowid"], {
+            "source": "youtube", "id": row["id"], "title": row["title"] or "",
+            "description": row["description"] or "", "recorded_at": row["recorded_at"],
+            "published_at": row["published_at"], "name_date": None,
+            "chapters": [], "duration_s": row["duration_s"],
+            "live_status": row["live_status"], "path": None,
+        }
+
+
+def _drive_rows(db: sqlite_utils.Database, linked: set[str]):
+    if "drive_files" not in db.table_names():
+        return
+    for row in db.query(
+        "select id, name, path, mime_type, duration_s, created_time, name_date, removed_at from drive_files"
+    ):
+        name = row["name"] or ""
+        is_media = (row["mime_type"] or "").startswith(("video/", "audio/")) or name.lower().endswith(
+            VIDEO_SUFFIXES)
+        if not is_media or (row["removed_at"] and row["id"] not in linked):
+            continue
+        yield {
+            "source": "drive", "id": row["id"], "title": name, "description": "",
+            "recorded_at": None,
+            # the upload to Drive plays the part of YouTube's publication date
+            "published_at": row["created_time"], "name_date": row["name_date"],
+            "chapters": [], "duration_s": row["duration_s"], "live_status": None,
+            "path": row["path"],
+        }
+
+
+def _add_chapters(db: sqlite_utils.Database, candidates: list[dict]) -> None:
+    """Each YouTube candidate's chapters, read for these candidates only (in chunks of ids)."""
+    if "chapters" not in db.table_names():
+        return
+    by_id = {c["id"]: c for c in candidates if c["source"] == "youtube"}
+    ids = list(by_id)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query(f"select video_id, start_s, end_s, title from chapters where video_id in ({marks}) "
+                            "order by video_id, start_s", chunk):
+            by_id[row["video_id"]]["chapters"].append(
+                {"start_s": row["start_s"], "end_s": row["end_s"], "title": row["title"]})
+
+
+def _finish(db: sqlite_utils.Database, meetings: list[dict], candidates: list[dict]) -> list[dict]:
+    """Chapters, the ``linked_elsewhere`` marks, and the notes' own links nobody harvested."""
+    _add_chapters(db, candidates)
+    linked = {l["ref"] for m in meetings for l in m["links"]}
     # videos the notes link outside every meeting (lists of talks, tutorials)
     elsewhere = _linked_outside_meetings(db, linked)
     for c in candidates:
@@ -124,8 +144,8 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
     # the notes' own links count even before (or without) a harvest: private
     # videos never reach the uploads playlist
     known = {c["id"] for c in candidates}
-    for ls in links.values():
-        for l in ls:
+    for m in meetings:
+        for l in m["links"]:
             source = {"youtube": "youtube", "drive_file": "drive"}.get(l["kind"])
             if source and l["ref"] not in known:
                 known.add(l["ref"])
@@ -134,7 +154,102 @@ def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
                     "published_at": None, "name_date": None, "chapters": [], "duration_s": None,
                     "live_status": None, "path": None, "harvested": False,
                 })
-    return meetings, candidates
+    return candidates
+
+
+def load_input(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
+    """Matcher input (docs/CONTRACTS.md) from the database: (meetings, candidates), every recording."""
+    meetings = _meetings(db)
+    linked = {l["ref"] for m in meetings for l in m["links"]}
+    candidates = [c for _, c in _video_rows(db, linked)] + list(_drive_rows(db, linked))
+    return meetings, _finish(db, meetings, candidates)
+
+
+def load_linkable(db: sqlite_utils.Database, tz: str, wanted: set[str] = frozenset()):
+    """Matcher input of one series, streamed: (meetings, candidates, ``match.ChannelFacts``).
+
+    Every recording passes through the facts once (its dates read once); kept are only
+    those ``match_meetings`` can link: near a meeting's date, linked in the notes, named
+    in ``wanted`` (the overrides). Re-uploads and later parts of what these link are found
+    by ``reachable``. Memory follows the meetings, not the channel's size."""
+    meetings = _meetings(db)
+    linked = {l["ref"] for m in meetings for l in m["links"]}
+    facts = matcher.ChannelFacts(meetings, tz)
+    candidates: list[dict] = []
+    for rowid, c in _video_rows(db, linked):
+        dates = facts.add(c)
+        if c["id"] in linked or c["id"] in wanted or facts.near(dates):
+            facts.dates[c["id"]] = dates
+            c["rowid"] = rowid
+            candidates.append(c)
+    for c in _drive_rows(db, linked):
+        dates = facts.add(c)
+        if c["id"] in linked or c["id"] in wanted or facts.near(dates):
+            facts.dates[c["id"]] = dates
+            candidates.append(c)
+    return meetings, _finish(db, meetings, candidates), facts
+
+
+def reachable(db: sqlite_utils.Database, candidates: list[dict], recordings: list[dict]) -> list[dict]:
+    """The videos ``load_linkable`` left out that the matcher's last two steps link through
+    one of ``recordings`` (its links over the kept ``candidates``), by the same tests: a
+    re-upload (not a short, the same length within 5 s and title, not published before it),
+    or a later part published within MAX_LAG_DAYS after one (repeated: a part 3 after a part 2).
+    Those steps only add links: steps before them see the same links with or without these."""
+    import bisect
+
+    from rapidfuzz import fuzz
+
+    if "videos" not in db.table_names():
+        return []
+    have = {c["id"] for c in candidates}
+    by_id = {c["id"]: c for c in candidates}
+    refs = {r["ref"] for r in recordings if r["source"] == "youtube" and r["ref"] in by_id}
+    by_length = sorted((by_id[r]["duration_s"], matcher.parse_utc(by_id[r]["published_at"]),
+                        (by_id[r]["title"] or "").lower()) for r in refs if by_id[r]["duration_s"])
+    lengths = [x[0] for x in by_length]
+    published = sorted(p for p in (matcher.parse_utc(by_id[r]["published_at"]) for r in refs) if p)
+    lag = dt.timedelta(days=matcher.MAX_LAG_DAYS)
+    linked = {l["ref"] for l in recordings}  # notes' links are all among the candidates already
+    found: set[str] = set()
+    parts: list[tuple[str, dt.datetime]] = []
+    removed = "removed_at" if "removed_at" in db["videos"].columns_dict else "null"
+    for vid, title, length, pub, gone in db.execute(
+            f"select id, title, duration_s, published_at, {removed} from videos"):
+        if vid in have or (gone and vid not in linked):
+            continue
+        p = matcher.parse_utc(pub)
+        short = length is not None and 0 < length <= 60 or "#shorts" in (title or "").lower()
+        if length and not short:
+            near = by_length[bisect.bisect_left(lengths, length - 5): bisect.bisect_right(lengths, length + 5)]
+            mine = matcher._REUPLOAD.sub("", title or "").lower()
+            if any(not (p and op and p < op) and fuzz.token_set_ratio(mine, ot) >= 90 for _, op, ot in near):
+                found.add(vid)
+                if p:
+                    bisect.insort(published, p)
+                continue
+        if p and matcher._PART.search(title or ""):
+            parts.append((vid, p))
+    grew = True
+    while grew:  # a part reached makes the next part reachable
+        grew = False
+        for vid, p in parts:
+            i = bisect.bisect_left(published, p - lag)
+            if vid not in found and i < len(published) and published[i] <= p:
+                found.add(vid)
+                bisect.insort(published, p)
+                grew = True
+    more: list[tuple[int, dict]] = []
+    ids = sorted(found)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        more += _video_rows(db, set(), f"where id in ({', '.join('?' for _ in chunk)})", chunk)
+    out = []
+    for rowid, c in more:
+        c["rowid"] = rowid
+        out.append(c)
+    _add_chapters(db, out)
+    return out
 
 
 def _linked_outside_meetings(db: sqlite_utils.Database, in_meetings: set[str]) -> set[str]:
@@ -175,7 +290,14 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
     # remembered, so the sync after `match --timezone Asia/Tokyo` keeps reading Tokyo days
     tz = tz or default_tz(db)
     ov: Overrides = load_overrides(overrides, required=overrides_required)
-    meetings, candidates = load_input(db)
+    if seriesdb.series_count(db) > 1:
+        meetings, candidates = load_input(db)
+        facts = None
+    else:
+        # one series: only the recordings that can be linked are held (a big channel streams through)
+        wanted = {ref for refs in (*ov.pins.values(), *ov.forbids.values()) for ref, _ in refs}
+        wanted |= {vid for vid, _, _ in ov.talks.values()}
+        meetings, candidates, facts = load_linkable(db, tz, wanted)
     seriesdb.resolve_overrides(ov, meetings)  # `2021-02-09` or `SERIES/2021-02-09`
     validate(
         ov,
@@ -193,7 +315,10 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         profiles, by_series = seriesdb.match_input(db, meetings, candidates, tz)
         result = match_series(profiles, by_series, candidates, overrides=ov.for_matcher(), transcripts=transcripts)
     else:
-        result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher(), transcripts=transcripts)
+        if facts is None:
+            result = matcher.match(meetings, candidates, tz=tz, overrides=ov.for_matcher(), transcripts=transcripts)
+        else:
+            result = _match_streamed(db, meetings, candidates, facts, tz, ov.for_matcher(), transcripts)
     recordings = [
         {"id": f"{r['meeting_id']}:{r['source']}:{r['ref']}", **{k: r[k] for k in (
             "meeting_id", "source", "ref", "kind", "method", "confidence", "reason")},
@@ -225,6 +350,20 @@ def run_match(db: sqlite_utils.Database, overrides: str | None = None, tz: str |
         "meetings_linked": len({r["meeting_id"] for r in recordings}),
         "overrides": len(ov),
     }
+
+
+def _match_streamed(db, meetings, candidates, facts, tz, overrides, transcripts) -> dict:
+    """The matcher over the kept recordings; when their links reach left-out videos (a
+    re-upload, a later part), once more with those in the table's order."""
+    recordings = matcher.match_meetings(meetings, candidates, tz=tz, overrides=overrides, facts=facts)
+    more = reachable(db, candidates, recordings)
+    if more:
+        harvested = [c for c in candidates if "rowid" in c]
+        rest = [c for c in candidates if "rowid" not in c]
+        candidates[:] = sorted(harvested + more, key=lambda c: c["rowid"]) + rest
+        recordings = matcher.match_meetings(meetings, candidates, tz=tz, overrides=overrides, facts=facts)
+    talks = matcher.match_talks(meetings, candidates, recordings, overrides=overrides, transcripts=transcripts)
+    return {"recordings": recordings, "talk_recordings": talks}
 
 
 def match_step(db: sqlite_utils.Database) -> dict | None:

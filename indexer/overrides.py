@@ -27,11 +27,10 @@ error names the file and line, and scalars keep their text (YAML 1.1 would turn
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from . import bounds
 from .errors import UserError
@@ -86,26 +85,35 @@ def parse_time(text: str) -> int | None:
     return parse_offset(text)
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """Composes at most ``bounds.MAX_YAML_DEPTH`` levels: PyYAML's composer recurses
-    once per level, so a file of a thousand ``[`` would end in a RecursionError."""
+@functools.cache
+def _bounded_loader():
+    """PyYAML, imported only when there is a file to read (most syncs have none)."""
+    import yaml
 
-    _depth = 0
+    class _BoundedLoader(yaml.SafeLoader):
+        """Composes at most ``bounds.MAX_YAML_DEPTH`` levels: PyYAML's composer recurses
+        once per level, so a file of a thousand ``[`` would end in a RecursionError."""
 
-    def compose_node(self, parent, index):
-        if self._depth >= bounds.MAX_YAML_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested deeper than {bounds.MAX_YAML_DEPTH} levels", self.peek_event().start_mark
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        _depth = 0
+
+        def compose_node(self, parent, index):
+            if self._depth >= bounds.MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {bounds.MAX_YAML_DEPTH} levels", self.peek_event().start_mark
+                )
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return _BoundedLoader
 
 
 def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
     """Read overrides YAML; raises OverrideError("path:line: ...")."""
+    import yaml
+
     out = Overrides(path=path)
 
     def fail(node, message):
@@ -113,7 +121,7 @@ def parse_overrides(text: str, path: str = DEFAULT_PATH) -> Overrides:
         raise OverrideError(f"{path}:{line}: {message}")
 
     try:
-        root = yaml.compose(text, Loader=_BoundedLoader)
+        root = yaml.compose(text, Loader=_bounded_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .notes.files import InputError
 
 PROJECT_FILE = "meetup-indexer.yml"
@@ -100,6 +98,7 @@ def load_project(path: str | Path, check_files: bool = True) -> Project:
 
 def parse_project(text: str, name: str = PROJECT_FILE, base: str | Path = ".", check_files: bool = False) -> Project:
     """Pure (unless ``check_files``): the text of a project file to a ``Project``."""
+    import yaml  # PyYAML only when a project file is read (most syncs have none)
     reader = _Reader(name)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -147,6 +146,7 @@ class _Reader:
         raise ProjectError(f"{self.name}:{_line(node)}: {message}")
 
     def mapping(self, node, allowed, what: str) -> dict:
+        import yaml
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, f"{what} must be a mapping of `key: value` lines")
         out = {}
@@ -161,12 +161,14 @@ class _Reader:
         return out
 
     def text(self, node, key: str) -> str:
+        import yaml
         if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             self.fail(node, f"`{key}` must be a single value")
         return node.value.strip()
 
     def texts(self, node, key: str) -> list[str]:
         """A value or a list of values."""
+        import yaml
         if isinstance(node, yaml.SequenceNode):
             if not node.value:
                 self.fail(node, f"`{key}` is an empty list")
@@ -269,6 +271,7 @@ class _Reader:
 
 
 def _items(node) -> list:
+    import yaml
     return node.value if isinstance(node, yaml.SequenceNode) else [node]
 
 
@@ -385,6 +388,7 @@ def render_project(series: list[SeriesConfig], base: str | Path = ".") -> str:
 
 def _q(value: str) -> str:
     """A YAML scalar that reads back as the same text."""
+    import yaml
     dumped = yaml.safe_dump(value, width=10_000).strip()
     return dumped.removesuffix("...").strip()
 

@@ -24,7 +24,6 @@ from pathlib import Path
 import sqlite_utils
 
 from .db import now
-from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
 _VIDEO_ID = r"[A-Za-z0-9_-]{11}"
@@ -143,6 +142,8 @@ def _parse_file(path: str) -> tuple[str, str | None, list | str]:
     """(SHA-256, kind, cue rows) of a subtitle file, or (SHA-256, None, why it
     cannot be read): what a worker process sends back. The file is read again
     here (from the page cache): the digest stored is that of the bytes parsed."""
+    from .transcript_parse import SubtitleError, cue_rows, detect_format, transcript_kind  # the parsers: only here
+
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now as utc_now
-from .transcript_parse import SubtitleError, cue_rows, transcript_kind
 
 ZOOM_STEM = re.compile(r"GMT(\d{8})-(\d{6})")
 MEDIA_SUFFIXES = (".mp4", ".m4a", ".m4v", ".mov", ".mkv", ".webm", ".mp3")
@@ -170,6 +169,7 @@ where r.source = 'drive' and r.ref = ? and videos.duration_s is not null
 def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
     """Download new and changed transcript and chat files, drop the ones gone from
     Drive, and link every Zoom transcript to its recording (and video) again."""
+    from .transcript_parse import SubtitleError, cue_rows, transcript_kind  # only when transcripts arrive
     from .transcripts import TranscriptWriter
     from .google_api import Forbidden, NotFound
     from .schema import create

@@ -87,7 +87,9 @@ def find_date(text: str) -> DateHit | None:
     a date but day/month can (``13/02/2021``), it is read so and says so in
     ``note``.
     """
-    if not _HAS_DIGIT.search(text):  # every form has one; most headings and cells have none
+    # every form has a digit, and digits joined by - / . or a month's name: most headings,
+    # cells and video descriptions (timestamps, links) have neither
+    if not _HAS_DIGIT.search(text) or not _DATE_SHAPE.search(text):
         return None
     m = _DATE_RE.search(text)
     if m is None:
@@ -96,6 +98,7 @@ def find_date(text: str) -> DateHit | None:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+_DATE_SHAPE = re.compile(rf"\d[-/.]\d|\b(?:{_MONTHS})", re.I)
 
 
 def _parse_hit(m: re.Match) -> DateHit:

@@ -22,7 +22,6 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 
 
 @dataclass
@@ -181,10 +180,15 @@ def _chunks(text: str, size: int | None = None):
 class _PyBackend:
     """markdown-it-py: block tokens, inline markup parsed on demand."""
 
-    # block parse only: inline markup is parsed for the few blocks that need it
-    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    md = None
 
     def __init__(self, text: str):
+        cls = type(self)
+        if cls.md is None:  # imported when first needed: most notes never fall back to it
+            from markdown_it import MarkdownIt
+
+            # block parse only: inline markup is parsed for the few blocks that need it
+            cls.md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
         self.text = text
         self.env: dict = {}
 
