@@ -1,6 +1,5 @@
 """YouTube captions: the emulator's captions.list / captions.download and the sync step
 that reads them for matched recordings (owner OAuth, budgets, incremental, record/replay)."""
-import os
 import sqlite3
 
 import pytest
@@ -72,18 +71,6 @@ def notes(tmp_path):
     return path
 
 
-def env():
-    out = {k: v for k, v in os.environ.items()
-           if k not in ("YOUTUBE_API_KEY", "GOOGLE_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS")}
-    out.update(MEETUP_INDEXER_BACKOFF="0.001", HOME="/nonexistent")
-    return out
-
-
-def sync(db, notes, *args):
-    from indexer.cli import cli
-
-    return CliRunner().invoke(cli, ["sync", str(db), str(notes), *map(str, args)], env=env(),
-                              catch_exceptions=False)
 
 
 def token(emu, tmp_path, scopes=(READONLY, FORCE_SSL)):
@@ -109,9 +96,9 @@ def talk_moments(db) -> dict:
 # ---------------------------------------------------------------- the sync step
 
 
-def test_owner_oauth_downloads_stores_cues_and_places_talks(emu, notes, tmp_path):
+def test_owner_oauth_downloads_stores_cues_and_places_talks(run_sync, emu, notes, tmp_path):
     db = tmp_path / "i.db"
-    res = sync(db, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url)
+    res = run_sync(db, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     assert caption_calls(emu) == {"youtube.captions.list": 3, "youtube.captions.download": 3}
     conn = sqlite3.connect(db)
@@ -140,9 +127,9 @@ def test_owner_oauth_downloads_stores_cues_and_places_talks(emu, notes, tmp_path
     assert any(l.startswith("YouTube captions: 3 listed, 3 downloaded") for l in caption_lines(res)), res.output
 
 
-def test_api_key_only_gives_one_line_and_the_rest_of_the_sync(emu, notes, tmp_path):
+def test_api_key_only_gives_one_line_and_the_rest_of_the_sync(run_sync, emu, notes, tmp_path):
     db = tmp_path / "i.db"
-    res = sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
+    res = run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     lines = caption_lines(res)
     assert len(lines) == 1 and lines[0].startswith("YouTube captions skipped: an API key cannot download captions")
@@ -150,15 +137,15 @@ def test_api_key_only_gives_one_line_and_the_rest_of_the_sync(emu, notes, tmp_pa
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from recordings").fetchone()[0] == 3
     # --quiet hides it unless the budget was asked for
-    assert caption_lines(sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet")) == []
-    asked = sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet", "--transcript-budget", "500")
+    assert caption_lines(run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet")) == []
+    asked = run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--quiet", "--transcript-budget", "500")
     assert asked.exit_code == 0 and len(caption_lines(asked)) == 1
 
 
-def test_credentials_of_someone_else_give_one_line(emu, notes, tmp_path):
+def test_credentials_of_someone_else_give_one_line(run_sync, emu, notes, tmp_path):
     emu.youtube.owner_channel_id = "UC" + "x" * 22  # the token's user owns another channel
     db = tmp_path / "i.db"
-    res = sync(db, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url)
+    res = run_sync(db, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     lines = caption_lines(res)
     assert len(lines) == 1 and "403 forbidden" in lines[0] and "owner" in lines[0]
@@ -167,31 +154,31 @@ def test_credentials_of_someone_else_give_one_line(emu, notes, tmp_path):
     assert len(talk_moments(db)) == 9  # the match is kept
 
 
-def test_a_token_without_the_captions_scope_spends_nothing(emu, notes, tmp_path):
-    res = sync(tmp_path / "i.db", notes, "--credentials", token(emu, tmp_path, scopes=[READONLY]),
+def test_a_token_without_the_captions_scope_spends_nothing(run_sync, emu, notes, tmp_path):
+    res = run_sync(tmp_path / "i.db", notes, "--credentials", token(emu, tmp_path, scopes=[READONLY]),
                "--api-endpoint", emu.url)
     assert res.exit_code == 0
     assert "lacks the youtube.force-ssl scope" in caption_lines(res)[0]
     assert caption_calls(emu) == {}
 
 
-def test_budget_stops_newest_first_and_the_next_sync_continues(emu, notes, tmp_path):
+def test_budget_stops_newest_first_and_the_next_sync_continues(run_sync, emu, notes, tmp_path):
     db, creds = tmp_path / "i.db", token(emu, tmp_path)
     args = ["--credentials", creds, "--api-endpoint", emu.url, "--transcript-budget", 500]
-    res = sync(db, notes, *args)
+    res = run_sync(db, notes, *args)
     assert res.exit_code == 0
     conn = sqlite3.connect(db)
     assert {v for (v,) in conn.execute("select video_id from transcripts")} == {"mar09video1", "feb23video1"}
     assert "left for the next sync" in caption_lines(res)[0]
     assert emu.stats()["quota_units"] - _metadata_units(emu) <= 500
     emu.reset_stats()
-    assert sync(db, notes, *args).exit_code == 0
+    assert run_sync(db, notes, *args).exit_code == 0
     assert caption_calls(emu) == {"youtube.captions.list": 1, "youtube.captions.download": 1}
     conn = sqlite3.connect(db)
     assert {v for (v,) in conn.execute("select video_id from transcripts")} == set(VIDEOS.values())
     # everything current: the next sync spends no caption unit at all
     emu.reset_stats()
-    res = sync(db, notes, *args)
+    res = run_sync(db, notes, *args)
     assert caption_calls(emu) == {}
     assert "0 listed, 0 downloaded (0 cues), 3 current" in caption_lines(res)[0]
 
@@ -201,28 +188,28 @@ def _metadata_units(emu) -> int:
     return sum(n for m, n in calls.items() if not m.startswith("youtube.captions"))
 
 
-def test_quota_budget_bounds_the_captions_too(emu, notes, tmp_path):
-    res = sync(tmp_path / "i.db", notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url,
+def test_quota_budget_bounds_the_captions_too(run_sync, emu, notes, tmp_path):
+    res = run_sync(tmp_path / "i.db", notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url,
                "--quota-budget", 300)
     assert res.exit_code == 0
     assert emu.stats()["quota_units"] <= 300
     assert caption_calls(emu).get("youtube.captions.download", 0) == 1
 
 
-def test_unchanged_tracks_are_not_fetched_again_changed_ones_are(emu, notes, tmp_path):
+def test_unchanged_tracks_are_not_fetched_again_changed_ones_are(run_sync, emu, notes, tmp_path):
     db, args = tmp_path / "i.db", ["--credentials", token(emu, tmp_path), "--api-endpoint", emu.url]
-    assert sync(db, notes, *args).exit_code == 0
+    assert run_sync(db, notes, *args).exit_code == 0
     # new view counts change nothing that matters
     emu.youtube.videos["feb09video1"]["statistics"]["viewCount"] = "999"
     emu.reset_stats()
-    assert sync(db, notes, *args).exit_code == 0
+    assert run_sync(db, notes, *args).exit_code == 0
     assert caption_calls(emu) == {}
     # the owner fixes the captions: the video says so, the track's lastUpdated moves
     emu.youtube.videos["feb09video1"]["contentDetails"]["caption"] = "true"
     lines = [(s, e, sp, t.replace("first up nian", "first up nian tang")) for s, e, sp, t in spoken()]
     emu.youtube.set_caption("feb09video1", lines, kind="asr", updated="2021-03-01T00:00:00.000Z")
     emu.reset_stats()
-    assert sync(db, notes, *args).exit_code == 0
+    assert run_sync(db, notes, *args).exit_code == 0
     assert caption_calls(emu) == {"youtube.captions.list": 1, "youtube.captions.download": 1}
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from transcript_cues_fts where transcript_cues_fts match 'tang'"
@@ -230,14 +217,14 @@ def test_unchanged_tracks_are_not_fetched_again_changed_ones_are(emu, notes, tmp
     assert conn.execute("select count(*) from transcripts").fetchone()[0] == 3
 
 
-def test_record_then_replay_offline(emu, notes, tmp_path):
+def test_record_then_replay_offline(run_sync, emu, notes, tmp_path):
     rec = tmp_path / "rec"
     live = tmp_path / "live.db"
-    assert sync(live, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url,
+    assert run_sync(live, notes, "--credentials", token(emu, tmp_path), "--api-endpoint", emu.url,
                 "--record", rec).exit_code == 0
     assert any("captions" in p.name for p in rec.iterdir())
     replayed = tmp_path / "replayed.db"
-    res = sync(replayed, notes, "--replay", rec)
+    res = run_sync(replayed, notes, "--replay", rec)
     assert res.exit_code == 0, res.output
     query = "select id, video_id, kind, content_hash, cues from transcripts order by id"
     assert sqlite3.connect(replayed).execute(query).fetchall() == sqlite3.connect(live).execute(query).fetchall()
@@ -371,8 +358,8 @@ def test_emulator_data_folder_serves_caption_files(emu, tmp_path):
         assert "first up nian with flyte egress events" in served
 
 
-def test_the_token_reads_captions_where_a_key_serves_the_rest_of_youtube(emu, notes, tmp_path):
-    res = sync(tmp_path / "i.db", notes, "--api-key", KEY, "--credentials", token(emu, tmp_path),
+def test_the_token_reads_captions_where_a_key_serves_the_rest_of_youtube(run_sync, emu, notes, tmp_path):
+    res = run_sync(tmp_path / "i.db", notes, "--api-key", KEY, "--credentials", token(emu, tmp_path),
                "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     assert caption_calls(emu) == {"youtube.captions.list": 3, "youtube.captions.download": 3}

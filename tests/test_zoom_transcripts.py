@@ -1,11 +1,9 @@
 """Zoom transcripts and chats in the Drive archive: the emulator's files.get(alt=media),
 linking each file to its recording, incremental downloads, and talks placed with them."""
 import datetime as dt
-import os
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
@@ -87,17 +85,6 @@ def emu():
         yield e
 
 
-def env():
-    out = {k: v for k, v in os.environ.items()
-           if k not in ("YOUTUBE_API_KEY", "GOOGLE_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS")}
-    out.update(MEETUP_INDEXER_BACKOFF="0.001", HOME="/nonexistent")
-    return out
-
-
-def sync(db, notes, *args):
-    from indexer.cli import cli
-
-    return CliRunner().invoke(cli, ["sync", str(db), str(notes), *map(str, args)], env=env(), catch_exceptions=False)
 
 
 @pytest.fixture
@@ -112,9 +99,9 @@ def media_calls(emu) -> int:
     return emu.stats()["calls"].get("drive.files.get", 0)
 
 
-def test_zoom_transcript_is_linked_to_its_recording_and_places_talks(emu, notes, tmp_path):
+def test_zoom_transcript_is_linked_to_its_recording_and_places_talks(run_sync, emu, notes, tmp_path):
     db = tmp_path / "i.db"
-    res = sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
+    res = run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url)
     assert res.exit_code == 0, res.output
     assert "Drive transcripts: 2 downloaded" in res.output
     conn = sqlite3.connect(db)
@@ -136,18 +123,18 @@ def test_zoom_transcript_is_linked_to_its_recording_and_places_talks(emu, notes,
     assert not any(m.startswith("youtube.captions") for m in emu.stats()["calls"])
 
 
-def test_downloads_are_incremental_by_md5(emu, notes, tmp_path):
+def test_downloads_are_incremental_by_md5(run_sync, emu, notes, tmp_path):
     db, args = tmp_path / "i.db", ["--api-key", KEY, "--api-endpoint", emu.url]
-    assert sync(db, notes, *args).exit_code == 0
+    assert run_sync(db, notes, *args).exit_code == 0
     emu.reset_stats()
-    res = sync(db, notes, *args)
+    res = run_sync(db, notes, *args)
     assert "Drive transcripts: 0 downloaded (0 cues), 2 unchanged" in res.output, res.output
     before = media_calls(emu)
     # the transcript is replaced on Drive: downloaded again, its old cues gone from search
     emu.drive.set_media(VTT, zoom_vtt().replace("Bazel", "Buck"))
     emu.drive.touch(VTT)
     emu.reset_stats()
-    res = sync(db, notes, *args)
+    res = run_sync(db, notes, *args)
     assert "Drive transcripts: 1 downloaded" in res.output and "1 unchanged" in res.output, res.output
     assert media_calls(emu) <= before + 1
     conn = sqlite3.connect(db)
@@ -156,17 +143,17 @@ def test_downloads_are_incremental_by_md5(emu, notes, tmp_path):
     assert conn.execute(match, ["bazel"]).fetchone()[0] == 1  # the chat's message only
     # deleted from Drive: its transcript goes too
     emu.drive.delete(CHAT)
-    res = sync(db, notes, *args)
+    res = run_sync(db, notes, *args)
     assert "1 removed" in res.output
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from transcripts where id = ?", [f"drive:{CHAT}"]).fetchone()[0] == 0
     assert conn.execute(match, ["bazel"]).fetchone()[0] == 0 and conn.execute(match, ["slides"]).fetchone()[0] == 0
 
 
-def test_record_then_replay_covers_the_downloads(emu, notes, tmp_path):
+def test_record_then_replay_covers_the_downloads(run_sync, emu, notes, tmp_path):
     rec, live, replayed = tmp_path / "rec", tmp_path / "live.db", tmp_path / "replayed.db"
-    assert sync(live, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--record", rec).exit_code == 0
-    res = sync(replayed, notes, "--replay", rec)
+    assert run_sync(live, notes, "--api-key", KEY, "--api-endpoint", emu.url, "--record", rec).exit_code == 0
+    res = run_sync(replayed, notes, "--replay", rec)
     assert res.exit_code == 0 and "Drive transcripts: 2 downloaded" in res.output, res.output
     query = "select id, kind, content_hash, cues from transcripts order by id"
     assert sqlite3.connect(replayed).execute(query).fetchall() == sqlite3.connect(live).execute(query).fetchall()
@@ -246,13 +233,13 @@ def test_binary_media_is_recorded_as_bytes_and_replayed_exactly(emu, tmp_path):
     assert any("Katrina Rogan" in p.read_text() for p in (tmp_path / "rec").iterdir())
 
 
-def test_a_subtitle_file_without_the_zoom_stem_is_linked_by_folder_and_time(emu, notes, tmp_path):
+def test_a_subtitle_file_without_the_zoom_stem_is_linked_by_folder_and_time(run_sync, emu, notes, tmp_path):
     plain = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nwelcome everyone\n\n00:00:05.000 --> 00:00:08.000\nlets begin\n"
     fid = emu.drive.add_file("Meeting transcript.vtt", DAY, "text/vtt", media=plain,
                              createdTime="2021-02-09T17:40:00.000Z")
     far = emu.drive.add_file("Old notes.vtt", DAY, "text/vtt", media=plain, createdTime="2021-02-12T17:40:00.000Z")
     db = tmp_path / "i.db"
-    assert sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+    assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
     rows = {r[0]: r[1:] for r in sqlite3.connect(db).execute("select id, kind, drive_file_id, cues from transcripts")}
     assert rows[f"drive:{fid}"] == ("file", MP4, 2)  # no speakers named: not read as Zoom's
     assert f"drive:{far}" not in rows  # three days away: no recording of a meeting beside it
