@@ -156,7 +156,8 @@ class CaptionResult:
 def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total=None: None) -> CaptionResult:
     """List and download what is missing or changed, newest meeting first, until the
     client's quota budget stops it (``QuotaBudgetReached`` is caught here: the rest waits
-    for the next run). ``Forbidden`` and other ``ApiError``s propagate to the caller."""
+    for the next run). A track gone since it was listed is that video's error: it is
+    listed again next run, the others go on. ``Forbidden`` and other ``ApiError``s propagate."""
     from .transcript_parse import SubtitleError, cue_rows  # only when captions arrive
     from .google_api import NotFound, QuotaBudgetReached
 
@@ -199,6 +200,12 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
             result.stopped = str(exc)
             result.pending = len(todo) - n
             break
+        except NotFound as exc:
+            # the track was deleted or replaced since it was listed: list the video again next run
+            db["video_captions"].delete_where("video_id = ?", [vid])
+            states.pop(vid, None)
+            result.errors.append(f"{vid}: {exc}")
+            continue
         try:
             cues = cue_rows(text, "vtt")
         except SubtitleError as exc:

@@ -371,3 +371,29 @@ def test_the_help_states_the_default_budget():
 
     text = " ".join(CliRunner().invoke(cli, ["sync", "--help"]).output.split())
     assert f"(default: {DEFAULT_BUDGET}; 0: none)" in text
+
+
+def test_a_track_replaced_after_listing_is_listed_again_and_the_others_go_on(run_sync, emu, notes, tmp_path):
+    db, creds = tmp_path / "i.db", token(emu, tmp_path)
+    # 550 units: two videos read, the third (feb09) listed but its download left for the next sync
+    res = run_sync(db, notes, "--credentials", creds, "--api-endpoint", emu.url, "--transcript-budget", 550)
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(db)
+    assert conn.execute("select track_id from video_captions where video_id = 'feb09video1'").fetchone()[0]
+    assert {v for (v,) in conn.execute("select video_id from transcripts")} == {"mar09video1", "feb23video1"}
+    # the owner replaces the automatic captions by a person's track: the listed id is gone
+    del emu.youtube.captions["feb09video1"]
+    emu.youtube.set_caption("feb09video1", spoken(), kind="standard", name="English",
+                            updated="2021-03-01T00:00:00.000Z")
+    args = ["--credentials", creds, "--api-endpoint", emu.url]
+    res = run_sync(db, notes, *args)
+    assert res.exit_code == 0, res.output
+    assert caption_lines(res)[0].startswith("YouTube captions: 0 listed"), res.output
+    assert "feb09video1" in caption_lines(res)[0]
+    # listed again on the next sync, and its new track downloaded
+    emu.reset_stats()
+    res = run_sync(db, notes, *args)
+    assert caption_calls(emu) == {"youtube.captions.list": 1, "youtube.captions.download": 1}
+    conn = sqlite3.connect(db)
+    assert conn.execute("select kind from transcripts where video_id = 'feb09video1'").fetchone() == ("manual",)
+
