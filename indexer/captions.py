@@ -184,7 +184,8 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
                          "track_id": chosen and chosen["id"],
                          "track_kind": chosen and kind_of(chosen),
                          "language": chosen and chosen["snippet"].get("language"),
-                         "track_version": chosen and track_version(chosen)}
+                         "track_version": chosen and track_version(chosen),
+                         "unreadable_version": (state or {}).get("unreadable_version")}
                 db["video_captions"].upsert(state, pk="video_id")
                 states[vid] = state
                 result.listed += 1
@@ -192,7 +193,7 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
                 result.no_track += 1
                 continue
             tid = transcript_id(vid)
-            if fetched.get(tid) == state["track_version"]:
+            if state["track_version"] in (fetched.get(tid), state.get("unreadable_version")):
                 result.current += 1
                 continue
             text = fetch_caption(client, state["track_id"])
@@ -210,6 +211,8 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
             cues = cue_rows(text, "vtt")
         except SubtitleError as exc:
             result.errors.append(f"{vid}: {exc}")
+            state["unreadable_version"] = state["track_version"]
+            db["video_captions"].update(vid, {"unreadable_version": state["track_version"]})
             continue
         row = {"id": tid, "video_id": vid, "drive_file_id": None, "language": state["language"],
                "kind": KINDS.get(state["track_kind"], "asr"), "source": f"youtube:captions/{state['track_id']}",

@@ -110,7 +110,9 @@ TABLES: dict[str, dict] = {
     # each matched video's caption listing: the track chosen, and the video as it was then
     "video_captions": dict(group="youtube", pk="video_id", columns={
         "video_id": str, "video_version": str, "listed_at": str, "tracks": int, "track_id": str,
-        "track_kind": str, "language": str, "track_version": str}),
+        "track_kind": str, "language": str, "track_version": str,
+        # the track_version whose text could not be parsed: not downloaded again until it moves
+        "unreadable_version": str}),
     # ---------------------------------------------------------------- Drive (indexer/drive.py)
     "drive_folders": dict(group="drive", pk="id", columns={
         "id": str, "name": str, "parent_id": str, "path": str, "root_id": str, "drive_id": str,

@@ -397,3 +397,24 @@ def test_a_track_replaced_after_listing_is_listed_again_and_the_others_go_on(run
     conn = sqlite3.connect(db)
     assert conn.execute("select kind from transcripts where video_id = 'feb09video1'").fetchone() == ("manual",)
 
+
+
+def test_an_unreadable_track_is_not_downloaded_again_until_it_changes(run_sync, emu, notes, tmp_path):
+    db, args = tmp_path / "i.db", ["--credentials", token(emu, tmp_path), "--api-endpoint", emu.url]
+    track = emu.youtube.captions["feb09video1"][0]
+    track.update(text="<html>an error page</html>", format="vtt")  # not WebVTT
+    res = run_sync(db, notes, *args)
+    assert res.exit_code == 0, res.output
+    assert "1 unreadable (feb09video1" in caption_lines(res)[0], res.output
+    emu.reset_stats()
+    assert run_sync(db, notes, *args).exit_code == 0
+    assert caption_calls(emu) == {}  # 200 units not spent on the same text again
+    # the owner fixes the track: lastUpdated moves, it is listed and downloaded again
+    del track["text"]
+    track["lastUpdated"] = "2021-03-01T00:00:00.000Z"
+    emu.youtube.videos["feb09video1"]["contentDetails"]["caption"] = "true"
+    emu.reset_stats()
+    assert run_sync(db, notes, *args).exit_code == 0
+    assert caption_calls(emu) == {"youtube.captions.list": 1, "youtube.captions.download": 1}
+    conn = sqlite3.connect(db)
+    assert conn.execute("select count(*) from transcripts where video_id = 'feb09video1'").fetchone()[0] == 1
