@@ -171,7 +171,7 @@ def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
     Drive, and link every Zoom transcript to its recording (and video) again."""
     from .transcript_parse import SubtitleError, cue_rows, transcript_kind  # only when transcripts arrive
     from .transcripts import TranscriptWriter
-    from .google_api import Forbidden, NotFound
+    from .google_api import ApiError, BadKey
     from .schema import create
 
     create(db, "notes")
@@ -183,47 +183,56 @@ def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
         "select id, video_id, drive_file_id, kind, source_version from transcripts where id like 'drive:%'")}
     on_drive = {f"drive:{f['id']}" for f in files}
     matched = _matched_recordings(db)
-    with TranscriptWriter(db) as writer:
-        for tid in sorted(set(stored) - on_drive):  # gone from Drive (or renamed into something else)
-            writer.save({"id": tid}, [], replaces=True)  # its cues leave the table and the search index
-            db.execute("delete from transcripts where id = ?", [tid])
-            result.removed += 1
-        for f in files:
-            tid, kind = f"drive:{f['id']}", kind_of(f["name"])
-            recording = recording_for(f, media)
-            if tid not in stored and (recording is None or recording["id"] not in matched):
-                continue  # only the recordings of meetings are worth a download each
-            result.files += 1
-            drive_id = recording["id"] if recording else f["id"]
-            video_id = uploaded_as(db, recording["id"], recording.get("duration_s")) \
-                if recording and kind == "zoom" else None
-            version = f.get("md5") or f.get("modified_time") or ""
-            old = stored.get(tid)
-            if old and old["source_version"] == version:
-                result.unchanged += 1
-                if (old["video_id"], old["drive_file_id"]) != (video_id, drive_id):
+    gone = sorted(set(stored) - on_drive)  # gone from Drive (or renamed into something else)
+    if gone:
+        with TranscriptWriter(db) as writer:
+            for tid in gone:
+                writer.save({"id": tid}, [], replaces=True)  # its cues leave the table and the search index
+                db.execute("delete from transcripts where id = ?", [tid])
+                result.removed += 1
+    for f in files:
+        tid, kind = f"drive:{f['id']}", kind_of(f["name"])
+        recording = recording_for(f, media)
+        if tid not in stored and (recording is None or recording["id"] not in matched):
+            continue  # only the recordings of meetings are worth a download each
+        result.files += 1
+        drive_id = recording["id"] if recording else f["id"]
+        video_id = uploaded_as(db, recording["id"], recording.get("duration_s")) \
+            if recording and kind == "zoom" else None
+        version = f.get("md5") or f.get("modified_time") or ""
+        old = stored.get(tid)
+        if old and old["source_version"] == version:
+            result.unchanged += 1
+            if (old["video_id"], old["drive_file_id"]) != (video_id, drive_id):
+                with db.conn:
                     db.execute("update transcripts set video_id = ?, drive_file_id = ? where id = ?",
                                [video_id, drive_id, tid])
-                    result.relinked += 1
-                continue
-            try:
-                data = fetch_file(client, f["id"])
-            except (NotFound, Forbidden) as exc:  # trashed or unshared since the listing: next time
-                result.errors.append(f"{f['name']}: {exc}")
-                continue
-            try:
-                text = data.decode("utf-8-sig")
-                cues = chat_cues(text) if kind == "chat" else cue_rows(text, "vtt")
-            except (UnicodeDecodeError, SubtitleError) as exc:
-                result.errors.append(f"{f['name']}: not a readable {kind} file ({type(exc).__name__})")
-                continue
-            if kind == "zoom" and not ZOOM_STEM.search(f["name"]):  # a subtitle file someone put there
-                kind = transcript_kind(text, cues)
-            row = {"id": tid, "video_id": video_id, "drive_file_id": drive_id, "language": None, "kind": kind,
-                   "source": f"drive:{f['id']}", "fetched_at": utc_now(),
-                   "content_hash": hashlib.sha256(data).hexdigest(), "cues": len(cues),
-                   "duration_s": max((c[1] for c in cues), default=0.0), "source_version": version}
+                result.relinked += 1
+            continue
+        # downloaded outside any transaction, each file saved in its own short write: a
+        # failing download (trashed or unshared since the listing, the network, a 5xx,
+        # a recording without it) costs that file alone, until the next run
+        try:
+            data = fetch_file(client, f["id"])
+        except BadKey:
+            raise
+        except ApiError as exc:
+            result.errors.append(f"{f['name']}: {exc}")
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+            cues = chat_cues(text) if kind == "chat" else cue_rows(text, "vtt")
+        except (UnicodeDecodeError, SubtitleError) as exc:
+            result.errors.append(f"{f['name']}: not a readable {kind} file ({type(exc).__name__})")
+            continue
+        if kind == "zoom" and not ZOOM_STEM.search(f["name"]):  # a subtitle file someone put there
+            kind = transcript_kind(text, cues)
+        row = {"id": tid, "video_id": video_id, "drive_file_id": drive_id, "language": None, "kind": kind,
+               "source": f"drive:{f['id']}", "fetched_at": utc_now(),
+               "content_hash": hashlib.sha256(data).hexdigest(), "cues": len(cues),
+               "duration_s": max((c[1] for c in cues), default=0.0), "source_version": version}
+        with TranscriptWriter(db) as writer:
             writer.save(row, cues, replaces=old is not None)
-            result.downloaded += 1
-            result.cues += len(cues)
+        result.downloaded += 1
+        result.cues += len(cues)
     return result

@@ -159,6 +159,26 @@ def test_record_then_replay_covers_the_downloads(run_sync, emu, notes, tmp_path)
     assert sqlite3.connect(replayed).execute(query).fetchall() == sqlite3.connect(live).execute(query).fetchall()
 
 
+
+def test_a_download_that_fails_leaves_the_others_stored(run_sync, emu, notes, tmp_path):
+    import json
+
+    rec, replayed = tmp_path / "rec", tmp_path / "replayed.db"
+    assert run_sync(tmp_path / "live.db", notes, "--api-key", KEY, "--api-endpoint", emu.url,
+                    "--record", rec).exit_code == 0
+    # the recording lacks the transcript's download: replaying it fails that file alone
+    media = [p for p in rec.glob("*.json") if VTT in json.loads(p.read_text())["request"]
+             and "alt=media" in json.loads(p.read_text())["request"]]
+    assert len(media) == 1
+    media[0].unlink()
+    res = run_sync(replayed, notes, "--replay", rec)
+    assert res.exit_code == 0, res.output
+    assert "Drive transcripts: 1 downloaded" in res.output and "1 skipped" in res.output, res.output
+    conn = sqlite3.connect(replayed)
+    assert [r for (r,) in conn.execute("select id from transcripts")] == [f"drive:{CHAT}"]
+    assert conn.execute("select count(*) from transcript_cues").fetchone()[0] == 2
+
+
 # ---------------------------------------------------------------- pure parts
 
 
