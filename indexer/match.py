@@ -66,7 +66,8 @@ _CONFERENCE = re.compile(
 _EVENT_YEAR = re.compile(r"^\s*[a-z][\w-]*\s+(?:19|20)\d\d\s*:", re.I)
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
 _REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
-_ZOOM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
+# the stem Zoom names a cloud recording's files with: GMT + the UTC start
+ZOOM_STEM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
 _STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}
 _STOP = set(
     "a an the and or of for to in on at by with from into via how why what we our your is are be using use "
@@ -107,7 +108,7 @@ def local_date(value, tz) -> dt.date | None:
 
 def zoom_time(name: str) -> dt.datetime | None:
     """``GMT20210209-170012_Recording.mp4`` -> 2021-02-09 17:00:12 UTC (Zoom names are UTC)."""
-    m = _ZOOM.search(name or "")
+    m = ZOOM_STEM.search(name or "")
     if not m:
         return None
     try:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now as utc_now
+from .match import ZOOM_STEM, parse_utc, zoom_time
 
-ZOOM_STEM = re.compile(r"GMT(\d{8})-(\d{6})")
 MEDIA_SUFFIXES = (".mp4", ".m4a", ".m4v", ".mov", ".mkv", ".webm", ".mp3")
 # a file of the same folder this close in time belongs to the same recording
 SAME_FOLDER_S = 3 * 3600
@@ -58,13 +58,8 @@ def _is_media(row: dict) -> bool:
 
 
 def _instant(row: dict) -> dt.datetime | None:
-    m = ZOOM_STEM.search(row.get("name") or "")
-    try:
-        if m:
-            return dt.datetime.strptime("".join(m.groups()), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
-        return dt.datetime.fromisoformat((row.get("created_time") or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    """When the file was recorded: its Zoom stem, else Drive's createdTime."""
+    return zoom_time(row.get("name") or "") or parse_utc(row.get("created_time"))
 
 
 def recording_for(file: dict, media: list[dict]) -> dict | None:

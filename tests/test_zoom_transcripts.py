@@ -202,6 +202,14 @@ def test_files_are_linked_by_zoom_stem_else_by_folder_and_time():
         "zoom", "zoom", "chat", None, None]
 
 
+
+def test_a_file_without_a_zone_is_read_as_utc_as_the_matcher_reads_it():
+    media = [{"id": "named", "name": "2021-03-09 Flyte sync.mp4", "mime_type": "video/mp4", "parent_id": "e",
+              "created_time": "2021-03-09T18:10:00"}]
+    near = {"name": "Meeting transcript.vtt", "parent_id": "e", "created_time": "2021-03-09T18:40:00.000Z"}
+    assert recording_for(near, media)["id"] == "named"
+    assert recording_for(dict(near, created_time="2021-03-09T21:40:00"), media) is None
+
 def test_chat_keeps_public_messages_with_their_senders():
     old_style = "00:01:10\t From  Ada Park : hi all\n00:02:00\t From  Bo to  Ada Park(Direct Message) : psst\n"
     assert chat_cues(old_style) == [(0.0, 0.0, "Ada Park", "hi all")]
