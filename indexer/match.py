@@ -66,6 +66,8 @@ _CONFERENCE = re.compile(
 _EVENT_YEAR = re.compile(r"^\s*[a-z][\w-]*\s+(?:19|20)\d\d\s*:", re.I)
 _PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
 _REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
+# file names of recordings, where Drive's mimeType does not say (an .avi served as octet-stream)
+MEDIA_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".m4a", ".mp3")
 # the stem Zoom names a cloud recording's files with: GMT + the UTC start
 ZOOM_STEM = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
 _STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}

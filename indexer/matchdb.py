@@ -20,7 +20,6 @@ from .transcripts import TranscriptCues
 
 TZ_ENV = "MEETUP_TIMEZONE"
 LOW_CONFIDENCE = matcher.LOW_CONFIDENCE
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".m4a", ".mp3")
 
 
 def default_tz(db: sqlite_utils.Database | None = None) -> str:
@@ -104,7 +103,7 @@ def _drive_rows(db: sqlite_utils.Database, linked: set[str]):
     ):
         name = row["name"] or ""
         is_media = (row["mime_type"] or "").startswith(("video/", "audio/")) or name.lower().endswith(
-            VIDEO_SUFFIXES)
+            matcher.MEDIA_SUFFIXES)
         if not is_media or (row["removed_at"] and row["id"] not in linked):
             continue
         yield {
@@ -421,7 +420,7 @@ def report(db: sqlite_utils.Database, today: dt.date | None = None) -> dict[str,
                 f"duration_s, mime_type from drive_files where removed_at is null and id not in ({refs}) "
                 f"order by created_time")
             if (r.pop("mime_type") or "").startswith(("video/", "audio/"))
-            or (r["title"] or "").lower().endswith(VIDEO_SUFFIXES)
+            or (r["title"] or "").lower().endswith(matcher.MEDIA_SUFFIXES)
         ]
     if has_links:
         out["ambiguous or low-confidence links"] = list(db.query(

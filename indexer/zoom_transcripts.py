@@ -32,9 +32,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now as utc_now
-from .match import ZOOM_STEM, parse_utc, zoom_time
+from .match import MEDIA_SUFFIXES, ZOOM_STEM, parse_utc, zoom_time
 
-MEDIA_SUFFIXES = (".mp4", ".m4a", ".m4v", ".mov", ".mkv", ".webm", ".mp3")
 # a file of the same folder this close in time belongs to the same recording
 SAME_FOLDER_S = 3 * 3600
 # a YouTube video this close in duration to a Drive recording of its meeting is that recording uploaded

@@ -179,6 +179,18 @@ def test_a_download_that_fails_leaves_the_others_stored(run_sync, emu, notes, tm
     assert conn.execute("select count(*) from transcript_cues").fetchone()[0] == 2
 
 
+
+def test_a_recording_the_matcher_reads_as_media_has_its_transcript(run_sync, emu, notes, tmp_path):
+    # an .avi Drive serves as octet-stream: the matcher takes it for the meeting's recording,
+    # and the transcript beside it is read as that recording's
+    emu.drive.files[MP4].update(name="GMT20210209-170012_Recording.avi", mimeType="application/octet-stream")
+    db = tmp_path / "i.db"
+    assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("select count(*) from recordings where ref = ?", [MP4]).fetchone()[0] == 1
+    rows = {r[0]: r[1] for r in conn.execute("select id, drive_file_id from transcripts")}
+    assert rows == {f"drive:{VTT}": MP4, f"drive:{CHAT}": MP4}
+
 # ---------------------------------------------------------------- pure parts
 
 
