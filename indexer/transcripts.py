@@ -223,12 +223,7 @@ class TranscriptWriter:
         saves looking for its old cues."""
         conn = self.db.conn
         if replaces:
-            # its old cues leave the index first (an external-content index is told what it held)
-            conn.execute(
-                "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
-                "select 'delete', id, text from transcript_cues where transcript_id = ? and id < ?",
-                [row["id"], self._unindexed if self._unindexed is not None else _MAX_ROWID])
-            conn.execute("delete from transcript_cues where transcript_id = ?", [row["id"]])
+            self._drop_cues(row["id"])
         conn.execute(
             "insert or replace into transcripts (" + ", ".join(row) + ") values ("
             + ", ".join("?" * len(row)) + ")", list(row.values()))
@@ -242,6 +237,20 @@ class TranscriptWriter:
             self._waiting += len(cues)
             if self._waiting >= FTS_BATCH_CUES:
                 self._index_new_cues()
+
+    def remove(self, transcript_id: str) -> None:
+        """Delete one transcript with its cues, out of the search index too."""
+        self._drop_cues(transcript_id)
+        self.db.conn.execute("delete from transcripts where id = ?", [transcript_id])
+
+    def _drop_cues(self, transcript_id: str) -> None:
+        conn = self.db.conn
+        # its cues leave the index first (an external-content index is told what it held)
+        conn.execute(
+            "insert into transcript_cues_fts (transcript_cues_fts, rowid, text) "
+            "select 'delete', id, text from transcript_cues where transcript_id = ? and id < ?",
+            [transcript_id, self._unindexed if self._unindexed is not None else _MAX_ROWID])
+        conn.execute("delete from transcript_cues where transcript_id = ?", [transcript_id])
 
     def _index_new_cues(self) -> None:
         if self._unindexed is None:

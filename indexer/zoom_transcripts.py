@@ -181,8 +181,7 @@ def sync_zoom_transcripts(db: sqlite_utils.Database, client) -> ZoomResult:
     if gone:
         with TranscriptWriter(db) as writer:
             for tid in gone:
-                writer.save({"id": tid}, [], replaces=True)  # its cues leave the table and the search index
-                db.execute("delete from transcripts where id = ?", [tid])
+                writer.remove(tid)  # its cues leave the table and the search index
                 result.removed += 1
     for f in files:
         tid, kind = f"drive:{f['id']}", kind_of(f["name"])

@@ -283,3 +283,24 @@ def test_a_subtitle_file_without_the_zoom_stem_is_linked_by_folder_and_time(run_
     rows = {r[0]: r[1:] for r in sqlite3.connect(db).execute("select id, kind, drive_file_id, cues from transcripts")}
     assert rows[f"drive:{fid}"] == ("file", MP4, 2)  # no speakers named: not read as Zoom's
     assert f"drive:{far}" not in rows  # three days away: no recording of a meeting beside it
+
+
+def test_transcript_writer_removes_a_transcript_with_its_cues_and_their_index():
+    import sqlite_utils
+
+    from indexer.schema import create
+    from indexer.transcripts import TranscriptWriter
+
+    db = sqlite_utils.Database(memory=True)
+    create(db, "notes")
+    with TranscriptWriter(db) as writer:
+        for tid, word in (("drive:a", "bazel"), ("drive:b", "buck")):
+            writer.save({"id": tid, "kind": "zoom", "cues": 1}, [(0.0, 1.0, None, f"built with {word}")],
+                        replaces=False)
+    with TranscriptWriter(db) as writer:
+        writer.remove("drive:a")
+    match = "select count(*) from transcript_cues_fts where transcript_cues_fts match ?"
+    assert db.execute(match, ["bazel"]).fetchone()[0] == 0 and db.execute(match, ["buck"]).fetchone()[0] == 1
+    assert [r[0] for r in db.execute("select id from transcripts")] == ["drive:b"]
+    assert [r[0] for r in db.execute("select transcript_id from transcript_cues")] == ["drive:b"]
+    db.execute("insert into transcript_cues_fts (transcript_cues_fts) values ('integrity-check')")
