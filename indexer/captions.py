@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -125,7 +126,7 @@ def plan(db: sqlite_utils.Database) -> list[dict]:
     if not {"recordings", "meetings", "videos"} <= tables:
         return []
     return list(db.query("""
-select recordings.ref as video_id, max(meetings.date) as date, videos.raw as raw,
+select recordings.ref as video_id, max(meetings.date) as date, videos.raw as raw, videos.channel_id as channel_id,
        json_extract(videos.raw, '$.snippet.defaultAudioLanguage') as language
 from recordings
 join meetings on meetings.id = recordings.meeting_id
@@ -157,9 +158,12 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
     """List and download what is missing or changed, newest meeting first, until the
     client's quota budget stops it (``QuotaBudgetReached`` is caught here: the rest waits
     for the next run). A track gone since it was listed is that video's error: it is
-    listed again next run, the others go on. ``Forbidden`` and other ``ApiError``s propagate."""
+    listed again next run, the others go on. So is a refusal (403 ``forbidden``) once
+    the credentials have read another video this run, or for a video of another channel
+    than most recordings (the token's owner may read only their own channel's
+    captions). ``Forbidden`` otherwise, and other ``ApiError``s, propagate."""
     from .transcript_parse import SubtitleError, cue_rows  # only when captions arrive
-    from .google_api import NotFound, QuotaBudgetReached
+    from .google_api import Forbidden, NotFound, QuotaBudgetReached
 
     create_tables(db)
     todo = plan(db)
@@ -168,6 +172,9 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
     fetched = {r["id"]: r["source_version"] for r in db.query(
         "select id, source_version from transcripts where id like '%.captions'")}
     today = dt.datetime.now(dt.timezone.utc)
+    read_one = False  # a caption call of this run answered: the credentials can read captions
+    # the channel most recordings are on: a refusal of one of its videos before any read is the credentials'
+    channel = Counter(v["channel_id"] for v in todo).most_common(1)[0][0] if todo else None
     for n, video in enumerate(todo):
         progress(n, len(todo))
         vid = video["video_id"]
@@ -189,6 +196,7 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
                 db["video_captions"].upsert(state, pk="video_id")
                 states[vid] = state
                 result.listed += 1
+                read_one = True
             if not state["track_id"]:
                 result.no_track += 1
                 continue
@@ -197,6 +205,7 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
                 result.current += 1
                 continue
             text = fetch_caption(client, state["track_id"])
+            read_one = True
         except QuotaBudgetReached as exc:
             result.stopped = str(exc)
             result.pending = len(todo) - n
@@ -205,6 +214,11 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
             # the track was deleted or replaced since it was listed: list the video again next run
             db["video_captions"].delete_where("video_id = ?", [vid])
             states.pop(vid, None)
+            result.errors.append(f"{vid}: {exc}")
+            continue
+        except Forbidden as exc:
+            if "insufficientPermissions" in str(exc) or not (read_one or video["channel_id"] != channel):
+                raise  # the credentials cannot read the channel's captions at all
             result.errors.append(f"{vid}: {exc}")
             continue
         try:

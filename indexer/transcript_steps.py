@@ -86,7 +86,7 @@ def caption_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
     if result.stopped:
         line += f"; stopped at the transcript budget: {result.pending} recording(s) left for the next sync"
     if result.errors:
-        line += f"; {len(result.errors)} unreadable ({result.errors[0]})"
+        line += f"; {len(result.errors)} not read ({result.errors[0]})"
     return StepResult(name, "stopped" if result.stopped else "ok", line, result.counts(), must_show=bool(result.stopped))
 
 

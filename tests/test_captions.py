@@ -2,6 +2,8 @@
 that reads them for matched recordings (owner OAuth, budgets, incremental, record/replay)."""
 import sqlite3
 
+import sqlite_utils
+
 import pytest
 from click.testing import CliRunner
 from googleapiclient.discovery import build
@@ -405,7 +407,7 @@ def test_an_unreadable_track_is_not_downloaded_again_until_it_changes(run_sync, 
     track.update(text="<html>an error page</html>", format="vtt")  # not WebVTT
     res = run_sync(db, notes, *args)
     assert res.exit_code == 0, res.output
-    assert "1 unreadable (feb09video1" in caption_lines(res)[0], res.output
+    assert "1 not read (feb09video1" in caption_lines(res)[0], res.output
     emu.reset_stats()
     assert run_sync(db, notes, *args).exit_code == 0
     assert caption_calls(emu) == {}  # 200 units not spent on the same text again
@@ -418,3 +420,27 @@ def test_an_unreadable_track_is_not_downloaded_again_until_it_changes(run_sync, 
     assert caption_calls(emu) == {"youtube.captions.list": 1, "youtube.captions.download": 1}
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from transcripts where video_id = 'feb09video1'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("elsewhere", ["feb09video1", "mar09video1"])  # read last, read first
+def test_a_video_of_another_channel_is_refused_alone(run_sync, emu, notes, tmp_path, elsewhere):
+    from google.oauth2.credentials import Credentials
+
+    from indexer.captions import sync_captions
+    from indexer.google_api import GoogleClient
+
+    db = tmp_path / "i.db"
+    assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0
+    # a recording on a channel the token's owner does not own
+    foreign = "UC" + "z" * 22
+    emu.youtube.videos[elsewhere]["snippet"]["channelId"] = foreign
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("update videos set channel_id = ? where id = ?", [foreign, elsewhere])
+    client = GoogleClient("youtube", "v3", credentials=Credentials(emu.access_token("user", [FORCE_SSL])),
+                          api_endpoint=emu.url, backoff=0)
+    result = sync_captions(sqlite_utils.Database(db), client)
+    assert result.downloaded == 2 and len(result.errors) == 1 and result.errors[0].startswith(f"{elsewhere}: ")
+    assert "forbidden" in result.errors[0]
+    stored = {v for (v,) in sqlite3.connect(db).execute("select video_id from transcripts")}
+    assert stored == set(VIDEOS.values()) - {elsewhere}
