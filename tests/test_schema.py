@@ -63,8 +63,12 @@ def test_a_database_built_before_the_schema_module_upgrades_in_place(tmp_path, m
     # every row kept, unchanged in the columns it had (new columns are added empty)
     assert set(before) <= set(after)
     assert {k: {c: after[k][c] for c in row} for k, row in before.items()} == before
-    # new rows: this run, and the series its notes file now belongs to (indexer/seriesdb.py)
-    assert sorted(k for k in after if k not in before) == [("series", ("flyte-meetup",)), ("sync_runs", (2,))]
+    # new rows: this run, the series its notes file now belongs to (indexer/seriesdb.py), and the
+    # sample's Zoom transcript with its 8 cues, downloaded beside the matched recording
+    new = sorted(k for k in after if k not in before)
+    said = [k for k in new if k[0] in ("transcripts", "transcript_cues")]
+    assert [k[0] for k in said].count("transcripts") == 1 and len(said) == 1 + 8
+    assert [k for k in new if k not in said] == [("series", ("flyte-meetup",)), ("sync_runs", (2,))]
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert db.execute("pragma foreign_key_check").fetchall() == []
     for name, spec in schema.TABLES.items():
