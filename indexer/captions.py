@@ -139,7 +139,6 @@ order by date desc, videos.published_at desc, recordings.ref
 
 @dataclass
 class CaptionResult:
-    videos: int = 0          # matched recordings considered
     listed: int = 0
     downloaded: int = 0
     current: int = 0         # transcript up to date: no call
@@ -154,7 +153,8 @@ class CaptionResult:
                 "captions_current": self.current, "captions_pending": self.pending}
 
 
-def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total=None: None) -> CaptionResult:
+def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total=None: None,
+                  todo: list[dict] | None = None) -> CaptionResult:
     """List and download what is missing or changed, newest meeting first, until the
     client's quota budget stops it (``QuotaBudgetReached`` is caught here: the rest waits
     for the next run). A track gone since it was listed is that video's error: it is
@@ -166,8 +166,8 @@ def sync_captions(db: sqlite_utils.Database, client, progress=lambda done, total
     from .google_api import Forbidden, NotFound, QuotaBudgetReached
 
     create_tables(db)
-    todo = plan(db)
-    result = CaptionResult(videos=len(todo))
+    todo = plan(db) if todo is None else todo  # the step has usually planned already
+    result = CaptionResult()
     states = {r["video_id"]: r for r in db.query("select * from video_captions")}
     fetched = {r["id"]: r["source_version"] for r in db.query(
         "select id, source_version from transcripts where id like '%.captions'")}

@@ -30,7 +30,8 @@ def caption_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
     name = "captions"
     asked = opts.transcript_budget is not None
     budget = opts.transcript_budget if asked else DEFAULT_BUDGET
-    if not budget or not plan(db):
+    todo = plan(db) if budget else []
+    if not todo:
         return StepResult(name, "skipped")
 
     def skip(why: str, show: bool = True, status: str = "skipped") -> StepResult:
@@ -62,7 +63,7 @@ def caption_step(db, opts: SyncOptions, access, run: dict) -> StepResult:
     progress = Progress("captions", "video", opts.quiet)
     started = time.monotonic()
     try:
-        result = sync_captions(db, client, progress)
+        result = sync_captions(db, client, progress, todo)
     except Forbidden as exc:
         if "insufficientPermissions" in str(exc):
             return skip("the OAuth token lacks the youtube.force-ssl scope captions need: "
