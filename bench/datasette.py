@@ -44,9 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-from indexer import db as dbmod  # noqa: E402
-from indexer import youtube  # noqa: E402
+from indexer.store import db as dbmod  # noqa: E402
+from indexer.youtube import harvest as youtube  # noqa: E402
 from indexer.notes import parse_notes  # noqa: E402
+from indexer.notes.save import save_notes  # noqa: E402
 
 TOPICS = ["Egress events", "Map tasks at scale", "Type transformers", "Caching deep dive", "Data lineage",
           "Flyte on GCP", "Propeller performance", "Databricks plugin", "Pandera integration", "Roadmap",
@@ -108,7 +109,7 @@ def build(path: Path, meetings: int, talks: int, videos: int, seed: int = 1) -> 
     db = dbmod.open_db(path)
     notes = parse_notes(notes_text(meetings, talks, rng), "bench-notes.md")
     with db.conn:
-        dbmod.save_notes(db, notes, "bench-notes.md")
+        save_notes(db, notes, "bench-notes.md")
     timings["notes"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -194,7 +195,7 @@ def cpu_per_request(path: Path, metadata_file: Path, paths: list[str], n: int) -
     import yaml
     from datasette.app import Datasette
 
-    from indexer.site import SQL_TIME_LIMIT_MS
+    from indexer.site.serve import SQL_TIME_LIMIT_MS
 
     ds = Datasette(immutables=[str(path)], metadata=yaml.safe_load(metadata_file.read_text()),
                    settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False})

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.drive import PARENTS_PER_QUERY  # noqa: E402
+from indexer.drive.harvest import PARENTS_PER_QUERY  # noqa: E402
 from meetup_emulator import DriveData, Emulator  # noqa: E402
 
 FOLDER_ID = "1benchbenchbenchbenchbenchbench00"
@@ -89,8 +89,8 @@ def main() -> None:
         # for comparison, in this process: one folder per query, as one-query-per-folder tools walk
         import sqlite_utils
 
-        from indexer import drive
-        from indexer.auth import GoogleAccess
+        from indexer.drive import harvest as drive
+        from indexer.google.auth import GoogleAccess
 
         emu.reset_stats()
         started = time.monotonic()

@@ -4,7 +4,7 @@
 
 Builds the channel with ``meetup_emulator.foundation`` (seeded), reads its project file
 and notes as a user's sync would, assigns every video to a series
-(``indexer.series``) and matches each series' recordings to its meetings.
+(``indexer.series.assign``) and matches each series' recordings to its meetings.
 Prints precision and recall per series and overall: for a series with notes,
 of (meeting, video) links; for a series without notes, of (series, video)
 assignments. Goals: precision >= 0.99 and recall >= 0.97, overall and per series.
@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from meetup_emulator.foundation import Foundation  # noqa: E402
 from indexer.notes import parse_notes  # noqa: E402
-from indexer.project import parse_project  # noqa: E402
-from indexer.series import match_series, series_input  # noqa: E402
-from indexer.youtube import video_row  # noqa: E402
+from indexer.series.project import parse_project  # noqa: E402
+from indexer.series.assign import match_series, series_input  # noqa: E402
+from indexer.youtube.harvest import video_row  # noqa: E402
 
 GOAL_P, GOAL_R = 0.99, 0.97
 

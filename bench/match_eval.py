@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indexer.match import match, meetings_from_notes  # noqa: E402
+from indexer.match.matcher import match, meetings_from_notes  # noqa: E402
 from indexer.notes import parse_notes  # noqa: E402
 
 FIRST = ["Nian", "Sonja", "Miguel", "Ketan", "Haytham", "Katrina", "Yee", "Jeev", "Anmol", "Ruslan", "Priya",

@@ -131,8 +131,9 @@ def _child(path: str, what: str, backend: str | None = None) -> None:
     import resource
     import tracemalloc
 
-    from indexer import db as dbmod
+    from indexer.store import db as dbmod
     from indexer.notes import parse_notes
+    from indexer.notes.save import save_notes
 
     text = Path(path).read_text()
     result: dict = {}
@@ -148,7 +149,7 @@ def _child(path: str, what: str, backend: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = dbmod.open_db(os.path.join(tmp, "bench.db"))
         with db.conn:
-            counts = dbmod.save_notes(db, notes, "bench-notes.md")
+            counts = save_notes(db, notes, "bench-notes.md")
         dbmod.ensure_db_shape(db)
         c2, t2 = time.process_time(), time.perf_counter()
         result["rows"] = {t: db[t].count for t in ("meetings", "talks", "talk_presenters", "meeting_links")}

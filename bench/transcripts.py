@@ -129,7 +129,7 @@ def main() -> None:
 
     import sqlite_utils
 
-    from indexer.transcripts import search, usable_cpus
+    from indexer.transcripts.store import search, usable_cpus
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-transcripts-"))
     folder = Path(args.keep) if args.keep else tmp / "subs"

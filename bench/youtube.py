@@ -102,8 +102,8 @@ def run_sync(db: Path, notes: Path, url: str, channel: str, *extra: str) -> tupl
 
 HARVEST_ONLY = """
 import resource, sys, sqlite_utils
-from indexer.google_api import GoogleClient
-from indexer.youtube import harvest
+from indexer.google.client import GoogleClient
+from indexer.youtube.harvest import harvest
 db = sqlite_utils.Database(sys.argv[1])
 harvest(db, GoogleClient("youtube", "v3", api_key=sys.argv[2], api_endpoint=sys.argv[3]), sys.argv[4])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -194,7 +194,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 def bare_params() -> str:
     """The harvester's own parts, fields and page sizes, so both ask the same of the API."""
-    from indexer import youtube as yt
+    from indexer.youtube import harvest as yt
 
     return json.dumps({
         "channel": {"part": yt.CHANNEL_PARTS, "fields": yt.CHANNEL_FIELDS},

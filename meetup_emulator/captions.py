@@ -14,7 +14,7 @@ import random
 import re
 from pathlib import Path
 
-from .youtube_data import PEOPLE, TOPICS
+from .vocabulary import PEOPLE, TOPICS
 
 TRACK_KINDS = ("standard", "asr", "forced")
 _FILE = re.compile(r"^(?P<video>[A-Za-z0-9_-]{11})\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)"

@@ -1,7 +1,6 @@
 """The YouTube Data API v3 list methods, as plain functions: (data, params, who) -> response dict."""
 from __future__ import annotations
 
-import base64
 import functools
 import json
 from importlib import resources
@@ -9,7 +8,7 @@ from importlib import resources
 from .errors import ApiError, bad_request
 from .fields import fields_error, unknown_fields
 from .paging import page, read_token
-from .youtube_data import UPLOADS, YouTubeData, _hid, etag
+from .youtube_data import UPLOADS, YouTubeData, _hid, etag, playlist_item
 
 DOMAIN = "youtube.parameter"
 PARTS = {
@@ -105,51 +104,6 @@ def channels_list(data: YouTubeData, params: dict, who) -> dict:
     return _list("youtube#channelListResponse", items, len(items), _max_results(params))
 
 
-def _deleted_item(pid: str, pos: int, vid: str, channel: dict | None) -> dict:
-    return {
-        "kind": "youtube#playlistItem", "id": _item_id(pid, vid),
-        "snippet": {"publishedAt": "2021-01-01T00:00:00Z", "channelId": (channel or {}).get("id", ""),
-                    "title": "Deleted video", "description": "This video is unavailable.", "thumbnails": {},
-                    "channelTitle": (channel or {}).get("snippet", {}).get("title", ""), "playlistId": pid,
-                    "position": pos, "resourceId": {"kind": "youtube#video", "videoId": vid}},
-        "contentDetails": {"videoId": vid},
-        "status": {"privacyStatus": "privacyStatusUnspecified"},
-    }
-
-
-def _item_id(pid: str, vid: str) -> str:
-    return base64.urlsafe_b64encode(f"{pid}.{vid}".encode()).decode().rstrip("=")
-
-
-def _playlist_item(data: YouTubeData, pid: str, pos: int, entry, channel: dict | None, who) -> dict:
-    if isinstance(entry, dict):
-        return dict(entry, snippet=dict(entry["snippet"], position=pos))
-    v, tag = data.videos.peek_etag(entry)
-    if v is None:
-        return _deleted_item(pid, pos, entry, channel)
-    sn = v["snippet"]
-    privacy = v.get("status", {}).get("privacyStatus", "public")
-    if privacy == "private" and who.kind != "user":
-        item = _deleted_item(pid, pos, entry, channel)
-        item["snippet"].update(title="Private video", description="This video is private.")
-        item["status"]["privacyStatus"] = "private"
-        return item
-    added = sn.get("publishedAt", "")
-    return {
-        "_etag": _hid("item", tag, pid, pos, privacy, n=20),
-        "kind": "youtube#playlistItem", "id": _item_id(pid, entry),
-        "snippet": {"publishedAt": added, "channelId": (channel or {}).get("id", sn.get("channelId", "")),
-                    "title": sn.get("title", ""), "description": sn.get("description", ""),
-                    "thumbnails": sn.get("thumbnails", {}),
-                    "channelTitle": sn.get("channelTitle", ""), "playlistId": pid, "position": pos,
-                    "resourceId": {"kind": "youtube#video", "videoId": entry},
-                    "videoOwnerChannelTitle": sn.get("channelTitle", ""),
-                    "videoOwnerChannelId": sn.get("channelId", "")},
-        "contentDetails": {"videoId": entry, "videoPublishedAt": added},
-        "status": {"privacyStatus": privacy},
-    }
-
-
 def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
     parts = _parts("playlistItems", params)
     which = _one_filter(params, ("playlistId", "id"))
@@ -176,7 +130,7 @@ def playlist_items_list(data: YouTubeData, params: dict, who) -> dict:
     start, end, tokens = page(len(entries), offset, size, scope)
     items = []
     for pos in range(start, end):
-        item = _playlist_item(data, pid, pos, entries[pos], channel, who)
+        item = playlist_item(data, pid, pos, entries[pos], channel, who)
         items.append(_select(item, parts, item.pop("_etag", None)))
     resp = _list("youtube#playlistItemListResponse", items, len(entries), size, tokens)
     data.list_serial += 1  # playlistItems answers a fresh etag on every call, as reported of YouTube

@@ -14,6 +14,8 @@ from collections.abc import MutableMapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .vocabulary import TOPICS, PEOPLE, TAGS, ID_ALPHABET  # noqa: F401 - drive_data draws on them too
+
 COMMUNITY = ["Flyte", "Union", "Kubeflow", "Dagster", "Metaflow"]
 SYNC_FORMS = [
     "{c} Community Sync - {d:%b} {d.day}, {d.year}",
@@ -23,22 +25,6 @@ SYNC_FORMS = [
     "Community Sync ({d:%b} {d.day}, {d.year})",
     "{c} Community Meeting {d:%m/%d/%Y}",
 ]
-TOPICS = [
-    "Flyte Egress Events", "Data lineage with OpenLineage", "Scaling map tasks", "Type engine deep dive",
-    "Running Spark on Flyte", "Flyte Decks", "Caching and reproducibility", "Launch plans in practice",
-    "GPU scheduling on Kubernetes", "Dynamic workflows", "Pandera type checks", "Great Expectations plugin",
-    "Feature stores with Feast", "Ray integration", "Secrets management", "Multi-cluster deployments",
-    "Agents framework", "Flytekit 1.0 release", "Observability with Prometheus", "Human-in-the-loop workflows",
-]
-PEOPLE = [
-    ("Sonja", "Spotify"), ("Nian", "Spotify"), ("Ketan", "Union"), ("Haytham", "Union"), ("Samhita", "Union"),
-    ("Yee", "Union"), ("Eduardo", "Union"), ("Kevin", "Lyft"), ("Babis", "Freenome"), ("Jeev", "Lyft"),
-    ("Niels", "Union"), ("Varsha", "Intel"), ("Dan", "Blackshark.ai"), ("Fabio", "Union"), ("Pryce", "Woven"),
-]
-TAGS = ["flyte", "mlops", "kubernetes", "community", "workflow orchestration", "machine learning", "python",
-        "data engineering", "open source", "LF AI & Data"]
-ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
 UPLOADS = "UU"
 
 
@@ -215,8 +201,6 @@ class YouTubeData:
         so a generated channel can be edited by hand and served with --data."""
         from types import SimpleNamespace
 
-        from .youtube_api import _playlist_item
-
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         who = SimpleNamespace(kind="key")
@@ -224,7 +208,7 @@ class YouTubeData:
         for pid, entries in self.playlist_items.items():
             owner = self.channels.get(self.playlists.get(pid, {}).get("snippet", {}).get("channelId"))
             for pos, entry in enumerate(entries):
-                item = _playlist_item(self, pid, pos, entry, owner, who)
+                item = playlist_item(self, pid, pos, entry, owner, who)
                 item.pop("_etag", None)
                 items.append(item)
         for vid, tracks in self.captions.items():
@@ -511,3 +495,49 @@ class YouTubeData:
     def add_to_playlist(self, playlist_id: str, video_id: str) -> None:
         self.playlist_items.setdefault(playlist_id, []).append(video_id)
         self.changed()
+
+
+def _deleted_item(pid: str, pos: int, vid: str, channel: dict | None) -> dict:
+    return {
+        "kind": "youtube#playlistItem", "id": _item_id(pid, vid),
+        "snippet": {"publishedAt": "2021-01-01T00:00:00Z", "channelId": (channel or {}).get("id", ""),
+                    "title": "Deleted video", "description": "This video is unavailable.", "thumbnails": {},
+                    "channelTitle": (channel or {}).get("snippet", {}).get("title", ""), "playlistId": pid,
+                    "position": pos, "resourceId": {"kind": "youtube#video", "videoId": vid}},
+        "contentDetails": {"videoId": vid},
+        "status": {"privacyStatus": "privacyStatusUnspecified"},
+    }
+
+
+def _item_id(pid: str, vid: str) -> str:
+    return base64.urlsafe_b64encode(f"{pid}.{vid}".encode()).decode().rstrip("=")
+
+
+# playlist items as Google answers them (youtube_api serves them, dump writes them)
+def playlist_item(data: "YouTubeData", pid: str, pos: int, entry, channel: dict | None, who) -> dict:
+    if isinstance(entry, dict):
+        return dict(entry, snippet=dict(entry["snippet"], position=pos))
+    v, tag = data.videos.peek_etag(entry)
+    if v is None:
+        return _deleted_item(pid, pos, entry, channel)
+    sn = v["snippet"]
+    privacy = v.get("status", {}).get("privacyStatus", "public")
+    if privacy == "private" and who.kind != "user":
+        item = _deleted_item(pid, pos, entry, channel)
+        item["snippet"].update(title="Private video", description="This video is private.")
+        item["status"]["privacyStatus"] = "private"
+        return item
+    added = sn.get("publishedAt", "")
+    return {
+        "_etag": _hid("item", tag, pid, pos, privacy, n=20),
+        "kind": "youtube#playlistItem", "id": _item_id(pid, entry),
+        "snippet": {"publishedAt": added, "channelId": (channel or {}).get("id", sn.get("channelId", "")),
+                    "title": sn.get("title", ""), "description": sn.get("description", ""),
+                    "thumbnails": sn.get("thumbnails", {}),
+                    "channelTitle": sn.get("channelTitle", ""), "playlistId": pid, "position": pos,
+                    "resourceId": {"kind": "youtube#video", "videoId": entry},
+                    "videoOwnerChannelTitle": sn.get("channelTitle", ""),
+                    "videoOwnerChannelId": sn.get("channelId", "")},
+        "contentDetails": {"videoId": entry, "videoPublishedAt": added},
+        "status": {"privacyStatus": privacy},
+    }

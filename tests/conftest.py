@@ -253,7 +253,7 @@ def drive_item():
 
 
 def _save_videos(db, videos: list[dict], channel: dict | None = None, now: str = HARVESTED_AT) -> None:
-    from indexer import youtube
+    from indexer.youtube import harvest as youtube
 
     youtube.create_tables(db)
     if channel or not db["channels"].count_where("id = ?", [FLYTE_CHANNEL]):
@@ -265,8 +265,8 @@ def _save_drive_tree(db, items: list[dict], now: str = HARVESTED_AT) -> None:
     """Drive resources (one root: the item without parents) placed by the harvester's
     walk (``drive.Tree``: paths, dates from folder names, shortcuts to folders followed
     once), breadth-first, then written as one page by ``drive.save_page``."""
-    from indexer import drive
-    from indexer.drive_dates import date_from_name
+    from indexer.drive import harvest as drive
+    from indexer.drive.dates import date_from_name
 
     drive.create_tables(db)
     [root] = [i for i in items if not i.get("parents")]
@@ -299,7 +299,7 @@ def save_drive_tree():
 
 def _load_sample(db) -> None:
     """data/sample's API JSON through the YouTube and Drive writers."""
-    from indexer import youtube
+    from indexer.youtube import harvest as youtube
 
     def read(name):
         return json.loads((SAMPLE / name).read_text())
@@ -332,7 +332,8 @@ def _sync_notes(db_path: Path, notes: Path = SEED) -> Path:
 
 
 def _match(db_path: Path) -> None:
-    from indexer import matchdb, schema
+    from indexer.sync import matching as matchdb
+    from indexer.store import schema
 
     db = sqlite_utils.Database(db_path)
     matchdb.run_match(db)
@@ -342,7 +343,8 @@ def _match(db_path: Path) -> None:
 
 def _add_recordings(db_path: Path) -> None:
     """The seed meeting's recordings as the harvesters write them, and the matcher's links."""
-    from indexer import matchdb, schema
+    from indexer.sync import matching as matchdb
+    from indexer.store import schema
 
     db = sqlite_utils.Database(db_path)
     _save_videos(db, [
@@ -414,7 +416,7 @@ def _add_harvest(db_path, chapters=MATCH_CHAPTERS, extra_videos=(), removed=()) 
         *extra_videos,
     ])
     if removed:
-        from indexer import youtube
+        from indexer.youtube import harvest as youtube
 
         youtube.mark_removed(db, removed, HARVESTED_AT)
     _save_drive_tree(db, [
@@ -511,7 +513,7 @@ def sample_db(_sample_db_built, tmp_path):
 @pytest.fixture
 def fresh_db(tmp_path):
     """An empty database at tmp_path/index.db with the project's whole schema."""
-    from indexer import schema
+    from indexer.store import schema
 
     db = sqlite_utils.Database(tmp_path / "index.db")
     for group in schema.GROUPS:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import auth
+from indexer.google import auth
 from meetup_emulator import Emulator, YouTubeData
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import sqlite_utils
 
-from indexer.chapters import hms
+from indexer.common.times import hms
 from indexer.cli import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from indexer.captions import choose_track, video_version
+from indexer.youtube.captions import choose_track, video_version
 from meetup_emulator import Emulator, YouTubeData
 
 KEY = "test-key-captions-5d1"
@@ -368,7 +368,7 @@ def test_the_token_reads_captions_where_a_key_serves_the_rest_of_youtube(run_syn
 
 
 def test_the_help_states_the_default_budget():
-    from indexer.captions import DEFAULT_BUDGET
+    from indexer.youtube.captions import DEFAULT_BUDGET
     from indexer.cli import cli
 
     text = " ".join(CliRunner().invoke(cli, ["sync", "--help"]).output.split())
@@ -426,8 +426,8 @@ def test_an_unreadable_track_is_not_downloaded_again_until_it_changes(run_sync, 
 def test_a_video_of_another_channel_is_refused_alone(run_sync, emu, notes, tmp_path, elsewhere):
     from google.oauth2.credentials import Credentials
 
-    from indexer.captions import sync_captions
-    from indexer.google_api import GoogleClient
+    from indexer.youtube.captions import sync_captions
+    from indexer.google.client import GoogleClient
 
     db = tmp_path / "i.db"
     assert run_sync(db, notes, "--api-key", KEY, "--api-endpoint", emu.url).exit_code == 0

@@ -1,4 +1,4 @@
-from indexer.chapters import parse_chapters, timestamp_lines
+from indexer.youtube.chapters import parse_chapters, timestamp_lines
 
 
 def test_plain_list_end_from_next_start_and_duration():

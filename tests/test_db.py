@@ -78,7 +78,7 @@ def test_edited_notes_update_in_place(tmp_path, seed_text):
 
 def test_failed_sync_rolls_back_notes(seed_db, tmp_path, seed_text, monkeypatch):
     """A failure after the notes are written leaves the database as it was."""
-    from indexer import db as dbmod
+    from indexer.store import db as dbmod
 
     notes = tmp_path / "notes.md"
     notes.write_text(seed_text + "\n## Mar 9, 2021\n\n### Agenda:\n* New talk [Ada - Acme]\n")

@@ -5,9 +5,9 @@ import threading
 
 from click.testing import CliRunner
 
-from indexer import dbfile
+from indexer.store import dbfile
 from indexer.cli import cli
-from indexer.failures import EXIT_DB_WRITE
+from indexer.store.failures import EXIT_DB_WRITE
 
 VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nwelcome to the community call\n"
 

@@ -1,7 +1,7 @@
 """Applying the Drive changes feed to a stored tree: plain change dicts in, rows out."""
 import sqlite_utils
 
-from indexer import drive
+from indexer.drive import harvest as drive
 
 FOLDER = drive.FOLDER
 

@@ -191,8 +191,8 @@ def test_google_doc_falls_back_to_plain_text(monkeypatch):
     from meetup_emulator import drive_api
     from indexer.notes.files import read_gdoc
 
-    from indexer import drive
-    from indexer.auth import Auth
+    from indexer.drive import harvest as drive
+    from indexer.google.auth import Auth
 
     doc = "1plaindoc" + "0" * 24
     data = DriveData([make_file(doc, "Notes", DOC, "0AmyDrive", WHEN)], root_folder_id=None)

@@ -5,8 +5,8 @@ import pytest
 from googleapiclient.discovery import build
 from hypothesis import given, strategies as st
 
-from indexer import drive
-from indexer.drive import date_from_name
+from indexer.drive import harvest as drive
+from indexer.drive.harvest import date_from_name
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlite_utils
 
-from indexer import drive
-from indexer.auth import Auth
+from indexer.drive import harvest as drive
+from indexer.google.auth import Auth
 from meetup_emulator import DriveData, Emulator
 from meetup_emulator.drive_data import FOLDER, SHORTCUT, make_file
 
@@ -185,7 +185,7 @@ def test_folder_url_forms_and_errors():
         assert db["drive_folders"].get(ROOT)["path"] == "Archive"
         with pytest.raises(drive.DriveError, match="not a Drive folder"):
             harvest(emu, db, folder="1file0000" + "0" * 24)
-        from indexer.google_api import NotFound
+        from indexer.google.client import NotFound
 
         with pytest.raises(NotFound) as exc:
             harvest(emu, db, folder="1nosuchfolder" + "0" * 20)

@@ -29,7 +29,7 @@ def test_sample_db_is_what_a_sync_of_the_sample_stores(tmp_path, sample_db, samp
 
 
 def test_fresh_db_has_every_declared_table_and_view(fresh_db):
-    from indexer import schema
+    from indexer.store import schema
 
     assert set(schema.TABLES) <= set(fresh_db.table_names())
     assert set(schema.VIEWS) == set(fresh_db.view_names())

@@ -276,7 +276,7 @@ def test_foundation_option_errors_dump_and_no_folder_left_behind(tmp_path, monke
     assert r.exit_code == 0, r.output
     assert {p.name for p in out.iterdir()} == {"data", "notes", "meetup-indexer.yml", "truth.json"}
     assert json.loads((out / "truth.json").read_text())["seed"] == 2
-    from indexer.project import load_project
+    from indexer.series.project import load_project
 
     project = load_project(out / "meetup-indexer.yml")
     assert len(project.series) == 20 and all(Path(n).is_file() for s in project.series for n in s.notes)
@@ -286,7 +286,7 @@ def test_series_page_shows_no_machine_paths(tmp_path, monkeypatch):
     """A notes path outside the working folder is shown by its name; one inside stays relative; a Google Doc links."""
     import json
 
-    from indexer.pages.data import series_sources
+    from indexer.site.pages.series import series_sources
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes").mkdir()

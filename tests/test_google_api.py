@@ -9,7 +9,7 @@ import httplib2
 import pytest
 from googleapiclient.errors import HttpError
 
-from indexer import google_api as g
+from indexer.google import client as g
 from meetup_emulator import Emulator, YouTubeData
 
 KEY = "AIzaSyTESTKEY0123456789abcdefghijkl"

@@ -3,10 +3,11 @@ harvesters take the client the same way, and writes are batched into whole pages
 import sqlite_utils
 import pytest
 
-from indexer import drive, youtube
-from indexer.auth import Auth, GoogleAccess
-from indexer.google_api import GoogleClient
-from indexer.youtube_pipeline import Batches
+from indexer.drive import harvest as drive
+from indexer.youtube import harvest as youtube
+from indexer.google.auth import Auth, GoogleAccess
+from indexer.google.client import GoogleClient
+from indexer.youtube.pipeline import Batches
 from meetup_emulator import DriveData, Emulator, YouTubeData
 
 KEY = "test-key-harvest-7e21"

@@ -14,7 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer import bounds
+from indexer.common import bounds
 from indexer.cli import REPO_ROOT, cli
 
 SAMPLE = REPO_ROOT / "data" / "sample" / "recording"
@@ -64,7 +64,7 @@ def test_class2_absurd_offsets_in_notes_are_dropped_not_fatal(tmp_path, digits):
 
 
 def test_class2_offsets_within_bounds_still_read():
-    from indexer.urls import classify_url, parse_offset
+    from indexer.common.urls import classify_url, parse_offset
 
     assert parse_offset("1h2m3s") == 3723 and parse_offset("754") == 754
     assert parse_offset(str(bounds.MAX_SECONDS)) == bounds.MAX_SECONDS
@@ -75,7 +75,7 @@ def test_class2_offsets_within_bounds_still_read():
 
 
 def test_class2_absurd_offset_in_a_video_description_keeps_the_site_up(tmp_path, site_db, site_app, video_resource):
-    from indexer.youtube import video_row
+    from indexer.youtube.harvest import video_row
 
     db_path = site_db
     db = sqlite_utils.Database(db_path)
@@ -91,9 +91,9 @@ def test_class2_absurd_offset_in_a_video_description_keeps_the_site_up(tmp_path,
 
 
 def test_class2_api_numbers_are_bounded():
-    from indexer.chapters import parse_chapters
-    from indexer.drive import file_row
-    from indexer.youtube import duration_seconds, video_row
+    from indexer.youtube.chapters import parse_chapters
+    from indexer.drive.harvest import file_row
+    from indexer.youtube.harvest import duration_seconds, video_row
 
     row = video_row({
         "id": VID,
@@ -111,8 +111,8 @@ def test_class2_api_numbers_are_bounded():
 
 
 def test_class2_api_text_and_times_that_broke_the_feed_and_the_matcher(tmp_path, site_db, site_app, video_resource):
-    from indexer.drive import file_row
-    from indexer.youtube import video_row
+    from indexer.drive.harvest import file_row
+    from indexer.youtube.harvest import video_row
 
     row = video_row({"id": VID, "snippet": {"publishedAt": "0001-01-01T00:00:00Z"},
                      "liveStreamingDetails": {"actualStartTime": "not a time"}})
@@ -145,7 +145,7 @@ def test_class2_absurd_cue_times_in_subtitles(seed_db, tmp_path):
     (subs / f"{VID}.en.vtt").write_text("WEBVTT\n\n9999:00:00.000 --> 9999:00:01.000\nlater\n\n"
                                         "00:00:01.000 --> 00:00:02.000\nhello\n")
     assert run("transcripts", seed_db, "--from", subs).exit_code == 0
-    from indexer.transcript_parse import parse_subtitles
+    from indexer.transcripts.parse import parse_subtitles
 
     assert [c["text"] for c in parse_subtitles((subs / f"{VID}.en.vtt").read_text())] == ["hello"]
 
@@ -234,7 +234,7 @@ def test_class4_serve_links_through_a_private_unpredictable_folder(tmp_path, mon
     import stat
     import tempfile
 
-    from indexer import site
+    from indexer.site import serve as site
 
     shared = tmp_path / "tmp"
     shared.mkdir()
@@ -283,7 +283,7 @@ def test_class6_userinfo_in_the_endpoint_reaches_neither_output_nor_database(tmp
 
 
 def test_class6_one_redaction_for_every_form():
-    from indexer.redact import redact
+    from indexer.common.redact import redact
 
     assert redact("at http://u:p4ss@h:80/x?key=AIzaSyA1234567890abcdefghij&a=1") == (
         "at http://REDACTED@h:80/x?key=REDACTED&a=1")
@@ -302,7 +302,7 @@ import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
-from indexer.failures import EXIT_DB_UNUSABLE, EXIT_DB_WRITE  # noqa: E402
+from indexer.store.failures import EXIT_DB_UNUSABLE, EXIT_DB_WRITE  # noqa: E402
 
 
 def integrity(db_path) -> str:

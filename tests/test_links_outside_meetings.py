@@ -5,7 +5,7 @@ import json
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer import matchdb
+from indexer.sync import matching as matchdb
 from indexer.cli import cli
 from indexer.notes import parse_notes
 

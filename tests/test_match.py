@@ -3,7 +3,8 @@ import datetime as dt
 
 import pytest
 
-from indexer.match import candidate_dates, match, match_meetings, meetings_from_notes, zoom_time
+from indexer.match.matcher import candidate_dates, match, match_meetings, meetings_from_notes
+from indexer.common.recording_files import zoom_time
 from indexer.notes import parse_notes
 
 D = dt.date

@@ -219,7 +219,7 @@ def test_a_failed_match_keeps_the_previous_links(harvested, monkeypatch):
 
     # the next match would give other links: the chapters are gone
     sqlite_utils.Database(harvested).execute("delete from chapters")
-    monkeypatch.setattr("indexer.db.ensure_db_shape", broken)
+    monkeypatch.setattr("indexer.store.db.ensure_db_shape", broken)
     r = run("match", harvested)
     assert r.exit_code != 0
     db = sqlite_utils.Database(harvested)
@@ -228,7 +228,7 @@ def test_a_failed_match_keeps_the_previous_links(harvested, monkeypatch):
 
 
 def test_match_line_says_how_talks_were_placed():
-    from indexer.matchdb import match_line
+    from indexer.sync.matching import match_line
 
     counts = {"recordings": 2, "meetings_linked": 2, "talk_recordings": 6, "overrides": 0,
               "talks_by_chapter": 1, "talks_by_transcript": 3, "talks_by_meeting": 2}

@@ -4,7 +4,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.match import match
+from indexer.match.matcher import match
 
 WORDS = ["Community", "Sync", "Meeting", "Flyte", "Egress", "Events", "KubeCon", "Demo", "#shorts", "Part 2",
          "Feb 9, 2021", "2021-02-16", "re-upload", "Spotify", "Nian", "Office Hours", "GMT20210209-170012"]

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlite_utils
 
-from indexer import matchdb
-from indexer.match import align_chapters, candidate_dates, match, match_meetings, match_talks
+from indexer.sync import matching as matchdb
+from indexer.match.matcher import align_chapters, candidate_dates, match, match_meetings, match_talks
 from tests.test_match import D, links_of, meeting, video
 
 # ---------------------------------------------------------------- title dates

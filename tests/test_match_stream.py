@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from indexer import db as dbmod
-from indexer import match as matcher
-from indexer import matchdb
+from indexer.store import db as dbmod
+from indexer.match import matcher
+from indexer.sync import matching as matchdb
 from indexer.notes import parse_notes
+from indexer.notes.save import save_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = """# Community meeting notes
@@ -41,7 +42,7 @@ def _notes_db(path: Path, text: str) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     dbmod.create_tables(db)
     with db.conn:
-        dbmod.save_notes(db, parse_notes(text), str(path.parent / "notes.md"))
+        save_notes(db, parse_notes(text), str(path.parent / "notes.md"))
     return db
 
 

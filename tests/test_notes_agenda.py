@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from indexer.notes import agenda_item, noted_offset, parse_notes
+from indexer.notes.save import save_notes
 
 NOTES = Path(__file__).parent / "fixtures" / "agenda"  # not in fixtures/notes: those load into one database together
 
@@ -118,7 +119,7 @@ def test_notes_json_adds_the_offset_only_where_written(tmp_path):
 def test_save_notes_stores_noted_offsets_and_upgrades_older_databases(tmp_path):
     import sqlite_utils
 
-    from indexer import db as dbmod
+    from indexer.store import db as dbmod
 
     db = sqlite_utils.Database(tmp_path / "old.db")
     # a talks table as databases made before the offsets were kept have it
@@ -128,7 +129,7 @@ def test_save_notes_stores_noted_offsets_and_upgrades_older_databases(tmp_path):
     )
     notes = parse_notes("# 2022-06-08\n## Agenda\n* Intro\n* [12:01](https://youtu.be/bbbbbbbbbbb?t=721) Demo\n")
     dbmod.create_tables(db)
-    dbmod.save_notes(db, notes, "notes.md")
+    save_notes(db, notes, "notes.md")
     rows = [(r["title"], r["position"], r["noted_start_s"], r["noted_video_id"]) for r in db["talks"].rows_where(order_by="position")]
     assert rows == [("Intro", 1, None, None), ("Demo", 2, 721, "bbbbbbbbbbb")]
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.urls import classify_url, find_links, parse_offset
+from indexer.common.urls import classify_url, find_links, parse_offset
 from indexer.notes import parse_notes
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -107,7 +107,7 @@ def test_talk_keeps_the_links_on_its_own_line():
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import urls as L
+from indexer.common import urls as L
 
 _ID = st.text("abcXYZ019_-", min_size=9, max_size=13)
 _VALUE = st.one_of(st.sampled_from(["90", "1m30s", "1h2m3s", "", "x", "share", "%3D", "a+b", "0"]), st.text("0123456789hms", max_size=5))

@@ -3,15 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from indexer import db as dbmod
+from indexer.store import db as dbmod
 from indexer.notes import parse_notes
+from indexer.notes.save import save_notes
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
 
 def load(db, text, path="notes.md"):
     with db.conn:
-        dbmod.save_notes(db, parse_notes(text), path)
+        save_notes(db, parse_notes(text), path)
     dbmod.ensure_db_shape(db)
 
 

@@ -5,7 +5,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.redact import redact_userinfo
+from indexer.common.redact import redact_userinfo
 
 NOTES = """# Community call notes
 

@@ -4,7 +4,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.overrides import OverrideError, parse_overrides, parse_time
+from indexer.notes.overrides import OverrideError, parse_overrides, parse_time
 
 
 def run(*args):
@@ -124,7 +124,7 @@ def test_bad_default_overrides_fail_sync_with_the_line(harvested, seed_path, tmp
 
 
 def test_overrides_file_that_is_not_utf8_names_its_line(tmp_path):
-    from indexer.overrides import OverrideError, load_overrides
+    from indexer.notes.overrides import OverrideError, load_overrides
 
     p = tmp_path / "o.yml"
     p.write_bytes(b"meetings:\n  2021-02-09:\n    pin: [caf\xe9]\n")

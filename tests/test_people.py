@@ -3,12 +3,13 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer import db as dbmod
+from indexer.store import db as dbmod
 from indexer.cli import cli
 from indexer.notes import parse_notes
-from indexer.overrides import OverrideError, parse_overrides
-from indexer.peopledb import save_people
-from indexer.people import Mention, Rules, names_in_notes, org_key, resolve
+from indexer.notes.overrides import OverrideError, parse_overrides
+from indexer.notes.peopledb import save_people
+from indexer.notes.people import Mention, Rules, names_in_notes, org_key, resolve
+from indexer.notes.save import save_notes
 
 EGRESS = "2021-02-09/flyte-egress-events"
 
@@ -61,11 +62,11 @@ def test_an_alias_goes_when_the_notes_no_longer_write_it(tmp_path):
     db = dbmod.open_db(tmp_path / "i.db")
     text = "## 2022-01-05\n\n### Agenda\n* Intro [Ann - Acme]\n\n### Notes\nIntro (Presenter: Ann Lee from Acme Inc.)\n* hi\n"
     with db.conn:
-        dbmod.save_notes(db, parse_notes(text), "n.md")
+        save_notes(db, parse_notes(text), "n.md")
     assert db.execute("select person_id, alias from person_aliases").fetchall() == [("ann", "Ann Lee")]
     assert db.execute("select alias from organization_aliases").fetchall() == [("Acme Inc.",)]
     with db.conn:
-        dbmod.save_notes(db, parse_notes(text.replace("Ann Lee from Acme Inc.", "Ann")), "n.md")
+        save_notes(db, parse_notes(text.replace("Ann Lee from Acme Inc.", "Ann")), "n.md")
     assert db.execute("select * from person_aliases").fetchall() == []
     assert db.execute("select * from organization_aliases").fetchall() == []
     assert [r[0] for r in db.execute("select id from people")] == ["ann"]
@@ -252,7 +253,7 @@ def test_overrides_in_the_database_and_names_nobody_writes(tmp_path):
     db = dbmod.open_db(tmp_path / "i.db")
     text = "## 2022-01-05\n\n### Agenda\n* Intro [Ann - Acme]\n* Outro [Bea Ng - Bolt]\n* Other [Cy - Acme]\n"
     with db.conn:
-        dbmod.save_notes(db, parse_notes(text), "n.md")
+        save_notes(db, parse_notes(text), "n.md")
     assert db["people"].count == 3 and db["organizations"].count == 2
     with db.conn:
         save_people(db, parse_overrides(PEOPLE_OVERRIDES, "o.yml"))

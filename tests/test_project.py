@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.project import ProjectError, find_project, load_project, parse_project
+from indexer.series.project import ProjectError, find_project, load_project, parse_project
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import sqlite_utils
 from click.testing import CliRunner
 
-from indexer import schema
+from indexer.store import schema
+from indexer.notes.model import talk_id
 from indexer.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def test_a_database_built_before_the_schema_module_upgrades_in_place(tmp_path, m
 
     db = sqlite_utils.Database(db_path)
     after = rows_by_key(db)
-    # people and organisations are resolved anew (indexer/people.py: "L5 Lyft" is "Lyft L5"):
+    # people and organisations are resolved anew (indexer/notes/people.py: "L5 Lyft" is "Lyft L5"):
     # those rows are what a fresh sync of the same notes gives; every other row is kept
     fresh_path = tmp_path / "fresh.db"
     notes = [r[0] for r in sqlite_utils.Database(db_path).execute("select path from notes_files")]
@@ -63,7 +64,7 @@ def test_a_database_built_before_the_schema_module_upgrades_in_place(tmp_path, m
     # every row kept, unchanged in the columns it had (new columns are added empty)
     assert set(before) <= set(after)
     assert {k: {c: after[k][c] for c in row} for k, row in before.items()} == before
-    # new rows: this run, the series its notes file now belongs to (indexer/seriesdb.py), and the
+    # new rows: this run, the series its notes file now belongs to (indexer/series/db.py), and the
     # sample's Zoom transcript with its 8 cues, downloaded beside the matched recording
     new = sorted(k for k in after if k not in before)
     said = [k for k in new if k[0] in ("transcripts", "transcript_cues")]
@@ -97,5 +98,5 @@ def test_ensure_db_shape_is_idempotent_and_adds_a_key_once_its_table_exists(tmp_
 
 def test_one_talk_id():
     used: set = set()
-    assert [schema.talk_id("2021-02-09", "Intro", used) for _ in range(3)] == [
+    assert [talk_id("2021-02-09", "Intro", used) for _ in range(3)] == [
         "2021-02-09/intro", "2021-02-09/intro-2", "2021-02-09/intro-2-2"]

@@ -1,4 +1,4 @@
-"""Recordings to series among many on one channel (indexer.series), and the emulated foundation."""
+"""Recordings to series among many on one channel (indexer.series.assign), and the emulated foundation."""
 import datetime as dt
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from meetup_emulator.foundation import Foundation
-from indexer.series import Assigner, Series, assign, series_meetings
+from indexer.series.assign import Assigner, Series, assign, series_meetings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,7 @@ def test_the_foundation_is_deterministic_and_served_by_the_emulator(tmp_path):
         url = f"{emu.url}/youtube/v3/playlists?part=snippet&channelId={truth['channel_id']}&maxResults=50&key=k"
         listed = json.load(urllib.request.urlopen(url))
     assert {p["id"] for p in listed["items"]} == {s["playlist"] for s in truth["series"] if s["playlist"]}
-    from indexer.project import load_project
+    from indexer.series.project import load_project
 
     project = load_project(out / "meetup-indexer.yml")
     assert [s.id for s in project.series] == [s["id"] for s in truth["series"]]

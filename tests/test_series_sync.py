@@ -7,6 +7,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import cli
+from indexer.notes.save import save_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -76,15 +77,15 @@ def test_one_notes_file_keeps_date_ids(tmp_path):
 def build_before_series(db_path, files, add_harvest):
     """A database as the version before series wrote it: notes saved with date ids, no series
     table, no series_id columns, recordings matched."""
-    from indexer import db as dbmod
-    from indexer.matchdb import run_match
+    from indexer.store import db as dbmod
+    from indexer.sync.matching import run_match
     from indexer.notes import parse_notes
     from indexer.notes.files import display_path
 
     db = dbmod.open_db(db_path)
     with db.atomic():
         for path in files:  # stored as `sync` stores them
-            dbmod.save_notes(db, parse_notes(Path(path).read_text(), path=str(path)), display_path(str(path)))
+            save_notes(db, parse_notes(Path(path).read_text(), path=str(path)), display_path(str(path)))
         dbmod.ensure_db_shape(db)
     add_harvest(db_path)
     run_match(sqlite_utils.Database(db_path), tz="America/Los_Angeles")

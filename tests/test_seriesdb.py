@@ -1,11 +1,12 @@
 """Series in the database: meeting ids keyed by series once there are two, moved in place."""
 import datetime as dt
 
-from indexer import db as dbmod
+from indexer.store import db as dbmod
 from indexer.notes import parse_notes
-from indexer.project import SeriesConfig
-from indexer.seriesdb import ensure_tables, rekey, resolve_overrides, save_series
-from indexer.overrides import parse_overrides
+from indexer.series.project import SeriesConfig
+from indexer.series.db import ensure_tables, rekey, resolve_overrides, save_series
+from indexer.notes.overrides import parse_overrides
+from indexer.notes.save import save_notes
 
 EL = "# Execution Layer Meeting\n\n## 2024-01-11\n\n### Agenda\n* Prague [Ann - Acme]\n\n## 2024-01-25\n\n* Verkle\n"
 CL = "# Consensus Layer Meeting\n\n## 2024-01-11\n\n### Agenda\n* Deneb [Bo - Globex]\n"
@@ -16,7 +17,7 @@ def db_with(tmp_path, *files):
     ensure_tables(db)
     for path, text in files:
         with db.atomic():
-            dbmod.save_notes(db, parse_notes(text, path=path), path)
+            save_notes(db, parse_notes(text, path=path), path)
     return db
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from indexer.cli import REPO_ROOT, cli
-from indexer.datasette_plugin import fts_words, hms, tables_used, year_counts_sql
+from indexer.site.plugin import fts_words, hms, tables_used, year_counts_sql
 
 EGRESS_ID = "2021-02-09/flyte-egress-events"
 
@@ -352,7 +352,7 @@ def test_canned_queries_answer_once_a_later_sync_adds_their_tables(tmp_path, see
     import os
     import time
 
-    from indexer import live_file
+    from indexer.site import live_file
 
     served = tmp_path / "served" / "index.db"  # the name metadata.yml describes
     served.parent.mkdir()

@@ -14,7 +14,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import REPO_ROOT, cli
-from indexer.site import datasette_args, served_path
+from indexer.site.serve import datasette_args, served_path
 
 
 def test_missing_database_is_one_line_error(tmp_path):

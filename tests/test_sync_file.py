@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer import dbfile
+from indexer.store import dbfile
 from meetup_emulator import Emulator, YouTubeData
-from indexer.errors import EXIT_BUSY
+from indexer.common.errors import EXIT_BUSY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +108,7 @@ def test_stored_commands_hold_no_secret_userinfo_or_machine_path(tmp_path, flyte
 
 
 def test_the_sync_result_lines_follow_the_steps():
-    from indexer.sync import StepResult, SyncResult
+    from indexer.sync.pipeline import StepResult, SyncResult
 
     result = SyncResult("i.db", notes_files=1, counts={"meetings": 3}, steps=[
         StepResult("YouTube", "skipped", "YouTube skipped: no channel", must_show=False),

@@ -3,7 +3,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.match import match
+from indexer.match.matcher import match
 
 FILLER = "so the idea is pretty simple it works today but it doesnt really scale"
 

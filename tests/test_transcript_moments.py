@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from indexer.transcript_moments import norm, place_talks
-from indexer.transcript_parse import parse_subtitles
+from indexer.transcripts.moments import norm, place_talks
+from indexer.transcripts.parse import parse_subtitles
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 FILLER = [

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.transcript_parse import SubtitleError, detect_format, parse_subtitles, transcript_kind
+from indexer.transcripts.parse import SubtitleError, detect_format, parse_subtitles, transcript_kind
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "match"
 

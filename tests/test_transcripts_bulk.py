@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import db as dbmod
-from indexer import transcripts
-from indexer.transcripts import import_folder, name_parts, search
+from indexer.store import db as dbmod
+from indexer.transcripts import store as transcripts
+from indexer.transcripts.store import import_folder, name_parts, search
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "match"
 BAD = "WEBVTT\n\nnot a cue at all\n"

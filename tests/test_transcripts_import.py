@@ -3,7 +3,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.transcripts import load_cues, name_parts, search
+from indexer.transcripts.store import load_cues, name_parts, search
 
 VTT = """WEBVTT
 Kind: captions
@@ -101,7 +101,7 @@ def test_missing_folder(tmp_path):
 
 
 def test_search_ranks_the_first_matches(tmp_path, monkeypatch):
-    import indexer.transcripts as transcripts
+    import indexer.transcripts.store as transcripts
 
     folder = tmp_path / "subs"
     folder.mkdir()
@@ -128,7 +128,7 @@ def _fts_consistent(db):
 def test_index_kept_by_the_import_in_a_database_indexed_by_triggers(tmp_path):
     """A database whose cue index was made with per-row triggers (as every other
     table's is) is taken over: no cue indexed twice, a replaced cue leaves it."""
-    from indexer import db as dbmod
+    from indexer.store import db as dbmod
 
     db_path = str(tmp_path / "t.db")
     db = dbmod.open_db(db_path)

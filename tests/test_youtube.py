@@ -7,8 +7,8 @@ import pytest
 import sqlite_utils
 
 from meetup_emulator import Emulator, YouTubeData
-from indexer.google_api import GoogleClient
-from indexer.youtube import harvest, parse_channel_ref, ChannelRefError, video_row, live_status
+from indexer.google.client import GoogleClient
+from indexer.youtube.harvest import harvest, parse_channel_ref, ChannelRefError, video_row, live_status
 
 
 
@@ -226,7 +226,7 @@ def test_replay_without_youtube_responses_skips_youtube(tmp_path, sync):
 
 
 def test_a_page_is_written_atomically():
-    from indexer.youtube import create_tables, save_videos
+    from indexer.youtube.harvest import create_tables, save_videos
 
     db = sqlite_utils.Database(memory=True)
     create_tables(db)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from meetup_emulator import Emulator, YouTubeData
-from indexer.google_api import EXIT_AUTH, EXIT_FORBIDDEN, EXIT_NETWORK, EXIT_NOT_FOUND, EXIT_QUOTA
+from indexer.google.client import EXIT_AUTH, EXIT_FORBIDDEN, EXIT_NETWORK, EXIT_NOT_FOUND, EXIT_QUOTA
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from indexer.zoom_transcripts import chat_cues, kind_of, recording_for
+from indexer.drive.zoom import chat_cues, kind_of, recording_for
 from meetup_emulator import DriveData, Emulator, YouTubeData
 from meetup_emulator.drive_data import DOC, FOLDER, make_file
 
@@ -259,7 +259,7 @@ def test_generated_archive_holds_zoom_transcripts_beside_recordings():
 
 
 def test_binary_media_is_recorded_as_bytes_and_replayed_exactly(emu, tmp_path):
-    from indexer.google_api import GoogleClient
+    from indexer.google.client import GoogleClient
 
     blob = bytes(range(256)) * 4  # not UTF-8
     emu.drive.set_media(MP4, blob)
@@ -288,8 +288,8 @@ def test_a_subtitle_file_without_the_zoom_stem_is_linked_by_folder_and_time(run_
 def test_transcript_writer_removes_a_transcript_with_its_cues_and_their_index():
     import sqlite_utils
 
-    from indexer.schema import create
-    from indexer.transcripts import TranscriptWriter
+    from indexer.store.schema import create
+    from indexer.transcripts.store import TranscriptWriter
 
     db = sqlite_utils.Database(memory=True)
     create(db, "notes")

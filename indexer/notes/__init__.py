@@ -30,11 +30,11 @@ two markdown-it builds and chunking), ``walker`` (the section walker),
 Google Docs). The names other modules use are re-exported here.
 """
 
-from .agenda import agenda_item, noted_offset
-from .dates import DateHit, find_date, find_yearless_numeric
-from .model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning, meeting_to_json, slugify
-from .parse import parse_notes
-from .presenters import parse_presenters, parse_talk
+from indexer.notes.agenda import agenda_item, noted_offset
+from indexer.notes.dates import DateHit, find_date, find_yearless_numeric
+from indexer.notes.model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning, meeting_to_json, slugify
+from indexer.notes.parse import parse_notes
+from indexer.notes.presenters import parse_presenters, parse_talk
 
 __all__ = [
     "Presenter",

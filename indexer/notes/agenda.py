@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .. import urls
-from .dates import find_date
-from .model import Presenter, Talk
-from .presenters import _NOT_NAMES, _SEPARATORS, _looks_like_name, _parse_who, _squeeze, _who_is_names, parse_talk
+from indexer.common import urls
+from indexer.notes.dates import find_date
+from indexer.notes.model import Presenter, Talk
+from indexer.notes.presenters import _NOT_NAMES, _SEPARATORS, _looks_like_name, _parse_who, _squeeze, _who_is_names, parse_talk
 
 if TYPE_CHECKING:
-    from .markdown import _Inline
+    from indexer.notes.markdown import _Inline
 
 
 # "Talk:", "Keynote:", "Workshop:", "Lightning Talk:" (also misspelt "Lightnig")

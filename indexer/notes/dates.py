@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dateutil import parser as dateparser
 
-from .model import Meeting, Warning
+from indexer.notes.model import Meeting, Warning
 
 # English month names (with the misspellings notes keep: "Febraury", "Novemeber"), and the German
 # ones ("28. Januar 2020") European chapters write

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import UserError
-from .dates import _path_date
-from .model import Notes
-from .parse import parse_notes
+from indexer.common.errors import UserError
+from indexer.notes.dates import _path_date
+from indexer.notes.model import Notes
+from indexer.notes.parse import parse_notes
 
 
 class InputError(UserError):
@@ -134,7 +134,7 @@ def gdoc_id(arg: str) -> str | None:
     if arg.startswith("gdoc:"):
         return arg[5:].strip() or None
     if arg.startswith(("http://", "https://")):
-        from ..urls import classify_url
+        from indexer.common.urls import classify_url
 
         link = classify_url(arg)
         if link and link.kind in ("gdoc", "drive_file"):

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from indexer.common.redact import redact_userinfo
+
 
 @dataclass
 class Presenter:
@@ -37,7 +39,7 @@ class Talk:
     noted_start_s: int | None = None
     noted_video_id: str | None = None
     # presenters as the talk's notes header names them ("Egress (Presenter: Nian Tang from Spotify)"):
-    # other spellings of the agenda's presenters, which indexer/people.py resolves
+    # other spellings of the agenda's presenters, which indexer/notes/people.py resolves
     noted_presenters: list[Presenter] = field(default_factory=list)
 
 
@@ -117,6 +119,17 @@ def slugify(text: str) -> str:
 
 
 _NON_SLUG = re.compile(r"[^a-zA-Z0-9]+")
+
+
+def talk_id(meeting_id: str, title: str, used: set[str]) -> str:
+    """A talk's key: its meeting and the slug of its title, ``-2`` appended while
+    taken (``used`` collects the keys of one meeting). A password in a URL of the
+    title stays out of the key, as out of the title stored."""
+    tid = f"{meeting_id}/{slugify(redact_userinfo(title))}"
+    while tid in used:
+        tid += "-2"
+    used.add(tid)
+    return tid
 
 
 def meeting_to_json(m: Meeting) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Presenter
+from indexer.notes.model import Presenter
 
 _NAME_SPLIT = re.compile(r"\s*(?:/|&|\+|,|;|\band\b)\s*", re.I)
 # "Name (Org)" / "Name from Org": where the organisation starts (see _org_tail)

@@ -15,8 +15,8 @@ import html
 import itertools
 import re
 
-from .. import urls
-from .agenda import (
+from indexer.common import urls
+from indexer.notes.agenda import (
     _GENERIC_TITLE,
     _KIND_PREFIX,
     _NAME_TAG,
@@ -27,7 +27,7 @@ from .agenda import (
     _note_offsets,
     agenda_item,
 )
-from .dates import (
+from indexer.notes.dates import (
     _DATE_RE,
     _HAS_DIGIT,
     _MENTION,
@@ -38,9 +38,9 @@ from .dates import (
     find_date,
     find_yearless_numeric,
 )
-from .markdown import _Block, _Inline, _Item, _Lines, _PyBackend, _walk_items, html_heading
-from .model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning
-from .presenters import _SEPARATORS, MAX_ITEM_CHARS, _parse_notes_header, _parse_who, parse_talk
+from indexer.notes.markdown import _Block, _Inline, _Item, _Lines, _PyBackend, _walk_items, html_heading
+from indexer.notes.model import BacklogItem, Meeting, Notes, Presenter, Source, Talk, Warning
+from indexer.notes.presenters import _SEPARATORS, MAX_ITEM_CHARS, _parse_notes_header, _parse_who, parse_talk
 
 _CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
 
