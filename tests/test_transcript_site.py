@@ -103,3 +103,37 @@ def test_meeting_page_names_the_speakers_of_a_zoom_transcript(tmp_path, egress_s
     said = " ".join("".join(box.text).split())
     assert "Sonja Katrina: Welcome, everyone." in said and "Nian: Egress events, then." in said
     assert "the Zoom transcript" in html
+
+
+def test_search_box_reaches_what_was_said(tmp_path, egress_start_s, site_db, site_app):
+    """/-/find lists matching cues beside talks, meetings and videos: the words, the talk they
+    fall in, the meeting, ▶ at the cue's second, and the link to every line that says it."""
+    import re
+
+    db_path = site_db
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    at = egress_start_s + 60
+    vtt = VTT.format(m=at // 60, s=at % 60, e=at % 60 + 3) + f"\n01:00:00.000 --> 01:00:03.000\n{HOSTILE_CUE} lineage\n"
+    (folder / "iHBUxzSC9XE.en.vtt").write_text(vtt)
+    assert CliRunner().invoke(cli, ["transcripts", str(db_path), "--from", str(folder)]).exit_code == 0
+    ds = site_app(db_path)
+    html = ds.get("/-/find?q=emitted").text
+    # "emitted" is said, never written in the notes: only the transcript finds it
+    assert "0 talks, 0 meetings and 0 videos match “emitted”, and 1 line of what was said." in html
+    said = html.split('id="mi-found-said"', 1)[1].split("</section>", 1)[0]
+    assert "so egress events are emitted after every run" in said
+    assert f'href="https://www.youtube.com/watch?v=iHBUxzSC9XE&amp;t={at}s"' in said
+    assert re.search(r'in <a href="/index/talks/2021-02-09~2Fflyte-egress-events">Flyte Egress Events</a>', said)
+    assert 'at the <a href="/index/meetings/2021-02-09">meeting of 2021-02-09</a>' in said
+    assert 'href="/index/search_what_was_said?words=emitted"' in said
+    # a hostile line is text, and the section is capped like the others
+    hostile = ds.get("/-/find?q=lineage").text
+    hostile_said = hostile.split('id="mi-found-said"', 1)[1].split("</section>", 1)[0]
+    assert "lineage" in hostile_said and "▶&#xFE0E; 1:00:00" in hostile_said
+    assert "<script>alert" not in hostile and "<img src=x" not in hostile
+    from indexer.site.pages import data
+
+    assert data.SAID_CANDIDATES >= 100
+    nothing = ds.get("/-/find?q=kubernetesnowhere").text
+    assert 'id="mi-found-said"' not in nothing and "of what was said" not in nothing

@@ -444,12 +444,13 @@ async def sitemap_paths(datasette, database: str) -> list[str]:
 
 
 async def search(datasette, database: str, words: str, limit: int = 30) -> dict:
-    """Talks, meetings and videos whose words match, best first; talks carry their ▶ moment."""
+    """Talks, meetings, videos and what was said (transcript cues) whose words match, best
+    first; talks and cues carry their ▶ moment."""
     from indexer.site.plugin import fts_words
 
     reader = Reader(datasette.get_database(database))
     query = fts_words(words)
-    found = {"talks": [], "meetings": [], "videos": []}
+    found = {"talks": [], "meetings": [], "videos": [], "said": []}
     if not words.strip():
         return found
     if await reader.have("talks", "talks_fts", "meetings"):
@@ -487,4 +488,38 @@ async def search(datasette, database: str, words: str, limit: int = 30) -> dict:
                 {"id": m, "url": row_path(datasette, database, "meetings", m)}
                 for m in (v.pop("meetings") or "").split()
             ]
+    if await reader.have("transcripts", "transcript_cues", "transcript_cues_fts"):
+        found["said"] = await said(reader, datasette, database, query, limit)
     return found
+
+
+# cues ranked among the first matches only: ranking every cue of a common word takes seconds
+# (the "Search what was said" canned query bounds it the same way)
+SAID_CANDIDATES = 5000
+
+
+async def said(reader: Reader, datasette, database: str, query: str, limit: int) -> list[dict]:
+    """Transcript cues matching ``query``, best first: the words, the speaker, the meeting
+    whose recording it is and the talk it falls in, with a ▶ at its second."""
+    matched = await reader.have("recordings", "talk_recordings", "talks")
+    meeting = ("(select recordings.meeting_id from recordings where recordings.source = 'youtube' "
+               "and recordings.ref = transcripts.video_id order by recordings.confidence desc limit 1)") \
+        if matched else "null"
+    talk = ("(select talks.id || char(31) || talks.title from talk_recordings join talks on talks.id = "
+            "talk_recordings.talk_id where talk_recordings.video_id = transcripts.video_id and "
+            "talk_recordings.method != 'meeting' and talk_recordings.start_s <= transcript_cues.start_s "
+            "order by talk_recordings.start_s desc limit 1)") if matched else "null"
+    rows = await reader.rows(
+        f"select transcript_cues.text, transcript_cues.speaker, transcript_cues.start_s, transcripts.video_id, "
+        f"{meeting} as meeting_id, {talk} as talk from (select rowid, rank from transcript_cues_fts "
+        "where transcript_cues_fts match ? limit ?) as hits "
+        "join transcript_cues on transcript_cues.id = hits.rowid "
+        "join transcripts on transcripts.id = transcript_cues.transcript_id "
+        "where transcripts.video_id is not null order by hits.rank limit ?", [query, SAID_CANDIDATES, limit])
+    for row in rows:
+        row["seek"] = seek(row["video_id"], row.pop("start_s"))
+        mid = row["meeting_id"]
+        row["meeting_url"] = row_path(datasette, database, "meetings", mid) if mid else None
+        tid, _, title = (row.pop("talk") or "").partition("\x1f")
+        row["talk"] = {"title": title, "url": row_path(datasette, database, "talks", tid)} if tid else None
+    return rows
