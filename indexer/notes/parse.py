@@ -16,7 +16,8 @@ from indexer.notes.dates import _HAS_DIGIT, _MENTION, _path_date, find_date
 from indexer.notes.markdown import BACKENDS, _Lines, _rs_available
 from indexer.common.urls import find_links
 from indexer.notes.model import Notes, Warning
-from indexer.notes.walker import _FRONT_MATTER, _LINK_TARGET, _Parser, _without_front_matter
+from indexer.notes.walk_helpers import _FRONT_MATTER, _LINK_TARGET, _without_front_matter
+from indexer.notes.walker import _Parser
 
 _MEETING_WORDS = re.compile(
     r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I

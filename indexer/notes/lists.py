@@ -1,0 +1,177 @@
+"""The walker's list carrier: bullets that are agenda items, backlog items, or meetings of their
+own (a dated bullet), and agenda items written as plain lines. A mixin of ``walker._Parser``."""
+from __future__ import annotations
+
+
+from indexer.common import urls
+from indexer.notes.agenda import (
+    _KIND_PREFIX,
+    _NAME_TAG,
+    _dated_bullet_talks,
+    _italic_tail,
+    _lead_group,
+    agenda_item,
+)
+from indexer.notes.dates import (
+    _DATE_RE,
+    find_date,
+)
+from indexer.notes.markdown import _Block, _Item, _walk_items
+from indexer.notes.model import BacklogItem, Meeting, Presenter, Talk
+from indexer.notes.presenters import _SEPARATORS
+from indexer.notes.walk_helpers import (
+    _AGENDA_LABEL, _CANCELLED, _DIGIT, _GROUP, _MARKER, _PEOPLE_LABEL, _first_line, _heading_title, _split_lines, _without_recording_labels,
+)
+
+
+
+class ListCarrier:
+    def on_list(self, block: _Block) -> None:
+        if self.current is None and self.undated_sibling is not None:
+            self.date_in_body(self.lines.slice(block.start, block.end))
+        m = self.current
+        if m is None:
+            if self.backlog_level:
+                self.backlog(block.list_items())
+            elif not self.region_level:
+                before = len(self.meetings)
+                self.bullet_meetings(block.list_items())
+                if self.orphan_agenda and len(self.meetings) == before:
+                    self._talks(block.list_items(), self.orphan_talks)
+            return
+        if self.section == "agenda":
+            self.agenda(m, block.list_items())
+        elif self.section is None:
+            # bullets straight under the date: an agenda if any reads like a talk
+            talks: list[Talk] = []
+            self._talks(block.list_items(), talks)
+            labelled = any(item.children and _AGENDA_LABEL.match(self.item_talk(item)[2].replace("*", ""))
+                           for item in block.list_items())
+            if labelled or any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
+                m.talks.extend(talks)  # "- **Agenda:**" with the items below it, or items naming presenters
+        else:
+            self.add_notes(block.start, block.end)
+
+    # -- meetings as people keep them: one per file, date lines, other events --
+
+    def paragraph_items(self, block: _Block) -> list[Talk]:
+        """Agenda items written as plain lines (``(Jeremie) Approve the minutes``), one per line.
+
+        Several lines are items unless one starts in lower case (a wrapped sentence);
+        a single line only when it names its presenter.
+        """
+        inl = self.md.inline(block.inline)
+        if inl.links:
+            inl = _without_recording_labels(inl)
+        lines = _split_lines(inl)
+        if len(lines) > 1 and any(t[:1].islower() for t, _ in lines):
+            return []
+        if len(lines) == 1 and not (_lead_group(lines[0][0]) or _NAME_TAG.search(lines[0][0])):
+            return []  # one line of prose ("**Danny** [5:31]: we are live ...") is no agenda
+        out = []
+        for k, (text, bold) in enumerate(lines):
+            found = agenda_item(text, bold)
+            if found is None or (len(lines) == 1 and not found[1]):
+                continue
+            line0 = block.start + k
+            out.append(Talk(found[0], found[1], self.lines.line(line0).strip(), line=line0 + 1))
+        return out
+
+    def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
+        if item.inline is None:
+            return "", [], ""
+        if item.talk is None:
+            item.talk = self._item_talk(item)
+        return item.talk
+
+    def _item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
+        inl = self.md.inline(item.inline)
+        if inl.links:
+            inl = _without_recording_labels(inl)
+        text, bold = _first_line(inl)
+        found = agenda_item(text, bold)
+        title, presenters = found if found is not None else ("", [])
+        raw = _MARKER.sub("", self.lines.line(item.line)).strip()
+        if title and not presenters and raw[-1:] in "_*":
+            title, presenters = _italic_tail(title, raw)
+        return title, presenters, raw
+
+    def agenda(self, m: Meeting, items: list[_Item]) -> None:
+        self._talks(items, m.talks)
+
+    def _talks(self, items: list[_Item], out: list[Talk]) -> None:
+        for item in items:
+            title, presenters, raw = self.item_talk(item)
+            if title and _PEOPLE_LABEL.match(raw.replace("*", "")):
+                continue  # "* Attendees [name, affiliation]" over the names of who came: no talk
+            if not title and not presenters:
+                if not _PEOPLE_LABEL.match(raw.replace("*", "")):  # "- **Participants:**": names below, not talks
+                    self._talks(item.children, out)
+                continue
+            kids = [(c, *self.item_talk(c)) for c in item.children]
+            first = kids[0] if kids and not title and presenters else None
+            if first is not None and (first[1] and not first[2] or not first[1] and first[2]):
+                # "**Jeremy**:" with the topic as its first sub-bullet (itself maybe bold: "**Nbterm**")
+                title = first[1] or _first_line(self.md.inline(first[0].inline))[0].strip(_SEPARATORS)
+                kids = kids[1:]
+            elif not title and presenters:
+                # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
+                title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
+            if kids and not presenters and (
+                _GROUP.match(title) or (title.endswith(":") and any(k[2] and k[1] for k in kids))
+            ):
+                self._talks(item.children, out)  # a heading bullet: its sub-bullets are the talks
+                continue
+            talk = Talk(title, presenters, raw, line=item.line + 1)
+            notes = []
+            for child, ktitle, kpresenters, kraw in kids:
+                if not ktitle and kpresenters:
+                    talk.presenters.extend(kpresenters)
+                else:
+                    notes.append(self.lines.slice(child.line, child.end).strip())
+            talk.notes = "\n".join(notes)
+            if "://" in raw:
+                talk.links = urls.find_links(self.lines.line(item.line), first_line=item.line + 1)
+            out.append(talk)
+
+    def backlog(self, items: list[_Item]) -> None:
+        for item in _walk_items(items):
+            title, presenters, raw = self.item_talk(item)
+            if not title:
+                continue
+            self.notes.backlog.append(BacklogItem(title, presenters, raw, item.line + 1))
+
+    # -- meetings that are not headings ------------------------------------
+
+    def bullet_meetings(self, items: list[_Item]) -> None:
+        for item in items:
+            if item.inline is None:
+                self.bullet_meetings(item.children)
+                continue
+            src = self.md.source(item.inline)[:80]
+            if not _DIGIT.search(src) or not _DATE_RE.search(src):
+                self.bullet_meetings(item.children)
+                continue
+            inl = self.md.inline(item.inline)
+            text = _first_line(inl)[0].strip()
+            hit = self.date_for_meeting(text, item.line, at_start=True)
+            if hit is None:
+                self.bullet_meetings(item.children)
+                continue
+            title = _heading_title(text, hit)
+            bare = _first_line(_without_recording_labels(inl))[0].strip()
+            bare_hit = find_date(bare)
+            if bare != text and bare_hit is not None:
+                title = _heading_title(bare, bare_hit)
+            meeting = Meeting(date=hit.date, title=title, line=item.line + 1, form="bullet")  # type: ignore[arg-type]
+            if hit.date is None:
+                meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
+                self.give_section_year(meeting, 8)
+            meeting.cancelled = bool(_CANCELLED.search(text))
+            self._talks(item.children, meeting.talks)
+            if not meeting.talks and not meeting.cancelled:
+                meeting.talks.extend(_dated_bullet_talks(self.md.inline(item.inline), item.line))
+            meeting.raw = self.lines.slice(item.line, item.end)
+            meeting.end_line = item.end + 1
+            self.meetings.append(meeting)
+
