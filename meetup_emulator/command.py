@@ -21,14 +21,15 @@ FOUNDATION_SEED = 7
 
 def build(videos=120, seed=None, channel_id=None, folders=20, files=200, root_folder_id=None, data=None,
           fault_rate=0.0, fault_seed=None, quota_limit=None, api_key=None, port=8765, host="127.0.0.1",
-          foundation=False) -> Emulator:
+          foundation=False, latency_ms=0.0, jitter_ms=0.0) -> Emulator:
     if foundation:
         if data:
             raise EmulatorSetupError("--foundation and --data: choose one")
         folder = write_foundation(tempfile.mkdtemp(prefix="meetup-foundation-"),
                                   FOUNDATION_SEED if seed is None else seed)
         emu = Emulator(youtube=YouTubeData.load(folder / "data"), api_key=api_key, fault_rate=fault_rate,
-                       fault_seed=fault_seed, quota_limit=quota_limit, port=port, host=host)
+                       fault_seed=fault_seed, quota_limit=quota_limit, port=port, host=host,
+                       latency_ms=latency_ms, jitter_ms=jitter_ms)
         emu.foundation = folder
         return emu
     seed = 0 if seed is None else seed
@@ -49,7 +50,7 @@ def build(videos=120, seed=None, channel_id=None, folders=20, files=200, root_fo
         youtube = YouTubeData.generate(videos=videos, seed=seed, channel_id=channel_id)
         drive = DriveData.generate(folders=folders, files=files, seed=seed, root_folder_id=root_folder_id)
     return Emulator(youtube=youtube, drive=drive, api_key=api_key, fault_rate=fault_rate, fault_seed=fault_seed,
-                    quota_limit=quota_limit, port=port, host=host)
+                    quota_limit=quota_limit, port=port, host=host, latency_ms=latency_ms, jitter_ms=jitter_ms)
 
 
 def write_foundation(directory, seed: int) -> Path:
@@ -135,6 +136,8 @@ def banner(emu: Emulator) -> list[str]:
                   f"project: {project}", f"notes: {folder / 'notes'}", f"truth: {folder / 'truth.json'}",
                   f"  try: meetup-indexer sync foundation.db --config {project} --api-endpoint {emu.url} "
                   f"--api-key anything"]
+    if emu.latency_ms or emu.jitter_ms:
+        lines.append(f"latency: {emu.latency_ms:g} ms +/- {emu.jitter_ms:g} ms a call")
     lines.append("api_key: " + ("any (no key check)" if emu.api_key is None else "as given with --api-key"))
     lines.append(f"token_uri: {emu.token_uri}")
     lines.append(f"stats: {emu.url}/emulator/stats")

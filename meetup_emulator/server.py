@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +46,9 @@ class Emulator:
 
     def __init__(self, youtube=None, drive=None, api_key: str | None = None, fault_rate: float = 0.0,
                  fault_seed=None, quota_limit: int | None = None, port: int = 0, host: str = "127.0.0.1",
-                 token_lifetime: int = 3600):
+                 token_lifetime: int = 3600, latency_ms: float = 0.0, jitter_ms: float = 0.0):
+        if latency_ms < 0 or jitter_ms < 0:
+            raise ValueError("latency_ms and jitter_ms must be >= 0")
         self.youtube = youtube
         self.drive = drive
         self.api_key = api_key
@@ -57,6 +60,13 @@ class Emulator:
         self.foundation = None  # the temporary folder `emulator --foundation` generated (command.py)
         self.lock = threading.RLock()  # one request at a time touches the data
         self._rng = random.Random(fault_seed)
+        # round trips: each request waits on its own handler thread, outside the data lock,
+        # so concurrent requests overlap as on a network; a separate RNG keeps the fault
+        # sequence of a seed the same with or without latency
+        self.latency_ms, self.jitter_ms = latency_ms, jitter_ms
+        self._delay_rng = random.Random(fault_seed)
+        self._delay_lock = threading.Lock()
+        self.waiting = self.peak_waiting = 0  # requests in their round trip now, and the most at once
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.reset_stats()
@@ -104,6 +114,24 @@ class Emulator:
     @property
     def token_uri(self) -> str:
         return self.url + "/token"
+
+    def round_trip(self) -> float:
+        """Seconds this request waits: latency plus uniform jitter either side, never below 0."""
+        if not self.latency_ms and not self.jitter_ms:
+            return 0.0
+        with self._delay_lock:
+            jitter = self._delay_rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
+        return max(0.0, self.latency_ms + jitter) / 1000
+
+    def wait_round_trip(self, seconds: float) -> None:
+        with self._delay_lock:
+            self.waiting += 1
+            self.peak_waiting = max(self.peak_waiting, self.waiting)
+        try:
+            time.sleep(seconds)
+        finally:
+            with self._delay_lock:
+                self.waiting -= 1
 
     # ---- stats ---------------------------------------------------------------
     def reset_stats(self) -> None:
@@ -277,8 +305,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path
         emu = self.emulator
         try:
-            if path == "/emulator/stats" and method == "GET":
+            if path == "/emulator/stats" and method == "GET":  # the bench's own look, not a round trip
                 return self._json(200, emu.stats())
+            delay = emu.round_trip()
+            if delay:
+                emu.wait_round_trip(delay)
             if path == "/token" and method == "POST":
                 status, answer = emu.oauth.grant(params, emu.token_uri)
                 return self._json(status, answer, {"Cache-Control": "no-store"})

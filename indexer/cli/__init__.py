@@ -391,6 +391,10 @@ def report(db_path, as_json):
 @click.option("--fault-seed", type=int, help="Seed of the fault sequence.")
 @click.option("--quota-limit", type=click.IntRange(0), metavar="N", help="Daily quota units before quotaExceeded.")
 @click.option("--api-key", metavar="KEY", help="Only accept this API key (default: any).")
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(0), metavar="MS",
+              help="Delay every API call by MS milliseconds, each on its own (concurrent calls overlap).")
+@click.option("--jitter-ms", default=0.0, type=click.FloatRange(0), metavar="MS",
+              help="Add up to +/- MS milliseconds at random to each call's delay.")
 @click.option("--write-service-account", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a TEST service-account key (mode 0600) whose token_uri is this emulator.")
 @click.option("--write-user-token", metavar="FILE", type=click.Path(dir_okay=False),
@@ -402,7 +406,7 @@ def report(db_path, as_json):
               help="Write the data as the JSON files --data reads (to edit by hand), then exit. With --foundation: "
                    "the foundation's data/, notes/, project file and truth.")
 def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_id, data, fault_rate, fault_seed,
-             quota_limit, api_key, write_service_account, write_user_token, foundation, dump):
+             quota_limit, api_key, latency_ms, jitter_ms, write_service_account, write_user_token, foundation, dump):
     """Run a local emulator of the YouTube Data API v3 and Drive v3 subset we use.
 
     Point sync at it with --api-endpoint URL. Stop with Ctrl+C.
@@ -414,7 +418,8 @@ def emulator(port, host, videos, seed, channel_id, folders, files, root_folder_i
             return click.echo(command.dump_foundation(dump, seed))
         emu = command.build(videos=videos, seed=seed, channel_id=channel_id, folders=folders, files=files,
                             root_folder_id=root_folder_id, data=data, fault_rate=fault_rate, fault_seed=fault_seed,
-                            quota_limit=quota_limit, api_key=api_key, port=port, host=host, foundation=foundation)
+                            quota_limit=quota_limit, api_key=api_key, port=port, host=host, foundation=foundation,
+                            latency_ms=latency_ms, jitter_ms=jitter_ms)
         if dump:
             return click.echo(command.dump(emu, dump))
         command.start(emu)
