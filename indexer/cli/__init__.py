@@ -467,6 +467,10 @@ from indexer.cli.project_file import init  # noqa: E402 - the project file's com
 
 cli.add_command(init)
 
+from indexer.cli.writeback import chapters  # noqa: E402 - writing back to YouTube (issue 22)
+
+cli.add_command(chapters)
+
 
 def main():  # pragma: no cover
     cli()
