@@ -8,7 +8,7 @@ PORT ?= 8001
 
 FOUNDATION_DB := data/foundation.db
 
-.PHONY: demo demo-foundation test sync serve install install-emulator install-test bench clean
+.PHONY: demo demo-foundation test docs sync serve install install-emulator install-test install-docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ install: $(VENV)/.installed
 install-emulator: $(VENV)/.installed-emulator
 install-test: $(VENV)/.installed-test
 
+$(VENV)/.installed-docs: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $@
+
+install-docs: $(VENV)/.installed-docs
+
 # the bundled synthetic channel and Drive archive, replayed offline (data/sample/README.md)
 sync: install
 	$(BIN)/meetup-indexer sync $(DB) data/notes/flyte-meetup-notes.md --replay data/sample/recording
@@ -48,6 +54,13 @@ demo-foundation: install-emulator
 test: install-test
 	$(BIN)/python -m pytest -n auto -q
 
+# the documentation site: regenerate the cog parts (--help of every command, the schema of a real
+# sync), then Sphinx + MyST into docs/_build/html, a warning (a broken link, an unknown page) fails it
+docs: install-docs
+	$(BIN)/cog -r docs/cli.md docs/schema.md
+	$(BIN)/sphinx-build -W -q -b html docs docs/_build/html
+	@echo "Documentation: $(CURDIR)/docs/_build/html/index.html"
+
 bench: install-test
 	$(BIN)/python bench/notes.py
 	$(BIN)/python bench/match_eval.py
@@ -56,4 +69,4 @@ bench: install-test
 	$(BIN)/python bench/transcripts.py
 
 clean:
-	rm -rf $(VENV) $(DB) $(FOUNDATION_DB) data/foundation .pytest_cache
+	rm -rf $(VENV) $(DB) $(FOUNDATION_DB) data/foundation .pytest_cache docs/_build

@@ -322,7 +322,7 @@ def test_meetings_per_month_chart_has_one_mark_per_month(browser, site, demo_db)
 
 @pytest.mark.parametrize("width", [390, 1400])
 def test_pages_fit_the_screen(browser, site, width):
-    """No sideways scrolling at phone width; screenshots for the README (docs/)."""
+    """No sideways scrolling at phone width; screenshots for the README and docs/site.md (docs/)."""
     from selenium.webdriver.common.by import By
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -434,7 +434,7 @@ from pathlib import Path  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-# every exit code the README documents (0 ok, 1 other, 2-7 API, 8 busy, 9-10 database)
+# every exit code docs/cli.md documents (0 ok, 1 other, 2-7 API, 8 busy, 9-10 database)
 DOCUMENTED_EXIT_CODES = set(range(0, 11))
 SCRIPT = '<script>alert("x")</script>'
 PASSWORD = "hunter2pw"

@@ -105,10 +105,11 @@ def test_init_writes_one_series_per_folder_from_the_notes_headers(tmp_path, monk
 
 
 def test_the_readme_example_is_a_valid_project_file():
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    """The example of the project file's page in the docs (it was in the README)."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "series.md").read_text()
     section = text[text.index("the project file (`meetup-indexer.yml`)"):]
     block = section[section.index("```yaml\n") + 8: section.index("```\n", section.index("```yaml\n") + 8)]
-    p = parse_project(block, "README.md")
+    p = parse_project(block, "docs/series.md")
     assert [s.id for s in p.series] == ["flyte-community-sync", "kestrel-community-meeting", "sig-storage",
                                         "atlas-community-call"]
     assert p.series[1].timezone == "Europe/Berlin" and p.series[0].timezone == "America/Los_Angeles"

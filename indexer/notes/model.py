@@ -4,7 +4,7 @@
 warnings), ``Meeting``, ``Talk``, ``Presenter``, ``BacklogItem``, ``Source``,
 ``Warning``; ``slugify`` (the ids ``db.save_notes`` builds from titles and
 names); and ``meeting_to_json``, the stable shape of ``meetup-indexer notes
---json`` (see README). It imports nothing else from the package.
+--json`` (see docs/notes.md). It imports nothing else from the package.
 """
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def talk_id(meeting_id: str, title: str, used: set[str]) -> str:
 
 
 def meeting_to_json(m: Meeting) -> dict:
-    """The stable JSON shape of ``meetup-indexer notes --json`` (see README)."""
+    """The stable JSON shape of ``meetup-indexer notes --json`` (see docs/notes.md)."""
     return {
         "date": m.date.isoformat(),
         "title": m.title,

@@ -7,7 +7,7 @@ exceptions it does not know stay as they are (a bug keeps its traceback).
 ``check_ours(path)`` refuses, before anything is written, a database another
 application made, so it is left untouched.
 
-Exit codes (the README lists them with the others): 9 the database cannot be
+Exit codes (docs/cli.md lists them with the others): 9 the database cannot be
 written (read-only file or folder, disk full, a path that cannot be a file),
 10 the database cannot be used (damaged, or another application's).
 """
