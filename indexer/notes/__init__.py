@@ -25,10 +25,10 @@ Where a meeting can be written:
 The package, one module per job, lower ones never importing higher ones:
 ``model`` (the data classes and their JSON shape), ``dates``, ``presenters``,
 ``agenda`` (agenda items and offsets written for talks), ``markdown`` (the
-two markdown-it builds and chunking), ``walker`` (the section walker: its state and the
-heading, paragraph and bold-line carriers), ``lists`` and ``tables`` (its bullet and its
-table / HTML carriers), ``walk_helpers`` (what it reads inside blocks), ``parse``
-(``parse_notes``), and ``files`` (reading notes files, folders and Google Docs). Besides the
+two markdown-it builds and chunking), ``walk`` (the section walker: its shared
+state and one module per carrier of a meeting - headings, paragraphs, bullets,
+tables, HTML blocks, one meeting per file), ``parse`` (``parse_notes``), and
+``files`` (reading notes files, folders and Google Docs). Besides the
 pure parser: ``overrides`` (the community's overrides file), ``people`` (one person's many
 spellings), and the database side, ``save`` and ``peopledb``, which import ``indexer.store``.
 The names other modules use are re-exported here.

@@ -16,8 +16,9 @@ from indexer.notes.dates import _HAS_DIGIT, _MENTION, _path_date, find_date
 from indexer.notes.markdown import BACKENDS, _Lines, _rs_available
 from indexer.common.urls import find_links
 from indexer.notes.model import Notes, Warning
-from indexer.notes.walk_helpers import _FRONT_MATTER, _LINK_TARGET, _without_front_matter
-from indexer.notes.walker import _Parser
+from indexer.notes.walk.front_matter import _FRONT_MATTER, _without_front_matter
+from indexer.notes.walk.inline import _LINK_TARGET
+from indexer.notes.walk.parser import _Parser
 
 _MEETING_WORDS = re.compile(
     r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I

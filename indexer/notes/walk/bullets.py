@@ -1,31 +1,42 @@
-"""The walker's list carrier: bullets that are agenda items, backlog items, or meetings of their
-own (a dated bullet), and agenda items written as plain lines. A mixin of ``walker._Parser``."""
+"""Meetings and talks carried by lists: a bullet led by a date is a meeting (its
+sub-bullets its talks), bullets under an agenda are talks, a backlog's bullets its items."""
 from __future__ import annotations
 
+import re
 
 from indexer.common import urls
-from indexer.notes.agenda import (
-    _KIND_PREFIX,
-    _NAME_TAG,
-    _dated_bullet_talks,
-    _italic_tail,
-    _lead_group,
-    agenda_item,
-)
-from indexer.notes.dates import (
-    _DATE_RE,
-    find_date,
-)
+from indexer.notes.agenda import _KIND_PREFIX, _dated_bullet_talks, _italic_tail, agenda_item
+from indexer.notes.dates import _DATE_RE, find_date
 from indexer.notes.markdown import _Block, _Item, _walk_items
 from indexer.notes.model import BacklogItem, Meeting, Presenter, Talk
 from indexer.notes.presenters import _SEPARATORS
-from indexer.notes.walk_helpers import (
-    _AGENDA_LABEL, _CANCELLED, _DIGIT, _GROUP, _MARKER, _PEOPLE_LABEL, _first_line, _heading_title, _split_lines, _without_recording_labels,
+from indexer.notes.walk.inline import _first_line, _heading_title, _without_recording_labels
+from indexer.notes.walk.labels import _AGENDA_LABEL, _CANCELLED
+
+
+# a bullet over a list of people: "- **Participants:**", "- Attendees"
+_PEOPLE_LABEL = re.compile(
+    r"^\W*(?:participants|attendees|attendance|present|hosts?|facilitators?|note-?\s?takers?|scribes?)\W*"
+    r"(?:(?:\[[^\]]*\]|\([^)]*\))\W*)?$",  # "* Attendees [name, affiliation]": a hint for who signs in
+    re.I,
 )
 
 
+_GROUP = re.compile(
+    r"^(?:guest\s+|community\s+|lightning\s+|main\s+)?(?:presentations?|talks?|demos?|speakers?|updates?)\W*$",
+    re.I,
+)
 
-class ListCarrier:
+
+_DIGIT = re.compile(r"\d")
+
+
+_MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
+
+
+class BulletsMixin:
+    """The list carrier (a mixin over ``_WalkState``: its meetings join the shared list)."""
+
     def on_list(self, block: _Block) -> None:
         if self.current is None and self.undated_sibling is not None:
             self.date_in_body(self.lines.slice(block.start, block.end))
@@ -51,31 +62,6 @@ class ListCarrier:
                 m.talks.extend(talks)  # "- **Agenda:**" with the items below it, or items naming presenters
         else:
             self.add_notes(block.start, block.end)
-
-    # -- meetings as people keep them: one per file, date lines, other events --
-
-    def paragraph_items(self, block: _Block) -> list[Talk]:
-        """Agenda items written as plain lines (``(Jeremie) Approve the minutes``), one per line.
-
-        Several lines are items unless one starts in lower case (a wrapped sentence);
-        a single line only when it names its presenter.
-        """
-        inl = self.md.inline(block.inline)
-        if inl.links:
-            inl = _without_recording_labels(inl)
-        lines = _split_lines(inl)
-        if len(lines) > 1 and any(t[:1].islower() for t, _ in lines):
-            return []
-        if len(lines) == 1 and not (_lead_group(lines[0][0]) or _NAME_TAG.search(lines[0][0])):
-            return []  # one line of prose ("**Danny** [5:31]: we are live ...") is no agenda
-        out = []
-        for k, (text, bold) in enumerate(lines):
-            found = agenda_item(text, bold)
-            if found is None or (len(lines) == 1 and not found[1]):
-                continue
-            line0 = block.start + k
-            out.append(Talk(found[0], found[1], self.lines.line(line0).strip(), line=line0 + 1))
-        return out
 
     def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
@@ -141,8 +127,6 @@ class ListCarrier:
                 continue
             self.notes.backlog.append(BacklogItem(title, presenters, raw, item.line + 1))
 
-    # -- meetings that are not headings ------------------------------------
-
     def bullet_meetings(self, items: list[_Item]) -> None:
         for item in items:
             if item.inline is None:
@@ -174,4 +158,3 @@ class ListCarrier:
             meeting.raw = self.lines.slice(item.line, item.end)
             meeting.end_line = item.end + 1
             self.meetings.append(meeting)
-

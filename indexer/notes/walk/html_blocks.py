@@ -1,77 +1,67 @@
-"""The walker's table carrier: markdown and HTML tables whose rows are meetings or agenda items,
-and HTML blocks (``<details>``, tables inside them). A mixin of ``walker._Parser``."""
+"""Meetings carried by HTML blocks: ``<details><summary>DATE</summary>`` up to its
+``</details>``, a layout table with a meeting per cell, and an agenda kept as an HTML table."""
 from __future__ import annotations
 
+import html
 import re
 
-from indexer.notes.dates import (
-    _HAS_DIGIT,
-    find_date,
-)
-from indexer.notes.markdown import _Block, _Inline
+from indexer.notes.dates import _HAS_DIGIT
+from indexer.notes.markdown import _Inline
 from indexer.notes.model import Meeting
-from indexer.notes.walk_helpers import (
-    _CANCELLED, _CELL_CLOSE, _CELL_OPEN, _HTML_CELL, _HTML_ROW, _TAG, _column_roles, _heading_title, _html_tags, _html_text, _row_talk,
-)
+from indexer.notes.walk.inline import _heading_title
+from indexer.notes.walk.labels import _CANCELLED
+from indexer.notes.walk.rows import _column_roles, _row_talk
 
 
+# <details>, </details> and <summary> openings; a summary's text runs to its
+# </summary> (found with str.find, once per closing tag: a thousand unclosed
+# summaries stay linear). Tags hold at most 500 characters of attributes.
+_HTML_TAGS = re.compile(r"<(?P<close>/?)(?P<tag>details|summary)\b[^<>]{0,500}>", re.I)
 
-class TableCarrier:
-    def on_table(self, block: _Block) -> None:
-        start, end = block.start, block.end
-        header = [self.md.inline(h).text.strip() for h in block.header]
-        rows = [(line0, [self.md.inline(h) for h in cells]) for line0, cells in block.rows]
-        role = _column_roles(header)
-        m = self.current
-        if m is not None:
-            if self.section != "notes" and "title" in role:
-                for line0, cells in rows:
-                    talk = _row_talk(cells, role, self.lines.line(line0), line0)
-                    if talk is not None:
-                        m.talks.append(talk)
-            else:
-                self.add_notes(start, end)
-            return
-        if self.region_level:
-            return  # a table of other events
-        if "date" not in role:
-            role["date"] = next(
-                (c for c in range(len(header)) if sum(bool(find_date(r[c].text)) for _, r in rows if c < len(r)) * 2 > len(rows)),
-                -1,
-            )
-            if role["date"] < 0:
-                return
-        meeting: Meeting | None = None
-        for line0, cells in rows:
-            cell = cells[role["date"]].text.strip() if role["date"] < len(cells) else ""
-            if not cell:
-                if meeting is None:
-                    continue  # a continuation row with nothing to continue
-            else:
-                hit = self.date_for_meeting(cell, line0)
-                if hit is None:
-                    if find_date(cell) is None:
-                        self.warn(line0, f"no date in the date column: {cell[:60]}")
-                    meeting = None
-                    continue
-                if meeting is None or not (
-                    (hit.date is not None and hit.date == meeting.date)
-                    or (hit.date is None and getattr(meeting, "_month_day", None) == (hit.month, hit.day))
-                ):
-                    title = _heading_title(cell, hit)
-                    meeting = Meeting(date=hit.date, title=title, line=line0 + 1, form="table")  # type: ignore[arg-type]
-                    if hit.date is None:
-                        meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
-                    self.meetings.append(meeting)
-            row_text = " ".join(c.text for c in cells)
-            if _CANCELLED.search(row_text):
-                meeting.cancelled = True
-            else:
-                talk = _row_talk(cells, role, self.lines.line(line0), line0)
-                if talk is not None:
-                    meeting.talks.append(talk)
-            meeting.raw = self.lines.slice(meeting.line - 1, line0 + 1)
-            meeting.end_line = line0 + 2
+
+_SUMMARY_CLOSE = re.compile(r"</summary\s{0,20}>", re.I)
+
+
+_TAG = re.compile(r"<[^<>]{0,500}>")
+# the cells of an HTML layout table
+_HTML_ROW = re.compile(r"<tr\b[^<>]{0,500}>(?P<in>.*?)</tr\s{0,20}>", re.I | re.S)
+_HTML_CELL = re.compile(r"<(?P<t>t[dh])\b[^<>]{0,500}>(?P<in>.*?)</(?P=t)\s{0,20}>", re.I | re.S)
+
+
+def _html_text(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+_CELL_OPEN = re.compile(r"<t[dh]\b[^<>]{0,500}>", re.I)
+_CELL_CLOSE = re.compile(r"</t[dh]\s{0,20}>", re.I)
+
+
+def _html_tags(content: str):
+    """(offset, line offset, "open" | "close" | "summary", summary text) for each tag, in order."""
+    close = None  # the next </summary> at or after the scan position
+    line, counted, pos = 0, 0, 0
+    for m in _HTML_TAGS.finditer(content):
+        if m.start() < pos:
+            continue  # inside a summary already read
+        line += content.count("\n", counted, m.start())
+        counted = m.start()
+        if m.group("tag").lower() == "details":
+            yield m.start(), line, ("close" if m.group("close") else "open"), None
+            continue
+        if m.group("close"):
+            continue
+        if close is not None and close.start() < m.end():
+            close = None
+        if close is None:
+            close = _SUMMARY_CLOSE.search(content, m.end())
+            if close is None:
+                return  # no summary closes after here
+        yield m.start(), line, "summary", content[m.end() : close.start()]
+        pos = close.end()
+
+
+class HtmlBlocksMixin:
+    """The HTML carrier (a mixin over ``_WalkState``: it opens and closes the shared meeting)."""
 
     def on_html(self, content: str, start: int, end: int) -> None:
         if self.current is None and not (self.region_level or self.backlog_level or self.title_meetings):
@@ -144,4 +134,3 @@ class TableCarrier:
             meeting.raw = content[cell.start() : pos]  # the cell only: many cells may share one line
             meeting.end_line = line0 + content.count("\n", cell.start(), pos) + 2
             self.meetings.append(meeting)
-
