@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import click
-import sqlite_utils
 
 from indexer.store import db as dbmod
 from indexer.store import dbfile
 from indexer.store import failures
 from indexer.common.errors import UserError
+from indexer.cli.database import open_existing
 from indexer.notes import meeting_to_json
 from indexer.notes.files import InputError, expand_notes_paths, load_notes, one_date_per_meeting, public_path
 from indexer.common.redact import redact
@@ -265,18 +265,6 @@ def auth(client_secrets, token_path, scopes, port, no_browser):
     click.echo(f"Token saved to {token_path} (mode 0600); use: meetup-indexer sync --credentials {token_path}", err=True)
 
 
-def _open_existing(db_path: str):
-    dbfile.check(db_path)  # a folder: one line, exit 9
-    if not Path(db_path).is_file():
-        fail(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    db = sqlite_utils.Database(dbfile.read_only(db_path))  # report only reads; match writes a copy
-    if "meetings" not in db.table_names() or not db["meetings"].count:
-        fail(f"no meetings in {db_path} (run `meetup-indexer sync` with your notes first)")
-    failures.using(db_path)
-    failures.check_ours(db_path)  # meetings, but another application's
-    return db
-
-
 @cli.command()
 @click.argument("db_path", default=DEFAULT_DB, required=False)
 @click.option("--overrides", metavar="FILE", type=click.Path(dir_okay=False),
@@ -298,7 +286,7 @@ def match(db_path, overrides, tz):
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             fail(f"unknown time zone '{tz}' (use an IANA name such as America/Los_Angeles)")
-    _open_existing(db_path).close()
+    open_existing(db_path).close()
     with dbfile.writing(db_path) as work:
         db = open_database(work, name=db_path)
         try:
@@ -363,7 +351,7 @@ def report(db_path, as_json):
 
     from indexer.sync.matching import report as build_report
 
-    sections = build_report(_open_existing(db_path))
+    sections = build_report(open_existing(db_path))
     if as_json:
         click.echo(json.dumps(sections, indent=2))
         return

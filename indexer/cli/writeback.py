@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from indexer.cli.database import open_existing
 from indexer.youtube.chapter_block import chapter_list, is_placed, place_block, render_block
 
 
@@ -34,26 +35,6 @@ def recording_chapters(db, meeting: str | None = None, video: str | None = None)
     return out
 
 
-def _open_read_only(db_path: str):
-    """As ``report`` opens it (one line for a folder, a missing file, another application's)."""
-    from pathlib import Path
-
-    import sqlite_utils
-
-    from indexer.common.errors import UserError
-    from indexer.store import dbfile, failures
-
-    dbfile.check(db_path)
-    if not Path(db_path).is_file():
-        raise UserError(f"database not found: {db_path} (run `meetup-indexer sync` first)")
-    failures.using(db_path)
-    failures.check_ours(db_path)
-    db = sqlite_utils.Database(dbfile.read_only(db_path))
-    if "recordings" not in db.table_names():
-        raise UserError(f"no matched recordings in {db_path} (run `meetup-indexer sync` first)")
-    return db
-
-
 @click.command()
 @click.argument("db_path", metavar="DB")
 @click.option("--meeting", metavar="ID", help="Only this meeting's recording(s).")
@@ -65,7 +46,8 @@ def chapters(db_path, meeting, video):
 
     A description that already has chapters is left alone and said to be.
     """
-    db = _open_read_only(db_path)
+    db = open_existing(db_path, "recordings", "no matched recordings in {path} (run `meetup-indexer sync` first)",
+                       need_rows=False)
     rows = recording_chapters(db, meeting, video)
     if (meeting or video) and not rows:
         raise click.UsageError(f"no matched YouTube recording for {'meeting ' + meeting if meeting else 'video ' + video}")

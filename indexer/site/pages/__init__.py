@@ -164,7 +164,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 home["series"] = await series.series_list(datasette, DATABASE)
                 extra["mi_home"] = home
                 extra["mi_meta"] = {"title": site, "description": _description(
-                    f"{home['sentence']}. Search the talks, meetings and videos; every talk opens at its minute."),
+                    f"{home['sentence']}. Search the talks, meetings, videos and what was said; every talk opens at its minute."),
                     "image": next((m["main"]["thumbnail"] for m in home["latest"] if m["main"]), None),
                     "type": "website"}
         if view_name == "mi_search":
