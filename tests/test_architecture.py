@@ -147,6 +147,24 @@ def test_no_module_at_the_top_of_indexer_but_the_entry_points():
 STILL_TOO_LONG: set[str] = set()
 
 
+def private_imports(tree: ast.AST) -> list[str]:
+    """``from indexer.x import _y``: a name its module keeps to itself, read from outside."""
+    return [f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+            and (n.module or "").startswith(TOPS) for a in n.names
+            if a.name.startswith("_") and not a.name.startswith("__")]
+
+
+def test_no_module_reads_another_modules_private_names():
+    found = {name: str(path.relative_to(ROOT)) for path in modules().values()
+             for name in private_imports(ast.parse(path.read_text()))}
+    assert not found, found
+
+
+def test_the_private_import_check_sees_one():
+    assert private_imports(ast.parse("from indexer.notes.markdown import _Block, Lines")) == [
+        "indexer.notes.markdown._Block"]
+
+
 @pytest.mark.parametrize("module", [
     pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="being split")) if m in STILL_TOO_LONG else m
     for m in sorted(m for m in modules() if m.startswith("indexer"))])

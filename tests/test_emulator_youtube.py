@@ -249,7 +249,7 @@ def test_long_urls_are_sent_as_post_with_method_override(emu):
     s = yt(emu)
     ids, _, _ = all_uploads(s, "UUabcdefghijklmnopqrstuv")
     fields = "items(id,snippet(title,description,publishedAt,tags,thumbnails),contentDetails(duration))," + ",".join(
-        f"etag,kind,pageInfo/totalResults" for _ in range(40))
+        "etag,kind,pageInfo/totalResults" for _ in range(40))
     req = s.videos().list(part=DETAIL_PARTS, id=",".join(ids[:50]), fields=fields)
     assert len(req.uri) > 2048
     r = req.execute()

@@ -1,7 +1,6 @@
 """The generic Google client: retries, accounting, budget, errors, record/replay."""
 import datetime as dt
 import json
-import os
 import random
 import time
 
@@ -182,7 +181,6 @@ def test_record_then_replay_offline(tmp_path):
 
 
 def test_drive_is_built_the_same_way():
-    data = YouTubeData.generate(videos=1, seed=25)
     client = g.GoogleClient("drive", "v3", api_key=KEY, api_endpoint="http://127.0.0.1:1/drive/v3")
     req = client.service.files().list(q="'x' in parents", pageSize=10)
     assert req.uri.startswith("http://127.0.0.1:1/drive/v3/files?")

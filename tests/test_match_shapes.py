@@ -2,7 +2,6 @@
 conference talks and premieres on meeting days, streams scheduled early, parts
 and second sessions; talk moments from chapters aligned as sequences and from
 offsets written in the notes."""
-import datetime as dt
 
 import pytest
 import sqlite_utils

@@ -1,5 +1,4 @@
 """The Rust and Python builds of markdown-it, whole or in chunks, give the same notes."""
-import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from indexer.notes import markdown as N
 from indexer.notes import meeting_to_json, parse_notes
 
 ROOT = Path(__file__).resolve().parent
-RS = N._rs_available()
+RS = N.rs_available()
 needs_rs = pytest.mark.skipif(not RS, reason="markdown-it-pyrs has no wheel for this Python")
 DOCS = [ROOT.parent / "data" / "notes" / "flyte-meetup-notes.md", *sorted((ROOT / "fixtures" / "notes").glob("*.md"))]
 
@@ -121,16 +120,16 @@ def test_only_the_chunk_rust_panics_on_is_read_by_markdown_it_py(monkeypatch):
     text = "# Notes\n\n" + "\n".join(sections)
     monkeypatch.setattr(N, "CHUNK_CHARS", 40)
     made = []
-    real_py = N._PyBackend
+    real_py = N.PyBackend
 
     class Spy(real_py):
         def __init__(self, chunk):
             made.append(chunk)
             super().__init__(chunk)
 
-    monkeypatch.setattr(N, "_PyBackend", Spy)
+    monkeypatch.setattr(N, "PyBackend", Spy)
     rs = parse_notes(text, backend="rs")
     assert [c.split("\n", 1)[0] for c in made] == ["## Feb 5, 2021"]
     assert [t.title for m in rs.meetings for t in m.talks][3:6] == ["Talk 4", "Talk [` 5", "Talk 6"]
-    monkeypatch.setattr(N, "_PyBackend", real_py)
+    monkeypatch.setattr(N, "PyBackend", real_py)
     assert summary(rs) == summary(parse_notes(text, backend="py"))

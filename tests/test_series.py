@@ -3,7 +3,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
 
 from meetup_emulator.foundation import Foundation
 from indexer.series.assign import Assigner, Series, assign, series_meetings

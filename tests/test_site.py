@@ -363,3 +363,19 @@ def test_canned_queries_answer_once_a_later_sync_adds_their_tables(tmp_path, see
     os.replace(site_db, served)
     time.sleep(live_file.CHECK_INTERVAL_S * 1.5)  # the file is looked at no more often than that
     assert {r["url"].rsplit("=", 1)[1] for r in ds.get(path).json()} == {"iHBUxzSC9XE", "hostile0001", "conftalk001"}
+
+
+def test_images_only_from_the_api_image_hosts(site):
+    from indexer.common.urls import safe_image_url
+
+    assert safe_image_url("https://i.ytimg.com/vi/x/hqdefault.jpg")
+    assert safe_image_url("https://yt3.ggpht.com/abc=s88")
+    assert safe_image_url("https://lh3.googleusercontent.com/d/abc=s220")
+    assert safe_image_url("/-/static/logo.png")
+    for url in ("https://elsewhere.example/x.png", "https://ytimg.com.evil.example/x.png", "//elsewhere.example/x",
+                "http://i.ytimg.com/vi/x/a.jpg", "javascript:alert(1)"):
+        assert safe_image_url(url) is None, url
+    # a query may name a column thumbnail_url; a foreign address stays text
+    r = site.get("/index?sql=select+%27https://elsewhere.example/x.png%27+as+thumbnail_url")
+    assert r.status_code == 200
+    assert 'src="https://elsewhere.example' not in r.text and "https://elsewhere.example/x.png" in r.text

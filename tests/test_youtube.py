@@ -1,7 +1,6 @@
 """The YouTube harvester against the emulator: real googleapiclient, real databases."""
 import json
 import math
-import sqlite3
 
 import pytest
 import sqlite_utils

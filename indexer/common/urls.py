@@ -227,3 +227,22 @@ def watch_url(video_id: str, start_s: int | None = None) -> str:
     if start_s:
         url += f"&t={int(start_s)}s"
     return url
+
+
+# Images come only from the hosts the APIs give thumbnails on (YouTube's i.ytimg.com,
+# channel avatars on ggpht, Drive's on googleusercontent) or from the site itself: a
+# foreign image in a cell or a query (``select 'https://elsewhere/x.png' as thumbnail_url``)
+# would tell a third party who reads the page.
+_IMAGE_URL = re.compile(r"^(?:/(?!/)|https://(?P<host>[A-Za-z0-9.-]+)/)[^\s\"'<>\\]*$")
+IMAGE_HOSTS = ("ytimg.com", "img.youtube.com", "ggpht.com", "googleusercontent.com")
+
+
+def safe_image_url(url: str | None) -> str | None:
+    """``url`` when it may be an ``<img src>``, else None."""
+    m = _IMAGE_URL.match(url or "")
+    if not m:
+        return None
+    host = (m.group("host") or "").lower()
+    if host and not any(host == h or host.endswith("." + h) for h in IMAGE_HOSTS):
+        return None
+    return url

@@ -33,7 +33,7 @@ CHAPTER_MIN_SCORE = 60
 # an out-of-order chapter (or a video's title) has to name its talk clearly to be its moment
 OUT_OF_ORDER_MIN_SCORE = 85
 
-_MEETING_WORDS = re.compile(
+MEETING_WORDS = re.compile(
     r"\b(meeting|meetup|sync|call|community|office\s+hours|town\s*hall|stand-?up|weekly|bi-?weekly"
     r"|monthly|zoom|recording|session)\b",
     re.I,
@@ -53,12 +53,12 @@ _CONFERENCE = re.compile(
 )
 # "EuroLLVM 2022: Interfaces in MLIR": an event and its year before the talk's title
 _EVENT_YEAR = re.compile(r"^\s*[a-z][\w-]*\s+(?:19|20)\d\d\s*:", re.I)
-_PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
-_REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
+PART = re.compile(r"\b(?:part|pt\.?)\s*(\d)\b|\((\d)\s*/\s*\d\)|\b(\d)\s*of\s*\d\b", re.I)
+REUPLOAD = re.compile(r"\b(re-?upload(?:ed)?|fixed\s+audio|full\s+recording|v2|corrected|repost(?:ed)?)\b", re.I)
 # file names of recordings, where Drive's mimeType does not say (an .avi served as octet-stream)
 # the stem Zoom names a cloud recording's files with: GMT + the UTC start
 _STREAM = {"completed", "live", "upcoming", "live_stream", "was_live"}
-_STOP = set(
+STOP_WORDS = set(
     "a an the and or of for to in on at by with from into via how why what we our your is are be using use "
     "intro introduction update updates new part talk demo q qa "
     # labels agenda lines carry beside the topic ("Slides:", "Recording (Part 2):", "Location:")
@@ -70,13 +70,13 @@ _STOP = set(
 # --------------------------------------------------------------------------
 # dates
 
-def _zone(tz) -> ZoneInfo:
+def zone_of(tz) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz or DEFAULT_TZ)
 
 
 def local_date(value, tz) -> dt.date | None:
     d = parse_utc(value)
-    return d.astimezone(_zone(tz)).date() if d else None
+    return d.astimezone(zone_of(tz)).date() if d else None
 
 
 def _as_date(value) -> dt.date | None:
@@ -162,7 +162,7 @@ def candidate_dates(c: dict, tz=DEFAULT_TZ) -> dict:
     ``written``: (date, where, text) a date written in the title / file name / description;
     ``published``: date of publication.
     """
-    zone = _zone(tz)
+    zone = zone_of(tz)
     out: dict = {}
     published = local_date(c.get("published_at"), zone)
     if published:
@@ -212,17 +212,17 @@ def _days(n: int) -> str:
 # --------------------------------------------------------------------------
 # text
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", (text or "").lower())
 
 
-def _cand_text(c: dict) -> str:
+def cand_text(c: dict) -> str:
     parts = [c.get("title") or "", c.get("description") or "", c.get("path") or ""]
     parts += [ch.get("title") or "" for ch in c.get("chapters") or []]
     return "\n".join(parts)
 
 
-class _TalkIndex:
+class TalkIndex:
     """The words that identify each talk: informative title words (not
     stop words, not words most talks share like the project's name),
     presenter names and organisations."""
@@ -233,13 +233,13 @@ class _TalkIndex:
             # ("2023-01-26: Controllable Transformations in MLIR")
             meetings = [m if m.get("talks") else {**m, "talks": _title_topic(m)} for m in meetings]
         talks = [t for m in meetings for t in m.get("talks") or []]
-        df = Counter(tok for t in talks for tok in set(_tokens(t.get("title"))))
+        df = Counter(tok for t in talks for tok in set(word_tokens(t.get("title"))))
         common = {tok for tok, n in df.items() if n > max(3, 0.08 * len(talks))}
         self.by_meeting: dict[str, list[dict]] = {}
         for m in meetings:
             rows = []
             for t in m.get("talks") or []:
-                words = [w for w in _tokens(t.get("title")) if w not in _STOP and w not in common and len(w) > 2]
+                words = [w for w in word_tokens(t.get("title")) if w not in STOP_WORDS and w not in common and len(w) > 2]
                 names = [p.get("name") or "" for p in t.get("presenters") or []]
                 orgs = {(p.get("org") or "").strip() for p in t.get("presenters") or []} - {""}
                 rows.append({"talk": t, "words": words, "names": names, "orgs": orgs})
@@ -248,7 +248,7 @@ class _TalkIndex:
     def score(self, meeting_id: str, text: str, toks: set[str]) -> tuple[float, list[str]]:
         """(strength 0..1, what was found) of this meeting's agenda in a recording's text."""
         total, found, seen = 0.0, [], set()
-        flat = " " + " ".join(_tokens(text)) + " "
+        flat = " " + " ".join(word_tokens(text)) + " "
         for row in self.by_meeting.get(meeting_id, []):
             s = _talk_in_text(row, flat, toks)
             # two agenda items on one topic found by the same words count once
@@ -266,7 +266,7 @@ def _title_topic(m: dict) -> list[dict]:
         hit = _written_date(title, m.get("date"))
         if hit and hit[1] in title:
             title = title.replace(hit[1], " ")
-    words = [w for w in _tokens(title) if not w.isdigit() and w not in _STOP and len(w) > 2]
+    words = [w for w in word_tokens(title) if not w.isdigit() and w not in STOP_WORDS and len(w) > 2]
     return [{"id": None, "title": title, "presenters": []}] if len(words) >= 2 else []
 
 
@@ -286,24 +286,24 @@ def _talk_in_text(row: dict, flat: str, toks: set[str]) -> float:
         if hits >= min(2, len(row["words"])) and cov >= 0.6:
             score = cov
     for name in row["names"]:
-        parts = _tokens(name)
+        parts = word_tokens(name)
         if len(parts) >= 2 and f" {' '.join(parts)} " in flat:
             score = max(score, 0.8)
         elif parts and len(parts[0]) >= 3 and parts[0] in toks and any(
-            set(_tokens(o)) <= toks for o in row["orgs"] if _tokens(o)
+            set(word_tokens(o)) <= toks for o in row["orgs"] if word_tokens(o)
         ):
             # a first name alone is weak; with the organisation it names the talk
             score = max(score, 0.7)
     return score
 
 
-def _chapter_score(row: dict, chapter_title: str) -> float:
+def chapter_score(row: dict, chapter_title: str) -> float:
     """0..100: does this chapter title name this talk (title words or presenter)?"""
     title = (row["talk"].get("title") or "").lower()
     ch = (chapter_title or "").lower()
     s = fuzz.token_set_ratio(title, ch) if title else 0.0
     # "Egress events" for "Flyte Egress Events": partial matches of the informative words
-    toks = set(_tokens(ch))
+    toks = set(word_tokens(ch))
     if row["words"]:
         hits = sum(_word_found(w, toks) for w in row["words"])
         if not hits:
@@ -312,7 +312,7 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
         s = max(s, 100.0 * hits / len(row["words"]) if hits else 0.0)
     named = 0.0
     for name in row["names"]:
-        parts = _tokens(name)
+        parts = word_tokens(name)
         if parts and len(parts[0]) >= 3 and parts[0] in toks:
             named = max(named, 75.0 + (10.0 if len(parts) > 1 and parts[-1] in toks else 0.0))
     if named and s >= CHAPTER_MIN_SCORE:
@@ -323,13 +323,13 @@ def _chapter_score(row: dict, chapter_title: str) -> float:
 # --------------------------------------------------------------------------
 # meeting <-> recording
 
-def _titled_by_talk(c: dict, index: "_TalkIndex", meeting_id: str) -> bool:
+def titled_by_talk(c: dict, index: "TalkIndex", meeting_id: str) -> bool:
     """The video's title is one of the meeting's talks ("Anatomy of Linalg.generic")."""
     title = c.get("title") or ""
-    return any(_chapter_score(row, title) >= OUT_OF_ORDER_MIN_SCORE for row in index.by_meeting.get(meeting_id, []))
+    return any(chapter_score(row, title) >= OUT_OF_ORDER_MIN_SCORE for row in index.by_meeting.get(meeting_id, []))
 
 
-def _looks_like(c: dict) -> str:
+def looks_like(c: dict) -> str:
     """``short``, ``meeting``, ``other`` (conference talk, demo...) or ``neutral``."""
     title = f"{c.get('title') or ''} {c.get('path') or ''}"
     dur = c.get("duration_s")
@@ -338,16 +338,16 @@ def _looks_like(c: dict) -> str:
     if c.get("source") == "drive" and zoom_time(title):
         return "meeting"
     if _CONFERENCE.search(c.get("title") or "") or (
-            _EVENT_YEAR.search(c.get("title") or "") and not _MEETING_WORDS.search(title)):
+            _EVENT_YEAR.search(c.get("title") or "") and not MEETING_WORDS.search(title)):
         return "other"
-    if _MEETING_WORDS.search(title):
+    if MEETING_WORDS.search(title):
         return "meeting"
     if _NOT_MEETING_WORDS.search(title):
         return "other"
     return "neutral"
 
 
-def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], best_other_text: float, tz):
+def pair_evidence(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], best_other_text: float, tz):
     """Score and reasons for one meeting and one recording, or None when impossible."""
     md = m["date"]
     clues: list[tuple[float, str]] = []
@@ -412,12 +412,12 @@ def _pair(m: dict, c: dict, dates: dict, text_s: float, text_found: list[str], b
 _AUDIO = (".m4a", ".mp3", ".wav", ".ogg", ".aac")
 
 
-def _kind(c: dict, main: dict | None) -> str:
+def recording_kind(c: dict, main: dict | None) -> str:
     if c.get("source") == "drive":
         if (c.get("title") or "").lower().endswith(_AUDIO):
             return "audio"
         return "zoom" if zoom_time(f"{c.get('title') or ''} {c.get('path') or ''}") else "file"
-    m = _PART.search(c.get("title") or "")
+    m = PART.search(c.get("title") or "")
     if m:
         return "part" + next(g for g in m.groups() if g)
     if main is not None:
@@ -425,9 +425,9 @@ def _kind(c: dict, main: dict | None) -> str:
     return "video"
 
 
-def _same_recording(a: dict, b: dict) -> bool:
+def same_recording(a: dict, b: dict) -> bool:
     """A re-upload: the same length (within a few seconds) or said so in the title."""
-    if _PART.search(a.get("title") or "") and _PART.search(b.get("title") or ""):
+    if PART.search(a.get("title") or "") and PART.search(b.get("title") or ""):
         return True
     za, zb = zoom_time(a.get("title") or ""), zoom_time(b.get("title") or "")
     if za and za == zb:
@@ -435,16 +435,16 @@ def _same_recording(a: dict, b: dict) -> bool:
     da, db_ = a.get("duration_s"), b.get("duration_s")
     if da and db_:
         return abs(da - db_) <= max(5, 0.01 * max(da, db_))
-    return bool(_REUPLOAD.search(a.get("title") or ""))
+    return bool(REUPLOAD.search(a.get("title") or ""))
 
 
-def _series(c: dict) -> str:
+def series_key(c: dict) -> str:
     """A title without its dates, numbers and markers: "Flyte Office Hours - Feb 11, 2021" -> "flyte office hours"."""
     title = c.get("title") or ""
     hit = find_date(title)
     if hit:
         title = title[: hit.start] + title[hit.end :]
-    title = _REUPLOAD.sub(" ", _PART.sub(" ", title))
-    return " ".join(w for w in _tokens(title) if not w.isdigit())
+    title = REUPLOAD.sub(" ", PART.sub(" ", title))
+    return " ".join(w for w in word_tokens(title) if not w.isdigit())
 
 

@@ -23,7 +23,7 @@ from indexer.transcripts.moments import transcript_starts
 
 # names callers read as matcher.X: the thresholds and the steps they tune
 from indexer.match.evidence import (  # noqa: F401
-    CHAPTER_MIN_SCORE, LOW_CONFIDENCE, MAX_LAG_DAYS, OUT_OF_ORDER_MIN_SCORE, _PART, _REUPLOAD, _TalkIndex, _chapter_score,
+    CHAPTER_MIN_SCORE, LOW_CONFIDENCE, MAX_LAG_DAYS, OUT_OF_ORDER_MIN_SCORE, PART, REUPLOAD, TalkIndex, chapter_score,
     candidate_dates,
 )
 from indexer.match.recordings import ChannelFacts, match_meetings  # noqa: F401
@@ -95,7 +95,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
     """
     by_id = {c["id"]: c for c in candidates}
     pinned = (overrides or {}).get("talks") or {}
-    index = _TalkIndex(meetings)
+    index = TalkIndex(meetings)
     recs: dict[str, list[dict]] = {}
     for r in sorted(recordings, key=lambda r: (_TIMELINE_ORDER.get(r["kind"], 5), -r["confidence"], r["ref"])):
         if r["ref"] in by_id:
@@ -105,7 +105,7 @@ def match_talks(meetings: list[dict], candidates: list[dict], recordings: list[d
         rows = index.by_meeting.get(m["id"], [])
         videos = [r for r in recs.get(m["id"], []) if r["source"] == "youtube"]
         timeline = _timeline(videos, by_id)
-        scores = [[_chapter_score(row, ch.get("title") or "") for _, ch in timeline] for row in rows]
+        scores = [[chapter_score(row, ch.get("title") or "") for _, ch in timeline] for row in rows]
         aligned = align_chapters(scores)
         used = set(aligned.values())
         # a talk the sequence had to skip, named clearly by a chapter out of order
@@ -169,7 +169,7 @@ def _part_named(row: dict, videos: list[dict], by_id: dict) -> tuple[dict, bool]
     """The recording a talk without a chapter starts in: of a meeting recorded in
     parts (or a video per talk), the one whose title names the talk, and no other's does."""
     if len(videos) > 1:
-        named = [r for r in videos if _chapter_score(row, by_id[r["ref"]].get("title") or "") >= OUT_OF_ORDER_MIN_SCORE]
+        named = [r for r in videos if chapter_score(row, by_id[r["ref"]].get("title") or "") >= OUT_OF_ORDER_MIN_SCORE]
         if len(named) == 1:
             return named[0], True
     return videos[0], False

@@ -3,7 +3,7 @@
 ``agenda_item`` decides whether a bullet is a talk at all (kind prefixes such
 as "Talk:", labels about the meeting, placeholders, task boxes, a leading
 presenter, @handles, ``[name=...]`` tags) and reads it with
-``presenters.parse_talk``; ``_dated_bullet_talks`` reads a dated bullet that is
+``presenters.parse_talk``; ``dated_bullet_talks`` reads a dated bullet that is
 itself the talk; ``noted_offset`` reads an offset written for a talk
 (``[33:40]``, ``@ 33:05``, a ``t=`` link) into ``Talk.noted_start_s`` and
 ``Talk.noted_video_id``.
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from indexer.common import urls
 from indexer.notes.dates import find_date
 from indexer.notes.model import Presenter, Talk
-from indexer.notes.presenters import _NOT_NAMES, _SEPARATORS, _looks_like_name, _parse_who, _squeeze, _who_is_names, parse_talk
+from indexer.notes.presenters import NOT_NAMES, SEPARATORS, looks_like_name, parse_who, squeeze, who_is_names, parse_talk
 
 if TYPE_CHECKING:
-    from indexer.notes.markdown import _Inline
+    from indexer.notes.markdown import Inline
 
 
 # "Talk:", "Keynote:", "Workshop:", "Lightning Talk:" (also misspelt "Lightnig")
-_KIND_PREFIX = re.compile(
+KIND_PREFIX = re.compile(
     r"^(?:(?:lightn\w{0,6}|guest|invited|main|short)\s)?(?:talk|keynote|workshop|panel)\s?:\s?", re.I
 )
 # "Slides: ...", "Recording (Full): ...", "Location: ...", "Note: ..." are about the meeting
@@ -49,7 +49,7 @@ _SECTION_LABEL = re.compile(
     re.I,
 )
 # "add item here [name, ...]", "[name=YourNameHere]", "Let's collect ...", "TBA"
-_PLACEHOLDER = re.compile(
+PLACEHOLDER = re.compile(
     r"^\W*(?:add\s(?:[\w/-]+\s){0,4}here\b|(?:let[’']?s|please)\s(?:collect|add)\b"
     r"|(?:\[\s?)?(?:name\s?=\s?)?your\s?name\s?here\b"
     r"|(?:tba|tbd|tbc|n/?a|none|todo|\.\.\.|…)\W*$"
@@ -65,13 +65,13 @@ _BULLET_GLYPH = re.compile(r"^[•◦▪▫‣∙·●○■□]\s+")
 
 _TASK_BOX = re.compile(r"^\[[ xX]?\]\s?")
 # HackMD "[name=handle]" tags
-_NAME_TAG = re.compile(r"\[name\s?=\s?(?P<who>[^\[\]=]{1,80})\]\s?", re.I)
+NAME_TAG = re.compile(r"\[name\s?=\s?(?P<who>[^\[\]=]{1,80})\]\s?", re.I)
 
 
 _HANDLE = re.compile(r"(?<![\w@])@(?P<h>[A-Za-z0-9][\w.-]{0,38})")
 
 
-_GENERIC_TITLE = re.compile(r"^\W*(?:agenda|notes?|minutes|link|slides?|recording|video|youtube|tba|tbd)\W*$", re.I)
+GENERIC_TITLE = re.compile(r"^\W*(?:agenda|notes?|minutes|link|slides?|recording|video|youtube|tba|tbd)\W*$", re.I)
 
 
 # "Martin Renou. Presenting ...", "Prasun Anand : Presenting ..."
@@ -81,9 +81,9 @@ _LEAD_NAME = re.compile(r"^(?P<who>[^\W\d_][\w'’-]{0,30}(?: [^\W\d_][\w'’-]{
 def _is_lead_name(who: str) -> bool:
     words = who.split()
     return (
-        _looks_like_name(who)
+        looks_like_name(who)
         and not any(len(w) > 1 and w.isupper() for w in words)  # "Add EIP: ..." is a topic
-        and not any(w.lower().strip(".") in _NOT_NAMES or w.lower() in _TOPIC_WORDS for w in words)
+        and not any(w.lower().strip(".") in NOT_NAMES or w.lower() in _TOPIC_WORDS for w in words)
     )
 
 
@@ -94,13 +94,13 @@ _TOPIC_WORDS = {
 }
 
 
-def _italic_tail(title: str, raw: str) -> tuple[str, list[Presenter]]:
+def italic_tail(title: str, raw: str) -> tuple[str, list[Presenter]]:
     """``topic - _Name_`` (the name in emphasis closing the line) -> ("topic", [Name])."""
     mark = raw[-1]
     start = raw.rfind(mark, 0, len(raw) - 1)
     who = raw[start + 1 : -1].strip(" *_") if start > 0 else ""
     if who and raw[start - 1 : start] in (" ", "-") and _is_lead_name(who) and title.endswith(who):
-        rest = title[: -len(who)].strip(_SEPARATORS)
+        rest = title[: -len(who)].strip(SEPARATORS)
         if rest:
             return rest, [Presenter(who)]
     return title, []
@@ -132,7 +132,7 @@ def _url_title(url: str) -> str:
     return url
 
 
-def _lead_group(text: str) -> tuple[str, str] | None:
+def lead_group(text: str) -> tuple[str, str] | None:
     """``(Name, Name) Title`` -> ("Name, Name", "Title"): a leading parenthesis, then a space."""
     if not text.startswith("("):
         return None
@@ -156,7 +156,7 @@ def _lead_bracket(text: str) -> tuple[list[Presenter], str] | None:
     end = text.find("]")
     if end < 2 or "[" in text[1:end] or text[end + 1 : end + 2] != " " or not text[end + 1 :].strip():
         return None
-    people = _parse_who(_TRAILING_DURATION.sub("", text[1:end]))
+    people = parse_who(_TRAILING_DURATION.sub("", text[1:end]))
     if people and all(_is_lead_name(p.name) for p in people):
         return people, text[end + 1 :].strip()
     return None
@@ -165,12 +165,12 @@ def _lead_bracket(text: str) -> tuple[list[Presenter], str] | None:
 def _names_in(who: str) -> list[Presenter]:
     """The people a free-form group names: ``Iker, Kalle``, ``Víctor and related group``, ``Jeremie - if time allows``."""
     who = re.split(r"\s[-–—]\s", who, maxsplit=1)[0]
-    people = _parse_who(who)
-    named = [p for p in people if _looks_like_name(p.name)]
+    people = parse_who(who)
+    named = [p for p in people if looks_like_name(p.name)]
     if named:
         return named
     first = who.split()[0] if who.split() else ""
-    return [Presenter(first)] if first and _looks_like_name(first) and len(people) == 1 else []
+    return [Presenter(first)] if first and looks_like_name(first) and len(people) == 1 else []
 
 
 def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[str, list[Presenter]] | None:
@@ -181,7 +181,7 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     ``**Name - Title**``, ``**Name, Name - Title**`` or ``with Name - Title``
     after it; a leading ``(Name)``, ``[name=handle]`` or ``@handle``; a task box.
     """
-    text, bold = _squeeze(text.strip(), bold)
+    text, bold = squeeze(text.strip(), bold)
     bold = list(bold or [])
     text = text.strip()
     glyph = _BULLET_GLYPH.match(text)
@@ -198,11 +198,11 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     slot = _LEADING_DURATION.match(text)
     if slot and text[slot.end() :].strip():
         text, bold = _cut(text, bold, slot.end())
-    if not text or _PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
+    if not text or PLACEHOLDER.match(text) or _SECTION_LABEL.match(text):
         return None
     if not any(c.isalnum() for c in text):
         return None  # "- /", "- ...": a slot left for items, no talk
-    kind = _KIND_PREFIX.match(text)
+    kind = KIND_PREFIX.match(text)
     if kind:
         text, bold = _cut(text, bold, kind.end())
         return _kind_item(text, bold)
@@ -220,19 +220,19 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
         and (not bold[:1] == [(0, label.end() - 1)] or _META_LABEL.match(label.group("label")))
     ):
         return None
-    tag = _NAME_TAG.search(text)
+    tag = NAME_TAG.search(text)
     if tag:
         presenters = [Presenter(tag.group("who").strip())]
         text, bold = _cut(text, bold, tag.start(), tag.end())
-        if _PLACEHOLDER.match(presenters[0].name):
+        if PLACEHOLDER.match(presenters[0].name):
             presenters = []
-            if not text.strip(_SEPARATORS):
+            if not text.strip(SEPARATORS):
                 return None
     bracket = _lead_bracket(text) if not presenters else None
     if bracket is not None:
         presenters = bracket[0]
         text, bold = _cut(text, bold, len(text) - len(bracket[1]))
-    lead = _lead_group(text)
+    lead = lead_group(text)
     if lead and not presenters:
         people = _names_in(lead[0])
         if people and lead[1]:
@@ -241,32 +241,32 @@ def agenda_item(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[s
     if not presenters and bold and bold[0][0] == 0 and text[bold[0][1] : bold[0][1] + 1] == " ":
         # "**Gonzalo** Internationalization workflow": a bold name, then the title
         who, rest = text[: bold[0][1]].strip(), text[bold[0][1] :].strip()
-        if rest[:1].isupper() and _looks_like_name(who) and (" " not in who or _is_lead_name(who)):
+        if rest[:1].isupper() and looks_like_name(who) and (" " not in who or _is_lead_name(who)):
             if who.lower() not in _TOPIC_WORDS:
                 presenters = [Presenter(who)]
                 text, bold = _cut(text, bold, bold[0][1])
     handle = _HANDLE.match(text)
-    if handle and not presenters and text[handle.end() :].strip(_SEPARATORS):
+    if handle and not presenters and text[handle.end() :].strip(SEPARATORS):
         presenters = [Presenter("@" + handle.group("h"))]
         text, bold = _cut(text, bold, handle.end())
     title, more = parse_talk(text, bold)
     if not presenters and not more:
         cut, handles = _handle_tail(title) if "@" in title else (len(title), [])
-        if handles and title[:cut].strip(_SEPARATORS):
+        if handles and title[:cut].strip(SEPARATORS):
             more = [Presenter(h) for h in handles]
-            title = title[:cut].strip(_SEPARATORS)
+            title = title[:cut].strip(SEPARATORS)
     if not presenters and not more:
         title, more = _comma_tail(title)
     presenters = presenters + more
     if title.startswith(("http://", "https://")) and " " not in title:
         title = _url_title(title)
     if any(c in title for c in "[@(") and _NOTED_CLOCK.search(title):
-        bare = _NOTED_CLOCK.sub("", title).strip(_SEPARATORS)  # "Deep dive (0:50 in video)": the offset is no title
+        bare = _NOTED_CLOCK.sub("", title).strip(SEPARATORS)  # "Deep dive (0:50 in video)": the offset is no title
         title = bare or title
-    title = title.strip(_SEPARATORS) if presenters else title
+    title = title.strip(SEPARATORS) if presenters else title
     if not title and not presenters:
         return None
-    if title and _GENERIC_TITLE.match(title) and not presenters:
+    if title and GENERIC_TITLE.match(title) and not presenters:
         return None
     if title.endswith(":") and _LABEL.match(title) and _LABEL_WORDS.search(title):
         return None
@@ -309,7 +309,7 @@ _ONLY_A_MEETING = re.compile(
 )
 
 
-def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
+def dated_bullet_talks(inl: Inline, line0: int) -> list[Talk]:
     """``* 2023-10-26: A Polynomial Dialect Proposal`` + slides/recording links: the bullet is the talk.
 
     The title runs from the date to ';' or the resource links; more topics
@@ -321,7 +321,7 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
         label = text[a:b]
         if urls.classify_url(href) is not None or _RESOURCE_LABEL.match(label) or href.lower().endswith(".pdf"):
             text = text[:a] + text[b:]
-    text, _ = _squeeze(text)
+    text, _ = squeeze(text)
     hit = find_date(text[:120])
     if hit is None:
         return []
@@ -331,15 +331,15 @@ def _dated_bullet_talks(inl: _Inline, line0: int) -> list[Talk]:
         rest = rest[second.end() :]
     talks: list[Talk] = []
     for part in rest.split(";"):
-        part = part.strip(_SEPARATORS + ".")
+        part = part.strip(SEPARATORS + ".")
         part = re.sub(r"^(?:and|or)\s", "", part, flags=re.I)
-        part = _strip_resource_tail(part).strip(_SEPARATORS)
+        part = _strip_resource_tail(part).strip(SEPARATORS)
         if not part or _RESOURCE_LABEL.match(part):
             continue
         who = part.split(" @ ")[0].strip()
         acronym = any(len(w) > 1 and w.isupper() for w in who.split())  # "RFC C APIs" is a topic
-        if talks and not acronym and _who_is_names(who):
-            talks[-1].presenters.extend(_parse_who(who))
+        if talks and not acronym and who_is_names(who):
+            talks[-1].presenters.extend(parse_who(who))
             continue
         found = agenda_item(part)
         if found is None or (not talks and _ONLY_A_MEETING.match(found[0]) and not found[1]):
@@ -394,7 +394,7 @@ def noted_offset(text: str) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _note_offsets(talks: list[Talk]) -> None:
+def note_offsets(talks: list[Talk]) -> None:
     """Each talk's offset from its own line, else the first one in its own notes."""
     for t in talks:
         if t.noted_start_s is None:
@@ -438,7 +438,7 @@ def _handle_tail(title: str) -> tuple[int, list[str]]:
     words = title.split(" ")
     handles: list[str] = []
     while words:
-        w = words[-1].strip(_SEPARATORS + ".")
+        w = words[-1].strip(SEPARATORS + ".")
         if not w:
             words.pop()
             continue
@@ -461,16 +461,16 @@ def _kind_item(text: str, bold: list) -> tuple[str, list[Presenter]] | None:
     if dash:
         who, title = inner[: dash.start()].strip(), inner[dash.end() :].strip()
         names = _names_in(who) if who else []
-        if names and _who_is_names(re.sub(r"^(?:prof|dr|mr|mrs|ms)\.?\s", "", who, flags=re.I)):
-            return title.strip(_SEPARATORS), _parse_who(who)
+        if names and who_is_names(re.sub(r"^(?:prof|dr|mr|mrs|ms)\.?\s", "", who, flags=re.I)):
+            return title.strip(SEPARATORS), parse_who(who)
     title, presenters = parse_talk(inner)
     if not presenters:
         # "Google-Hacking mit Florian Ammon": the last "with"/"mit" after any dash
         last_dash = max(title.rfind("-"), title.rfind("–"), title.rfind("—"))
         for m in _WITH_WORD.finditer(title, max(0, last_dash)):
             who = title[m.end() :]
-            if title[: m.start()].strip() and _who_is_names(who):
-                return title[: m.start()].strip(_SEPARATORS), _parse_who(who)
+            if title[: m.start()].strip() and who_is_names(who):
+                return title[: m.start()].strip(SEPARATORS), parse_who(who)
     if not title:
         return None
-    return title.strip(_SEPARATORS) or title, presenters
+    return title.strip(SEPARATORS) or title, presenters

@@ -4,7 +4,7 @@
 German month names, an optional weekday that must agree) and returns a
 ``DateHit``; ``find_yearless_numeric`` reads "3/18" where a log omits the
 year. Also the date a file's path carries (``meetings/2021_01_12/README.md``)
-and ``_fill_years``, which gives yearless meetings a year from their own text,
+and ``fill_years``, which gives yearless meetings a year from their own text,
 the path or their neighbours. Only ``model`` is imported.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ _WEEKDAY = rf"(?:(?P<wd>(?:{_WEEKDAYS})(?:day|nesday|rsday|urday|sday)?)\.?,?\s+
 _ORD = r"(?:st|nd|rd|th)?"
 # One alternation, so the leftmost date wins and, at one position, a form with
 # a year beats the year-less one. Candidates only: dateutil validates.
-_DATE_RE = re.compile(
+DATE_RE = re.compile(
     rf"""
     \b(?P<iso>(?P<iy>\d{{4}})[-/](?P<im>\d{{1,2}})[-/](?P<id>\d{{1,2}}))(?:\b|(?=T\d))
   | \b(?P<us>(?P<ua>\d{{1,2}})/(?P<ub>\d{{1,2}})/(?P<uy>\d{{4}}|\d{{2}}(?![\d/])))\b
@@ -89,15 +89,15 @@ def find_date(text: str) -> DateHit | None:
     """
     # every form has a digit, and digits joined by - / . or a month's name: most headings,
     # cells and video descriptions (timestamps, links) have neither
-    if not _HAS_DIGIT.search(text) or not _DATE_SHAPE.search(text):
+    if not HAS_DIGIT.search(text) or not _DATE_SHAPE.search(text):
         return None
-    m = _DATE_RE.search(text)
+    m = DATE_RE.search(text)
     if m is None:
         return None
     return _parse_hit(m)
 
 
-_HAS_DIGIT = re.compile(r"\d")
+HAS_DIGIT = re.compile(r"\d")
 _DATE_SHAPE = re.compile(rf"\d[-/.]\d|\b(?:{_MONTHS})", re.I)
 
 
@@ -151,7 +151,7 @@ _NOT_A_DAY_BEFORE = re.compile(r"\b(?:part|step|phase|page|round|episode|ep|no|n
 
 def find_yearless_numeric(text: str) -> DateHit | None:
     """``04/26`` (US order, no year) in a heading that carries no other date."""
-    if not _HAS_DIGIT.search(text):
+    if not HAS_DIGIT.search(text):
         return None
     for m in _YEARLESS_NUMERIC.finditer(text):
         if _NOT_A_DAY_BEFORE.search(text[: m.start()]):
@@ -173,7 +173,7 @@ def _checked(hit: DateHit) -> DateHit:
 
 
 # A date that only mentions another day ("Next meeting: March 3") is not a meeting.
-_MENTION = re.compile(
+MENTION = re.compile(
     r"\b(?:(?:next|upcoming|following|previous|last)\s+(?:meeting|call|sync|session)"
     r"|postponed|moved|rescheduled|deadline|due|until|since)\b",
     re.I,
@@ -183,9 +183,9 @@ _MENTION = re.compile(
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTHS})\.?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I)
 
 
-def _month_year(text: str) -> tuple[int, int] | None:
+def month_year(text: str) -> tuple[int, int] | None:
     """``Meeting December 2025``: (2025, 12) when a heading names a month, not a day."""
-    m = _MONTH_YEAR.search(text) if _HAS_DIGIT.search(text) else None
+    m = _MONTH_YEAR.search(text) if HAS_DIGIT.search(text) else None
     return (int(m.group("y")), _month_number(m.group("m"))) if m else None
 
 
@@ -205,7 +205,7 @@ _PATH_YEAR_MONTH = re.compile(rf"(?<!\d)((?:19|20)\d\d)[-_. ]?({_MONTHS}|\d{{1,2
 _PATH_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _path_date(path: str) -> _PathDate:
+def path_date(path: str) -> _PathDate:
     """What a notes file's path says of its date: ``2021_01_12/README.md``, ``2022-april.md``, ``2019/``."""
     if not path or path.startswith("gdoc:"):
         return _PathDate()
@@ -221,8 +221,8 @@ def _path_date(path: str) -> _PathDate:
             except ValueError:
                 pass
     name = re.sub(r"[-_.]+", " ", parts[-1])
-    if _HAS_DIGIT.search(name):  # "Nov-09-2022.md", "march_3rd_2021.md": a written date in the name
-        hit = _DATE_RE.search(name)
+    if HAS_DIGIT.search(name):  # "Nov-09-2022.md", "march_3rd_2021.md": a written date in the name
+        hit = DATE_RE.search(name)
         if hit is not None and (hit.group("mdy") or hit.group("dmy")):
             named = _parse_hit(hit)
             if named.date is not None and not named.problem:
@@ -244,17 +244,17 @@ def _year_from_section(m: Meeting) -> int | None:
     """The year of a full date in the meeting's own text (a ``**Date:**`` line, a
     ``time.is/1600_1_March_2021_in_UTC`` or arewemeetingyet link) on its month and day."""
     month_day = getattr(m, "_month_day", None)
-    if not month_day or not _HAS_DIGIT.search(m.raw):
+    if not month_day or not HAS_DIGIT.search(m.raw):
         return None
     text = re.sub(r"%20|[_+]", " ", m.raw)
-    for match in _DATE_RE.finditer(text):
+    for match in DATE_RE.finditer(text):
         hit = _parse_hit(match)
         if hit.date is not None and (hit.month, hit.day) == month_day:
             return hit.date.year
     return None
 
 
-def _fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDate | None = None) -> None:
+def fill_years(meetings: list[Meeting], warnings: list[Warning], path: _PathDate | None = None) -> None:
     """Dates like ``Meeting March 1st`` take the year their own section writes
     (a ``**Date:**`` line, a time link), else that of their nearest dated
     neighbour, else the one their file's path names."""

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from indexer.common.errors import UserError
-from indexer.notes.dates import _path_date
+from indexer.notes.dates import path_date
 from indexer.notes.model import Notes
 from indexer.notes.parse import parse_notes
 
@@ -89,7 +89,7 @@ def one_date_per_meeting(parsed: list[tuple[str, Notes]]) -> list[str]:
             if first == path:
                 keep.append(m)
                 continue
-            alt = _path_date(path).date
+            alt = path_date(path).date
             if len(notes.meetings) == 1 and alt is not None and alt not in taken:
                 warnings.append(f"{path}:{m.line}: warning: meeting {m.date.isoformat()} is also in {first}; "
                                 f"dated {alt.isoformat()} from its path")

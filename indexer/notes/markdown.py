@@ -1,13 +1,13 @@
 """Markdown read into plain blocks for the walker, by either build of markdown-it.
 
 markdown-it turns the text into blocks (with their source lines) and inline
-spans; two builds of it give the walker the same ``_Block``, ``_Item`` and
-``_Inline`` values: markdown-it-pyrs (markdown-it.rs, ~5x faster on big
+spans; two builds of it give the walker the same ``Block``, ``Item`` and
+``Inline`` values: markdown-it-pyrs (markdown-it.rs, ~5x faster on big
 notes) when it is installed and does not fail, else markdown-it-py
 (``BACKENDS``). Big documents are fed in chunks (``_chunks``, at most
 ``CHUNK_CHARS``) cut where CommonMark keeps no block open, so memory stays
 bounded; a chunk markdown-it.rs panics on is read by markdown-it-py, with the
-panic's backtrace kept off the terminal. ``_Lines`` counts lines the way
+panic's backtrace kept off the terminal. ``SourceLines`` counts lines the way
 markdown-it does.
 """
 from __future__ import annotations
@@ -25,29 +25,29 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class _Inline:
+class Inline:
     text: str  # plain text, soft breaks as "\n"
     bold: list  # (start, end) spans of strong text in ``text``
     links: list = field(default_factory=list)  # (start, end, href) of link labels in ``text``
 
 
 @dataclass
-class _Item:
+class Item:
     inline: object | None  # backend handle of the item's first paragraph
     line: int  # 0-based
     end: int  # 0-based, exclusive
     children: list
-    talk: tuple | None = None  # memo of _Parser.item_talk
+    talk: tuple | None = None  # memo of NotesParser.item_talk
 
 
 @dataclass
-class _Block:
+class Block:
     kind: str  # heading | paragraph | list | table | html | other
     start: int  # 0-based first line
     end: int  # 0-based line after the block
     level: int = 0  # headings
     inline: object = None  # headings, paragraphs: backend handle
-    items: list = field(default_factory=list)  # lists: [_Item]
+    items: list = field(default_factory=list)  # lists: [Item]
     header: list = field(default_factory=list)  # tables: [handle]
     rows: list = field(default_factory=list)  # tables: [(line, [handle])]
     content: str = ""  # html blocks
@@ -59,13 +59,13 @@ class _Block:
         return self.items
 
 
-def _walk_items(items: list[_Item]):
+def walk_items(items: list[Item]):
     for it in items:
         yield it
-        yield from _walk_items(it.children)
+        yield from walk_items(it.children)
 
 
-class _Lines:
+class SourceLines:
     """Line offsets of the input, split the way markdown-it counts lines."""
 
     def __init__(self, text: str):
@@ -177,7 +177,7 @@ def _chunks(text: str, size: int | None = None):
     yield line, text[start:]
 
 
-class _PyBackend:
+class PyBackend:
     """markdown-it-py: block tokens, inline markup parsed on demand."""
 
     md = None
@@ -202,12 +202,12 @@ class _PyBackend:
     def source(self, tok) -> str:
         return tok.content or "" if tok is not None else ""
 
-    def inline(self, tok) -> _Inline:
-        if isinstance(tok, _Inline):  # read already (an HTML heading's text)
+    def inline(self, tok) -> Inline:
+        if isinstance(tok, Inline):  # read already (an HTML heading's text)
             return tok
         src = self.source(tok)
         if not any(c in src for c in "*_[`<\\&!"):
-            return _Inline(src, [])  # nothing to parse
+            return Inline(src, [])  # nothing to parse
         children: list = []
         self.md.inline.parse(src, self.md, self.env, children)
         out: list[str] = []
@@ -239,10 +239,10 @@ class _PyBackend:
                 alt = "".join(ch.content for ch in (c.children or []))
                 out.append(alt)
                 n += len(alt)
-        return _Inline("".join(out), bold, found)
+        return Inline("".join(out), bold, found)
 
-    def _blocks(self, tokens) -> list[_Block]:
-        blocks: list[_Block] = []
+    def _blocks(self, tokens) -> list[Block]:
+        blocks: list[Block] = []
         n = len(tokens)
         i = 0
         while i < n:
@@ -254,16 +254,16 @@ class _PyBackend:
             tt = tok.type
             nxt = tokens[i + 1] if i + 1 < n else None
             if tt == "heading_open":
-                blocks.append(_Block("heading", start, end, level=int(tok.tag[1]), inline=nxt))
+                blocks.append(Block("heading", start, end, level=int(tok.tag[1]), inline=nxt))
                 i += 3
             elif tt == "paragraph_open":
-                blocks.append(_Block("paragraph", start, end, inline=nxt))
+                blocks.append(Block("paragraph", start, end, inline=nxt))
                 i += 3
             elif tt in ("bullet_list_open", "ordered_list_open"):
                 items, i = self._list(tokens, i)
-                blocks.append(_Block("list", start, end, items=items))
+                blocks.append(Block("list", start, end, items=items))
             elif tt == "table_open":
-                block = _Block("table", start, end)
+                block = Block("table", start, end)
                 row: list | None = None
                 row_line = start
                 in_head = False
@@ -289,7 +289,7 @@ class _PyBackend:
                 blocks.append(block)
                 i += 1
             elif tt == "html_block":
-                blocks.append(_Block("html", start, end, content=tok.content))
+                blocks.append(Block("html", start, end, content=tok.content))
                 i += 1
             else:
                 # fences, code, blockquotes, rules: notes text only
@@ -303,16 +303,16 @@ class _PyBackend:
                         elif tokens[j].type == close:
                             depth -= 1
                         j += 1
-                blocks.append(_Block("other", start, end))
+                blocks.append(Block("other", start, end))
                 i = j
         return blocks
 
     @staticmethod
-    def _list(tokens, i: int) -> tuple[list[_Item], int]:
+    def _list(tokens, i: int) -> tuple[list[Item], int]:
         """The list at tokens[i] as a tree of items; returns (items, index after the list)."""
-        root: list[_Item] = []
-        stack: list[list[_Item]] = []
-        item_stack: list[_Item] = []
+        root: list[Item] = []
+        stack: list[list[Item]] = []
+        item_stack: list[Item] = []
         n = len(tokens)
         j = i
         depth = 0
@@ -330,7 +330,7 @@ class _PyBackend:
                     return root, j + 1
             elif tt == "list_item_open":
                 mp = t.map or (0, 0)
-                item = _Item(None, mp[0], mp[1], [])
+                item = Item(None, mp[0], mp[1], [])
                 stack[-1].append(item)
                 item_stack.append(item)
             elif tt == "list_item_close":
@@ -344,11 +344,11 @@ class _PyBackend:
         return root, j
 
 
-def _shift(block: _Block, n: int) -> None:
+def _shift(block: Block, n: int) -> None:
     block.start += n
     block.end += n
     block.rows = [(line + n, cells) for line, cells in block.rows]
-    for item in _walk_items(block.items):
+    for item in walk_items(block.items):
         item.line += n
         item.end += n
 
@@ -378,7 +378,7 @@ class _RsBackend:
         self.data = text.encode("utf-8")
         self.starts = _line_starts(self.data)
         self.base = 0  # byte offset of the chunk being read
-        self.py: _PyBackend | None = None  # reads the chunks markdown-it.rs panics on
+        self.py: PyBackend | None = None  # reads the chunks markdown-it.rs panics on
 
     def blocks(self):
         base = 0
@@ -390,7 +390,7 @@ class _RsBackend:
                 raise
             except BaseException:  # noqa: BLE001 - pyo3's PanicException
                 # chunks are read alike apart or together, so only this one changes parser
-                self.py = _PyBackend(chunk)
+                self.py = PyBackend(chunk)
                 for block in self.py.blocks():
                     _shift(block, line0)
                     yield block
@@ -421,19 +421,19 @@ class _RsBackend:
         a, b = handle[1]
         return self.data[a:b].decode("utf-8", "replace")
 
-    def _block(self, node) -> _Block | None:
+    def _block(self, node) -> Block | None:
         name = node.name
         if node.srcmap is None:
             return None
         start, end = self._span(node)
         if name == "heading" or name == "lheading":
-            return _Block("heading", start, end, level=int(node.meta.get("level", 1)), inline=(node, self._map(node)))
+            return Block("heading", start, end, level=int(node.meta.get("level", 1)), inline=(node, self._map(node)))
         if name == "paragraph":
-            return _Block("paragraph", start, end, inline=(node, self._map(node)))
+            return Block("paragraph", start, end, inline=(node, self._map(node)))
         if name == "bullet_list" or name == "ordered_list":
-            return _Block("list", start, end, lazy=lambda: [self._item(it) for it in node.children])
+            return Block("list", start, end, lazy=lambda: [self._item(it) for it in node.children])
         if name == "table":
-            block = _Block("table", start, end)
+            block = Block("table", start, end)
             for part in node.children:
                 for row in part.children:
                     cells = [(cell, self._map(cell)) for cell in row.children]
@@ -443,10 +443,10 @@ class _RsBackend:
                         block.rows.append((self._span(row)[0], cells))
             return block
         if name == "html_block":
-            return _Block("html", start, end, content=str(node.meta.get("content", "")))
-        return _Block("other", start, end)
+            return Block("html", start, end, content=str(node.meta.get("content", "")))
+        return Block("other", start, end)
 
-    def _item(self, node) -> _Item:
+    def _item(self, node) -> Item:
         start, end = self._span(node)
         kids = node.children
         handle = None
@@ -468,12 +468,12 @@ class _RsBackend:
         for k in kids:
             if k.name == "bullet_list" or k.name == "ordered_list":
                 children.extend(self._item(it) for it in k.children)
-        return _Item(handle, start, end, children)
+        return Item(handle, start, end, children)
 
-    def inline(self, handle) -> _Inline:
+    def inline(self, handle) -> Inline:
         if handle is None:
-            return _Inline("", [])
-        if isinstance(handle, _Inline):  # read already (an HTML heading's text)
+            return Inline("", [])
+        if isinstance(handle, Inline):  # read already (an HTML heading's text)
             return handle
         if not isinstance(handle, tuple):  # a markdown-it-py token from a fallback chunk
             return self.py.inline(handle)  # type: ignore[union-attr]
@@ -481,7 +481,7 @@ class _RsBackend:
         if not isinstance(nodes, list):
             nodes = nodes.children  # a heading, paragraph or cell node
         if len(nodes) == 1 and nodes[0].name == "text":  # most cells and headings
-            return _Inline(nodes[0].meta.get("content", ""), [])
+            return Inline(nodes[0].meta.get("content", ""), [])
         out: list[str] = []
         bold: list[tuple[int, int]] = []
         found: list[tuple[int, int, str]] = []
@@ -512,7 +512,7 @@ class _RsBackend:
             return n
 
         walk(nodes, 0, False)
-        return _Inline("".join(out), bold, found)
+        return Inline("".join(out), bold, found)
 
 
 def _without_panic_noise(call, arg):
@@ -542,7 +542,7 @@ def _without_panic_noise(call, arg):
     return result
 
 
-def _rs_available() -> bool:
+def rs_available() -> bool:
     try:
         import markdown_it_pyrs  # noqa: F401
     except ImportError:
@@ -550,7 +550,7 @@ def _rs_available() -> bool:
     return True
 
 
-BACKENDS = {"rs": _RsBackend, "py": _PyBackend}
+BACKENDS = {"rs": _RsBackend, "py": PyBackend}
 
 
 # an HTML block that is one heading element: "<h3>Dec 14, 2023 | Team call</h3>"
@@ -558,10 +558,10 @@ _HTML_HEADING = re.compile(r"^\s*<h(?P<n>[1-6])\b[^<>]*>(?P<text>.*?)</h(?P=n)\s
 _HTML_TAG = re.compile(r"<[^<>]*>")
 
 
-def html_heading(block: _Block) -> _Block | None:
+def html_heading(block: Block) -> Block | None:
     """The heading an HTML block of one ``<hN>`` element writes, or None."""
     m = _HTML_HEADING.match(block.content) if len(block.content) < 500 else None
     if m is None:
         return None
     text = re.sub(r"\s+", " ", html.unescape(_HTML_TAG.sub(" ", m.group("text")))).strip()
-    return _Block("heading", block.start, block.end, level=int(m.group("n")), inline=_Inline(text, []))
+    return Block("heading", block.start, block.end, level=int(m.group("n")), inline=Inline(text, []))

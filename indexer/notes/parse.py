@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from indexer.notes.dates import _HAS_DIGIT, _MENTION, _path_date, find_date
-from indexer.notes.markdown import BACKENDS, _Lines, _rs_available
+from indexer.notes.dates import HAS_DIGIT, MENTION, path_date, find_date
+from indexer.notes.markdown import BACKENDS, SourceLines, rs_available
 from indexer.common.urls import find_links
 from indexer.notes.model import Notes, Warning
-from indexer.notes.walk.front_matter import _FRONT_MATTER, _without_front_matter
-from indexer.notes.walk.inline import _LINK_TARGET
-from indexer.notes.walk.parser import _Parser
+from indexer.notes.walk.front_matter import FRONT_MATTER, without_front_matter
+from indexer.notes.walk.inline import LINK_TARGET
+from indexer.notes.walk.parser import NotesParser
 
 _MEETING_WORDS = re.compile(
     r"\b(?:meeting|meetup|call|sync|minutes|notes|stand-?up|session|agenda|community|working\s+group)s?\b", re.I
@@ -29,7 +29,7 @@ _MEETING_WORDS = re.compile(
 _NOT_MEETING_NOTES = re.compile(r"\b(?:release|patch|version|upgrade|migration)\s+notes?\b", re.I)
 
 
-def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
+def _whole_file_date(lines: SourceLines, title: str, path: str) -> dt.date | None:
     """A meeting-notes file in which no meeting was found: the date of its path, else of its
     front matter's ``date:``, else of its first dated line."""
     front = _front_matter_fields(lines.text)
@@ -37,19 +37,19 @@ def _whole_file_date(lines: _Lines, title: str, path: str) -> dt.date | None:
     names = _NOT_MEETING_NOTES.sub(" ", re.sub(r"[_\-.]", " ", names))
     if not _MEETING_WORDS.search(names):
         return None
-    pd = _path_date(path)
+    pd = path_date(path)
     if pd.date is not None:
         return pd.date
     hit = find_date(front.get("date", "")) or find_date(front.get("title", ""))
     if hit is not None and hit.date is not None and not hit.problem:
         return hit.date  # Jekyll / Hugo / Docusaurus pages: "date: 2022-11-09", "title: 2022-11-09 Community Meeting"
-    text = _without_front_matter(lines.text)
+    text = without_front_matter(lines.text)
     for line in text.splitlines():
-        if not _HAS_DIGIT.search(line):
+        if not HAS_DIGIT.search(line):
             continue
-        line = _LINK_TARGET.sub("]", line)
+        line = LINK_TARGET.sub("]", line)
         hit = find_date(line)
-        if hit is None or hit.problem or _MENTION.search(line[: hit.start]):
+        if hit is None or hit.problem or MENTION.search(line[: hit.start]):
             continue
         if hit.date is not None:
             return hit.date
@@ -66,7 +66,7 @@ _FRONT_FIELD = re.compile(r"^(?P<key>date|title|tags)\s*:\s*(?P<value>.{0,300})$
 
 def _front_matter_fields(text: str) -> dict[str, str]:
     """``date``, ``title`` and ``tags`` of a YAML front matter block, as written."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if m is None:
         return {}
     fields: dict[str, str] = {}
@@ -94,7 +94,7 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
     """
     if not isinstance(text, str):
         text = str(text)
-    names = [backend] if backend else (["rs", "py"] if _rs_available() and not _DEEP_NESTING.search(text) else ["py"])
+    names = [backend] if backend else (["rs", "py"] if rs_available() and not _DEEP_NESTING.search(text) else ["py"])
     error: BaseException | None = None
     for name in names:
         try:
@@ -113,7 +113,7 @@ def parse_notes(text: str, path: str = "", backend: str | None = None) -> Notes:
 def _only_dates_mentioned(notes: Notes, path: str) -> bool:
     """``minutes/2020-01-09.md`` whose only dates are year-less bullets ("- Jan 13 — design meeting
     on X"): the file is the meeting of its path; the bullets name other days."""
-    pd = _path_date(path).date
+    pd = path_date(path).date
     return pd is not None and all(
         m.form == "bullet" and getattr(m, "_month_day", None) is not None and m.date != pd for m in notes.meetings
     )
@@ -131,10 +131,10 @@ def _parse_once_or_as_one_meeting(text: str, path: str, backend) -> Notes:
     written in it: else it is a log, read again the way logs are. A notes file
     in which no meeting is written is read again as one meeting
     (``meetings/2021_01_12/README.md``) when its path or a line dates it."""
-    notes = _Parser(text, backend, path).run()
+    notes = NotesParser(text, backend, path).run()
     if notes.meetings and not _only_dates_mentioned(notes, path):
         return notes
-    day = _whole_file_date(_Lines(text), notes.title, path)
+    day = _whole_file_date(SourceLines(text), notes.title, path)
     if day is None:
         return notes
-    return _Parser(text, backend, path, whole_file=day).run()
+    return NotesParser(text, backend, path, whole_file=day).run()

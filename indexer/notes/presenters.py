@@ -19,7 +19,7 @@ _ORG_WORD = re.compile(r"\s(?:from|of|at|@)\s+", re.I)
 _DURATION = re.compile(r"^\d+\s*(?:min(?:ute)?s?|m|h|hours?)\.?$", re.I)
 
 
-_NOT_NAMES = {
+NOT_NAMES = {
     "slides", "slide", "recording", "video", "demo", "part", "rfc", "wip", "tbd", "tba", "optional",
     "cont", "continued", "postponed", "cancelled", "canceled", "draft", "link", "notes", "beta",
     "alpha", "update", "updates", "discussion", "deck", "doc", "docs", "youtube", "live",
@@ -27,11 +27,11 @@ _NOT_NAMES = {
 }
 
 
-def _looks_like_name(s: str) -> bool:
+def looks_like_name(s: str) -> bool:
     words = s.split()
     if not 1 <= len(words) <= 4:
         return False
-    if s.lower().strip(".") in _NOT_NAMES or _DURATION.match(s):
+    if s.lower().strip(".") in NOT_NAMES or _DURATION.match(s):
         return False
     if s[0] == "@":
         return True
@@ -78,7 +78,7 @@ def parse_presenters(text: str) -> list[Presenter]:
     return out
 
 
-def _parse_who(text: str) -> list[Presenter]:
+def parse_who(text: str) -> list[Presenter]:
     """Free text naming people: ``Kevin Su (Union.ai)``, ``Ketan/Haytham``, ``A and B from Lyft``."""
     text = text.strip().strip("*_ ").strip()
     if not text:
@@ -105,7 +105,7 @@ def _parse_bold(text: str) -> list[Presenter]:
 # The tails below are found with str.rfind and anchored scans, not with a
 # lazy ".+?" before "\s*(": such a pattern retries the whitespace run at every
 # position and takes minutes on one long line (issue 11). Text reaching them
-# is squeezed first (_squeeze: one space per run, a bounded length).
+# is squeezed first (squeeze: one space per run, a bounded length).
 _NOTES_HEADER_WHO = re.compile(r"\(\s?(?:presenters?|speakers?)\s?:", re.I)
 
 
@@ -115,7 +115,7 @@ _BYLINE_VERB = re.compile(r"[\s,;:–—-](?:presented|hosted|moderated|facilita
 _GROUP_DURATION = re.compile(r"^\s*(?:\d+\s*(?:min(?:ute)?s?|m|h|hrs?|hours?)\.?|\d{1,2}:\d\d\s*[-–]\s*\d{1,2}:\d\d)\s*(?:[,;:–—-]\s*|$)", re.I)
 
 
-_SEPARATORS = " \t-–—:|,;~"
+SEPARATORS = " \t-–—:|,;~"
 
 
 _SPACE_RUN = re.compile(r"\s+")
@@ -124,7 +124,7 @@ _SPACE_RUN = re.compile(r"\s+")
 MAX_ITEM_CHARS = 2000  # an agenda line longer than this is read up to here
 
 
-def _squeeze(text: str, bold: list[tuple[int, int]] | None = None):
+def squeeze(text: str, bold: list[tuple[int, int]] | None = None):
     """``text`` with every whitespace run as one space, at most MAX_ITEM_CHARS long,
     and ``bold`` spans moved to match. Returns (text, bold)."""
     if len(text) > MAX_ITEM_CHARS:
@@ -174,22 +174,22 @@ def _org_tail(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _who_is_names(who: str) -> bool:
-    who, _ = _squeeze(who.strip())
+def who_is_names(who: str) -> bool:
+    who, _ = squeeze(who.strip())
     tail = _org_tail(who)
     names = [p for p in _NAME_SPLIT.split(tail[0] if tail else who) if p.strip()]
-    return bool(names) and all(_looks_like_name(n.strip()) for n in names)
+    return bool(names) and all(looks_like_name(n.strip()) for n in names)
 
 
-def _parse_notes_header(text: str) -> tuple[str, list[Presenter]] | None:
+def parse_notes_header(text: str) -> tuple[str, list[Presenter]] | None:
     """``Egress Events (Presenter: Nian Tang from Spotify)`` -> (title, presenters)."""
-    text, _ = _squeeze(text.strip())
+    text, _ = squeeze(text.strip())
     if not text.endswith(")"):
         return None
     m = _NOTES_HEADER_WHO.search(text, 1)
     if not m or ")" in text[m.end() : -1] or not text[: m.start()].strip():
         return None
-    return text[: m.start()].strip(), _parse_who(text[m.end() : -1])
+    return text[: m.start()].strip(), parse_who(text[m.end() : -1])
 
 
 def _by_tail(text: str) -> tuple[str, str] | None:
@@ -213,35 +213,35 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
     ``Title - **Name, Org**``. A line that is only a bold name gives an empty
     title. Anything else is a title without presenters.
     """
-    text, bold = _squeeze(text.strip(), bold)
+    text, bold = squeeze(text.strip(), bold)
     text = text.strip()
     if not text:
         return "", []
     tail = text[-1:]
     m = _tail_group(text, "[", "]") if tail == "]" else None
     if m and m[0].strip():
-        return m[0].strip(_SEPARATORS), parse_presenters(m[1])
+        return m[0].strip(SEPARATORS), parse_presenters(m[1])
     if tail == ")":
-        header = _parse_notes_header(text)
+        header = parse_notes_header(text)
         if header:
             return header
     m = _by_tail(text) if "by" in text.lower() else None
-    if m and _who_is_names(m[1]):
-        return m[0].strip(_SEPARATORS), _parse_who(m[1])
+    if m and who_is_names(m[1]):
+        return m[0].strip(SEPARATORS), parse_who(m[1])
     m = _tail_group(text, "(", ")") if tail == ")" else None
     if m and m[0]:
         who = m[1]
         timed = _GROUP_DURATION.match(who)
         if timed and who[timed.end() :].strip():
             who = who[timed.end() :]
-        if _who_is_names(who):
-            return m[0].strip(_SEPARATORS), _parse_who(who)
+        if who_is_names(who):
+            return m[0].strip(SEPARATORS), parse_who(who)
     if bold:
         a, b = bold[0]
         dash = _LEADING_BOLD_DASH.match(text, b) if a == 0 else None
-        if dash and _who_is_names(text[dash.end():]):
+        if dash and who_is_names(text[dash.end():]):
             # "**Title** - Name": a leading bold before a dash is the title
-            return text[a:b].strip(_SEPARATORS), _parse_who(text[dash.end():])
+            return text[a:b].strip(SEPARATORS), parse_who(text[dash.end():])
         presenters: list[Presenter] = []
         keep = []
         pos = 0
@@ -258,9 +258,9 @@ def parse_talk(text: str, bold: list[tuple[int, int]] | None = None) -> tuple[st
                 pos = b + om.end()
             presenters.extend(people)
         keep.append(text[pos:])
-        title = re.sub(r"\s+", " ", " ".join(k.strip(_SEPARATORS) for k in keep)).strip(_SEPARATORS)
-        title = re.sub(r"^(?:by|with)\s+|\s+(?:by|with)$", "", title, flags=re.I).strip(_SEPARATORS)
-        if presenters and all(_looks_like_name(p.name) for p in presenters):
+        title = re.sub(r"\s+", " ", " ".join(k.strip(SEPARATORS) for k in keep)).strip(SEPARATORS)
+        title = re.sub(r"^(?:by|with)\s+|\s+(?:by|with)$", "", title, flags=re.I).strip(SEPARATORS)
+        if presenters and all(looks_like_name(p.name) for p in presenters):
             return title, presenters
     return text, []
 

@@ -368,7 +368,7 @@ def unique_ids(series: list[SeriesConfig]) -> None:
 
 def render_project(series: list[SeriesConfig], base: str | Path = ".") -> str:
     """YAML text for ``series`` (paths relative to ``base``), every key the reader knows."""
-    lines = ["# meetup-indexer project file: one entry per meeting series (README: \"the project file\").",
+    lines = ["# meetup-indexer project file: one entry per meeting series (the docs: \"Many series in one index\", docs/series.md).",
              "# Fill in what the notes did not say: channel, playlist, drive_folder, weekday, time, timezone.",
              "series:"]
     for s in series:

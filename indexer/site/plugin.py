@@ -20,7 +20,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from indexer.common.times import hms
-from indexer.common.urls import VIDEO_ID, classify_url, watch_url
+from indexer.common.urls import VIDEO_ID, classify_url, safe_image_url, watch_url
 from indexer.site.live_file import LiveFiles
 from indexer.site.limits import limit_connection
 
@@ -30,7 +30,6 @@ _path: contextvars.ContextVar[str] = contextvars.ContextVar("meetup_indexer_path
 
 SECONDS_COLUMNS = {"start_s", "end_s", "duration_s"}
 BYTES_COLUMNS = {("drive_files", "size")}
-_SAFE_IMAGE = re.compile(r"^https://[A-Za-z0-9.-]+/[^\s\"'<>]*$")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -157,7 +156,7 @@ def render_cell(row, value, column, table, database, datasette):
     if value is None or value == "":
         return None
     if column == "thumbnail_url" and isinstance(value, str):
-        if not _SAFE_IMAGE.match(value):
+        if not safe_image_url(value):
             return None
         width = 480 if on_row_page(datasette, database, table) else 160
         alt = _row_get(row, "title") or "thumbnail"

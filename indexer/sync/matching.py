@@ -211,13 +211,13 @@ def reachable(db: sqlite_utils.Database, candidates: list[dict], recordings: lis
         short = length is not None and 0 < length <= 60 or "#shorts" in (title or "").lower()
         if length and not short:
             near = by_length[bisect.bisect_left(lengths, length - 5): bisect.bisect_right(lengths, length + 5)]
-            mine = matcher._REUPLOAD.sub("", title or "").lower()
+            mine = matcher.REUPLOAD.sub("", title or "").lower()
             if any(not (p and op and p < op) and fuzz.token_set_ratio(mine, ot) >= 90 for _, op, ot in near):
                 found.add(vid)
                 if p:
                     bisect.insort(published, p)
                 continue
-        if p and matcher._PART.search(title or ""):
+        if p and matcher.PART.search(title or ""):
             parts.append((vid, p))
     grew = True
     while grew:  # a part reached makes the next part reachable

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from indexer.common import urls
-from indexer.notes.agenda import _KIND_PREFIX, _dated_bullet_talks, _italic_tail, agenda_item
-from indexer.notes.dates import _DATE_RE, find_date
-from indexer.notes.markdown import _Block, _Item, _walk_items
+from indexer.notes.agenda import KIND_PREFIX, dated_bullet_talks, italic_tail, agenda_item
+from indexer.notes.dates import DATE_RE, find_date
+from indexer.notes.markdown import Block, Item, walk_items
 from indexer.notes.model import BacklogItem, Meeting, Presenter, Talk
-from indexer.notes.presenters import _SEPARATORS
-from indexer.notes.walk.inline import _first_line, _heading_title, _without_recording_labels
-from indexer.notes.walk.labels import _AGENDA_LABEL, _CANCELLED
+from indexer.notes.presenters import SEPARATORS
+from indexer.notes.walk.inline import first_line_of, heading_title, without_recording_labels
+from indexer.notes.walk.labels import AGENDA_LABEL, CANCELLED
 
 
 # a bullet over a list of people: "- **Participants:**", "- Attendees"
@@ -35,9 +35,9 @@ _MARKER = re.compile(r"^\s*(?:(?:[*+-]|\d{1,9}[.)])(?:\s+|$))+")
 
 
 class BulletsMixin:
-    """The list carrier (a mixin over ``_WalkState``: its meetings join the shared list)."""
+    """The list carrier (a mixin over ``WalkState``: its meetings join the shared list)."""
 
-    def on_list(self, block: _Block) -> None:
+    def on_list(self, block: Block) -> None:
         if self.current is None and self.undated_sibling is not None:
             self.date_in_body(self.lines.slice(block.start, block.end))
         m = self.current
@@ -56,36 +56,36 @@ class BulletsMixin:
             # bullets straight under the date: an agenda if any reads like a talk
             talks: list[Talk] = []
             self._talks(block.list_items(), talks)
-            labelled = any(item.children and _AGENDA_LABEL.match(self.item_talk(item)[2].replace("*", ""))
+            labelled = any(item.children and AGENDA_LABEL.match(self.item_talk(item)[2].replace("*", ""))
                            for item in block.list_items())
-            if labelled or any(t.presenters or _KIND_PREFIX.match(t.raw) for t in talks):
+            if labelled or any(t.presenters or KIND_PREFIX.match(t.raw) for t in talks):
                 m.talks.extend(talks)  # "- **Agenda:**" with the items below it, or items naming presenters
         else:
             self.add_notes(block.start, block.end)
 
-    def item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
+    def item_talk(self, item: Item) -> tuple[str, list[Presenter], str]:
         if item.inline is None:
             return "", [], ""
         if item.talk is None:
             item.talk = self._item_talk(item)
         return item.talk
 
-    def _item_talk(self, item: _Item) -> tuple[str, list[Presenter], str]:
+    def _item_talk(self, item: Item) -> tuple[str, list[Presenter], str]:
         inl = self.md.inline(item.inline)
         if inl.links:
-            inl = _without_recording_labels(inl)
-        text, bold = _first_line(inl)
+            inl = without_recording_labels(inl)
+        text, bold = first_line_of(inl)
         found = agenda_item(text, bold)
         title, presenters = found if found is not None else ("", [])
         raw = _MARKER.sub("", self.lines.line(item.line)).strip()
         if title and not presenters and raw[-1:] in "_*":
-            title, presenters = _italic_tail(title, raw)
+            title, presenters = italic_tail(title, raw)
         return title, presenters, raw
 
-    def agenda(self, m: Meeting, items: list[_Item]) -> None:
+    def agenda(self, m: Meeting, items: list[Item]) -> None:
         self._talks(items, m.talks)
 
-    def _talks(self, items: list[_Item], out: list[Talk]) -> None:
+    def _talks(self, items: list[Item], out: list[Talk]) -> None:
         for item in items:
             title, presenters, raw = self.item_talk(item)
             if title and _PEOPLE_LABEL.match(raw.replace("*", "")):
@@ -98,11 +98,11 @@ class BulletsMixin:
             first = kids[0] if kids and not title and presenters else None
             if first is not None and (first[1] and not first[2] or not first[1] and first[2]):
                 # "**Jeremy**:" with the topic as its first sub-bullet (itself maybe bold: "**Nbterm**")
-                title = first[1] or _first_line(self.md.inline(first[0].inline))[0].strip(_SEPARATORS)
+                title = first[1] or first_line_of(self.md.inline(first[0].inline))[0].strip(SEPARATORS)
                 kids = kids[1:]
             elif not title and presenters:
                 # only a bold name: a talk here; as a sub-bullet it names the talk's presenter
-                title, presenters = _first_line(self.md.inline(item.inline))[0].strip(), []
+                title, presenters = first_line_of(self.md.inline(item.inline))[0].strip(), []
             if kids and not presenters and (
                 _GROUP.match(title) or (title.endswith(":") and any(k[2] and k[1] for k in kids))
             ):
@@ -120,41 +120,41 @@ class BulletsMixin:
                 talk.links = urls.find_links(self.lines.line(item.line), first_line=item.line + 1)
             out.append(talk)
 
-    def backlog(self, items: list[_Item]) -> None:
-        for item in _walk_items(items):
+    def backlog(self, items: list[Item]) -> None:
+        for item in walk_items(items):
             title, presenters, raw = self.item_talk(item)
             if not title:
                 continue
             self.notes.backlog.append(BacklogItem(title, presenters, raw, item.line + 1))
 
-    def bullet_meetings(self, items: list[_Item]) -> None:
+    def bullet_meetings(self, items: list[Item]) -> None:
         for item in items:
             if item.inline is None:
                 self.bullet_meetings(item.children)
                 continue
             src = self.md.source(item.inline)[:80]
-            if not _DIGIT.search(src) or not _DATE_RE.search(src):
+            if not _DIGIT.search(src) or not DATE_RE.search(src):
                 self.bullet_meetings(item.children)
                 continue
             inl = self.md.inline(item.inline)
-            text = _first_line(inl)[0].strip()
+            text = first_line_of(inl)[0].strip()
             hit = self.date_for_meeting(text, item.line, at_start=True)
             if hit is None:
                 self.bullet_meetings(item.children)
                 continue
-            title = _heading_title(text, hit)
-            bare = _first_line(_without_recording_labels(inl))[0].strip()
+            title = heading_title(text, hit)
+            bare = first_line_of(without_recording_labels(inl))[0].strip()
             bare_hit = find_date(bare)
             if bare != text and bare_hit is not None:
-                title = _heading_title(bare, bare_hit)
+                title = heading_title(bare, bare_hit)
             meeting = Meeting(date=hit.date, title=title, line=item.line + 1, form="bullet")  # type: ignore[arg-type]
             if hit.date is None:
                 meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
                 self.give_section_year(meeting, 8)
-            meeting.cancelled = bool(_CANCELLED.search(text))
+            meeting.cancelled = bool(CANCELLED.search(text))
             self._talks(item.children, meeting.talks)
             if not meeting.talks and not meeting.cancelled:
-                meeting.talks.extend(_dated_bullet_talks(self.md.inline(item.inline), item.line))
+                meeting.talks.extend(dated_bullet_talks(self.md.inline(item.inline), item.line))
             meeting.raw = self.lines.slice(item.line, item.end)
             meeting.end_line = item.end + 1
             self.meetings.append(meeting)

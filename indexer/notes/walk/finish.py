@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from indexer.common import urls
-from indexer.notes.markdown import _Lines
+from indexer.notes.markdown import SourceLines
 from indexer.notes.model import Meeting, Source, Warning
 
 
-def _read_links(m: Meeting) -> None:
+def read_links(m: Meeting) -> None:
     """The links in the meeting's section, and its YouTube and Drive ids among them (first mention first)."""
     m.links = urls.find_links(m.raw, first_line=m.line)
     for link in m.links:
@@ -20,7 +20,7 @@ def _read_links(m: Meeting) -> None:
             m.drive_ids.append(link.ref)
 
 
-def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[Meeting]:
+def merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[Meeting]:
     """One meeting per date: a section pasted twice is merged into the first, with a warning."""
     by_date: dict[dt.date, Meeting] = {}
     out: list[Meeting] = []
@@ -45,7 +45,7 @@ def _merge_duplicates(meetings: list[Meeting], warnings: list[Warning]) -> list[
     return out
 
 
-def _header_sources(lines: _Lines, meetings: list[Meeting]) -> list[Source]:
+def header_sources(lines: SourceLines, meetings: list[Meeting]) -> list[Source]:
     """Channel and folder links written before the first meeting."""
     first = min((m.line for m in meetings), default=None)
     head = lines.slice(0, first - 1) if first else lines.text

@@ -5,22 +5,22 @@ import re
 
 
 # YAML front matter opens with a key (or closes at once); a leading "---" rule over the text is none
-_FRONT_MATTER = re.compile(
+FRONT_MATTER = re.compile(
     r"\A(?:\ufeff)?---[ \t]*\r?\n(?=[ \t]*(?:[\w\"'-][^\r\n:]{0,80}:|#|---|\.\.\.))(?:.*\r?\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)"
 )
 
 
-def _without_front_matter(text: str) -> str:
+def without_front_matter(text: str) -> str:
     """YAML front matter (``---`` ... ``---``) as blank lines: it is no heading and no date."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if m is None:
         return text
     return re.sub(r"[^\r\n]", "", m.group(0)) + text[m.end():]
 
 
-def _front_matter_end(text: str, line0: int) -> int:
+def front_matter_end(text: str, line0: int) -> int:
     """The first line after any front matter (0-based), at least ``line0``."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if m is None:
         return line0
     after = text.count("\n", 0, m.end())

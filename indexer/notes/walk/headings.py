@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 from indexer.notes.agenda import agenda_item
-from indexer.notes.dates import _MENTION, DateHit, _month_year, find_date, find_yearless_numeric
-from indexer.notes.markdown import _Block, _Inline
+from indexer.notes.dates import MENTION, DateHit, month_year, find_date, find_yearless_numeric
+from indexer.notes.markdown import Block, Inline
 from indexer.notes.model import Talk
-from indexer.notes.presenters import _parse_notes_header
-from indexer.notes.walk.inline import _LINK_TARGET, _heading_title, _lead_words, _links_its_recording
-from indexer.notes.walk.labels import _AGENDA_HEAD, _CANCELLED, _DATE_LABEL
-from indexer.notes.walk.state import _attach_talk
+from indexer.notes.presenters import parse_notes_header
+from indexer.notes.walk.inline import LINK_TARGET, heading_title, lead_words, links_its_recording
+from indexer.notes.walk.labels import AGENDA_HEAD, CANCELLED, DATE_LABEL
+from indexer.notes.walk.state import attach_talk
 
 
 _PART_OF_MEETING = re.compile(
@@ -72,9 +72,9 @@ _MEETING_NOUN = re.compile(
 
 
 class HeadingsMixin:
-    """The heading carrier (a mixin over ``_WalkState``: it opens and closes the shared meeting)."""
+    """The heading carrier (a mixin over ``WalkState``: it opens and closes the shared meeting)."""
 
-    def on_heading(self, block: _Block) -> None:
+    def on_heading(self, block: Block) -> None:
         level, start = block.level, block.start
         inl = self.md.inline(block.inline)
         text = inl.text.strip()
@@ -109,7 +109,7 @@ class HeadingsMixin:
     def restating_heading(self, text: str, hit: DateHit, level: int) -> None:
         """A heading under the meeting that repeats its date: a part of it, maybe its agenda."""
         self.section, self.open_talk = "other", None  # "### Meeting Date/Time: ..." under the call's title
-        if _AGENDA_HEAD.match(text[: hit.start].strip() + " " + _heading_title(text, hit)):
+        if AGENDA_HEAD.match(text[: hit.start].strip() + " " + heading_title(text, hit)):
             # "### November 5, 2024 Topics" under "## November 5, 2024 ...": the call's agenda
             self.section, self.agenda_level = "agenda", level
 
@@ -117,23 +117,23 @@ class HeadingsMixin:
         """A dated heading opens its meeting (the document's own when it is the title or right under it)."""
         promote = role == "under_title" and self.current is None
         # "### Meeting Date/Time: ..." under the title: the call is named by the title
-        labelled = promote and self.notes.title and _DATE_LABEL.match(text)
-        title = self.notes.title if labelled else _heading_title(text, hit)
+        labelled = promote and self.notes.title and DATE_LABEL.match(text)
+        title = self.notes.title if labelled else heading_title(text, hit)
         self.open_meeting(hit, title, start, self.title.level if promote else level, "heading")
         self.title_meeting = role == "title" or promote
         self.title_meetings += self.title_meeting
         self.title_date_level = level
         self.meeting_levels.add(level)
-        self.last_meeting_words = (level, _lead_words(text))
-        self.current.cancelled = bool(_CANCELLED.search(text))  # type: ignore[union-attr]
+        self.last_meeting_words = (level, lead_words(text))
+        self.current.cancelled = bool(CANCELLED.search(text))  # type: ignore[union-attr]
 
-    def end_meeting_at_heading(self, inl: _Inline, text: str, start: int, level: int) -> None:
+    def end_meeting_at_heading(self, inl: Inline, text: str, start: int, level: int) -> None:
         """An undated heading at the open meeting's level or above ends it, unless it names one of its parts."""
         if self.title_meeting and self.current is not None:
             # one meeting per file: its section is the whole file, whatever the headings' levels
             if _BACKLOG.search(text):
                 self.close_meeting(start)
-        elif self.current is not None and not _links_its_recording(inl, text) and (
+        elif self.current is not None and not links_its_recording(inl, text) and (
             (self.current.form in ("bold", "line") and not _PART_OF_MEETING.match(text))
             or level < self.cur_level
             or (level == self.cur_level and not _PART_OF_MEETING.match(text))
@@ -147,15 +147,15 @@ class HeadingsMixin:
         self.outer_level = level
         self.backlog_level = level if "backlog" in text.lower() else 0
         self.note_region(level, text)
-        month = _month_year(text) if level <= 4 and _MEETING_NOUN.search(text) else None
+        month = month_year(text) if level <= 4 and _MEETING_NOUN.search(text) else None
         self.undated_sibling = (level, text, start, month) if month or self.sibling_of_meetings(level, text) else None
 
     def sub_heading(self, text: str, start: int, level: int) -> None:
         """A sub-heading of the open meeting: a talk's notes, a numbered topic, or the section it starts."""
-        header = _parse_notes_header(text)
+        header = parse_notes_header(text)
         if header is not None and self.current.talks:
             self.section = "notes"
-            self.open_talk = _attach_talk(self.current, *header)
+            self.open_talk = attach_talk(self.current, *header)
             return
         self.open_talk = None
         numbered = _NUMBERED_TOPIC.match(text)
@@ -167,7 +167,7 @@ class HeadingsMixin:
                 self.current.talks.append(talk)
                 self.section, self.open_talk, self.topic_level = "notes", talk, level
                 return
-        if _AGENDA_HEAD.match(text):
+        if AGENDA_HEAD.match(text):
             self.section, self.agenda_level = "agenda", level
         elif self.section == "agenda" and level > self.agenda_level and not _NOT_AGENDA_GROUP.match(text):
             pass  # "## Agenda" then "### nodejs/node": groups of the agenda's items
@@ -178,7 +178,7 @@ class HeadingsMixin:
                 self.current.notes_author = am.group(1)
         else:
             self.section = "other"
-            if _CANCELLED.search(text):
+            if CANCELLED.search(text):
                 self.current.cancelled = True
 
     def heading_date(self, text: str, line0: int, level: int, role: str | None) -> DateHit | None:
@@ -189,7 +189,7 @@ class HeadingsMixin:
         if self.current is not None and level > own:
             return None  # "Part 1/2" inside a meeting
         hit = find_yearless_numeric(text)
-        if hit is None or _MENTION.search(text[: hit.start]):
+        if hit is None or MENTION.search(text[: hit.start]):
             return None
         # a title, a sibling of dated meeting headings, or "Community Call 04/26"
         if role is None and level not in self.meeting_levels and not _LEADS_TO_A_DATE.match(text[: hit.start]):
@@ -237,18 +237,18 @@ class HeadingsMixin:
         last = self.last_meeting_words
         if last is None or last[0] != level:
             return False
-        words = _lead_words(text)
+        words = lead_words(text)
         return len(words) >= 2 and words[:2] == last[1][:2]
 
     def date_in_body(self, body: str) -> None:
         """The undated sibling heading's meeting, dated by the first date in its body."""
         level, text, line0, month = self.undated_sibling  # type: ignore[misc]
         self.undated_sibling = None
-        body = _LINK_TARGET.sub("]", body)
+        body = LINK_TARGET.sub("]", body)
         hit = find_date(body)
-        if hit is None or hit.date is None or hit.problem or _MENTION.search(body[: hit.start]):
+        if hit is None or hit.date is None or hit.problem or MENTION.search(body[: hit.start]):
             return
         if month is not None and (hit.date.year, hit.date.month) != month:
             return  # "Meeting December 2025" is dated by a day of December 2025 only
         self.open_meeting(hit, text.strip(" *_"), line0, level, "heading")
-        self.last_meeting_words = (level, _lead_words(text))
+        self.last_meeting_words = (level, lead_words(text))

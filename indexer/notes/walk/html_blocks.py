@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-from indexer.notes.dates import _HAS_DIGIT
-from indexer.notes.markdown import _Inline
+from indexer.notes.dates import HAS_DIGIT
+from indexer.notes.markdown import Inline
 from indexer.notes.model import Meeting
-from indexer.notes.walk.inline import _heading_title
-from indexer.notes.walk.labels import _CANCELLED
-from indexer.notes.walk.rows import _column_roles, _row_talk
+from indexer.notes.walk.inline import heading_title
+from indexer.notes.walk.labels import CANCELLED
+from indexer.notes.walk.rows import column_roles, row_talk
 
 
 # <details>, </details> and <summary> openings; a summary's text runs to its
@@ -61,7 +61,7 @@ def _html_tags(content: str):
 
 
 class HtmlBlocksMixin:
-    """The HTML carrier (a mixin over ``_WalkState``: it opens and closes the shared meeting)."""
+    """The HTML carrier (a mixin over ``WalkState``: it opens and closes the shared meeting)."""
 
     def on_html(self, content: str, start: int, end: int) -> None:
         if self.current is None and not (self.region_level or self.backlog_level or self.title_meetings):
@@ -77,9 +77,9 @@ class HtmlBlocksMixin:
                 if hit is not None:
                     # headings inside <details> are its sub-headings; only one at the level
                     # that encloses the block (or </details>) ends the meeting
-                    self.open_meeting(hit, _heading_title(summary, hit), line0, self.outer_level, "details")
+                    self.open_meeting(hit, heading_title(summary, hit), line0, self.outer_level, "details")
                     self.cur_depth = self.details_depth
-                    self.current.cancelled = bool(_CANCELLED.search(summary))  # type: ignore[union-attr]
+                    self.current.cancelled = bool(CANCELLED.search(summary))  # type: ignore[union-attr]
             elif kind == "close":
                 if self.current is not None and self.details_depth <= self.cur_depth and self.details_depth > 0:
                     self.close_meeting(line0 + 1)
@@ -92,7 +92,7 @@ class HtmlBlocksMixin:
     def html_agenda_table(self, content: str, start: int) -> None:
         """An agenda kept as an HTML table (pasted from a wiki): a row per item, read like a markdown table's."""
         header: list[str] = []
-        rows: list[tuple[int, list[_Inline]]] = []
+        rows: list[tuple[int, list[Inline]]] = []
         for row in _HTML_ROW.finditer(content):
             cells = [(c.group("t").lower(), _html_text(c.group("in"))) for c in _HTML_CELL.finditer(row.group("in"))]
             if not cells:
@@ -100,13 +100,13 @@ class HtmlBlocksMixin:
             if not header and not rows and all(kind == "th" for kind, _ in cells):
                 header = [text for _, text in cells]
             else:
-                rows.append((start + content.count("\n", 0, row.start()), [_Inline(text, []) for _, text in cells]))
-        role = _column_roles(header)
+                rows.append((start + content.count("\n", 0, row.start()), [Inline(text, []) for _, text in cells]))
+        role = column_roles(header)
         role.setdefault("title", 0)  # under an agenda heading, the first column names the item
         m = self.current
         for line0, cells in rows:
             raw = " | ".join(c.text for c in cells)
-            talk = _row_talk(cells, role, raw, line0)
+            talk = row_talk(cells, role, raw, line0)
             if talk is not None:
                 m.talks.append(talk)  # type: ignore[union-attr]
 
@@ -124,13 +124,13 @@ class HtmlBlocksMixin:
             counted = cell.start()
             inner = content[cell.end() : close.start() if close is not None else len(content)]
             text = re.sub(r"\s+", " ", _TAG.sub(" ", inner)).strip()
-            if len(text) > 300 or not _HAS_DIGIT.search(text):
+            if len(text) > 300 or not HAS_DIGIT.search(text):
                 continue  # a cell of prose, not a meeting's caption
             hit = self.date_for_meeting(text, line0)
             before = text[: hit.start].strip(" -–—:|,") if hit is not None else ""
             if hit is None or hit.date is None or len(before.split()) > 4:
                 continue  # the caption leads with the date: "Call #44 Jan 29, 2026", not a sentence naming one
-            meeting = Meeting(date=hit.date, title=before or _heading_title(text, hit), line=line0 + 1, form="cell")
+            meeting = Meeting(date=hit.date, title=before or heading_title(text, hit), line=line0 + 1, form="cell")
             meeting.raw = content[cell.start() : pos]  # the cell only: many cells may share one line
             meeting.end_line = line0 + content.count("\n", cell.start(), pos) + 2
             self.meetings.append(meeting)

@@ -7,7 +7,7 @@ import re
 
 from indexer.common import urls
 from indexer.notes.dates import DateHit
-from indexer.notes.markdown import _Inline
+from indexer.notes.markdown import Inline
 
 
 # what the label of a recording / slides link says when it names the resource, not the talk
@@ -18,7 +18,7 @@ _RESOURCE_WORDS = re.compile(
 )
 
 
-def _without_recording_labels(inl: _Inline) -> _Inline:
+def without_recording_labels(inl: Inline) -> Inline:
     """The text minus the labels of YouTube/Drive links ("[Recording](...)" is not a title)."""
     text, bold = inl.text, list(inl.bold)
     for a, b, href in sorted(inl.links, reverse=True):
@@ -29,10 +29,10 @@ def _without_recording_labels(inl: _Inline) -> _Inline:
         text = text[:a] + text[b:]
         cut = b - a
         bold = [(x, y) if y <= a else (x - cut, y - cut) if x >= b else (x, max(x, y - cut)) for x, y in bold]
-    return _Inline(text, bold, [])
+    return Inline(text, bold, [])
 
 
-def _first_line(inl: _Inline) -> tuple[str, list]:
+def first_line_of(inl: Inline) -> tuple[str, list]:
     text = inl.text
     cut = text.find("\n")
     if cut < 0:
@@ -40,7 +40,7 @@ def _first_line(inl: _Inline) -> tuple[str, list]:
     return text[:cut], [(a, b) for a, b in inl.bold if b <= cut]
 
 
-def _split_lines(inl: _Inline) -> list[tuple[str, list]]:
+def split_lines(inl: Inline) -> list[tuple[str, list]]:
     """The inline text's lines, each with its bold spans."""
     out, pos = [], 0
     for part in inl.text.split("\n"):
@@ -53,7 +53,7 @@ def _split_lines(inl: _Inline) -> list[tuple[str, list]]:
     return out
 
 
-def _heading_title(text: str, hit: DateHit) -> str:
+def heading_title(text: str, hit: DateHit) -> str:
     after = _TIME_AFTER_DATE.sub("", text[hit.end :], count=1)
     rest = _EMPTY_BRACKETS.sub(" ", text[: hit.start] + " " + after).strip(" -:–—|,.*_")
     rest = re.sub(r"\s+", " ", rest).strip()
@@ -69,7 +69,7 @@ _TIME_AFTER_DATE = re.compile(r"^[\s,]*(?:at\s+)?\d{1,2}[:.]\d\d\s*(?:h\b|am\b|p
 _EMPTY_BRACKETS = re.compile(r"\[[\s,]*\]|\([\s,]*\)")
 
 
-def _links_its_recording(inl: "_Inline", text: str) -> bool:
+def links_its_recording(inl: "Inline", text: str) -> bool:
     """``### [Audio Video of the Meeting](https://youtube...)``: a heading that is only a
     recording's link is a part of the meeting above, whatever its level."""
     if len(inl.links) != 1:
@@ -79,10 +79,10 @@ def _links_its_recording(inl: "_Inline", text: str) -> bool:
     return link is not None and link.kind in ("youtube", "drive_file") and not (inl.text[:a] + inl.text[b:]).strip(" *_:-")
 
 
-def _lead_words(text: str) -> list[str]:
+def lead_words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]{2,}", text.lower())[:3]
 
 
 # "](url)" with one level of parentheses inside the URL; a run of "](" without ")" is
 # scanned once (a "[^)\s]*" class reached over every later "](" and went quadratic)
-_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")
+LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\s*\)")

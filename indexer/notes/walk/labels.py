@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 
-_CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
+CANCELLED = re.compile(r"\b(?:cancell?ed|no\s+call|no\s+meeting|no\s+sync|skipped)\b", re.I)
 
 
-_AGENDA_HEAD = re.compile(
+AGENDA_HEAD = re.compile(
     r"^\W*(?:(?:proposed|draft|tentative|preliminary|planned|suggested|meeting|today['’]?s)\s+)?"
     r"(?:agenda|talks?|presentations?|schedule|program(?:me)?|speakers?|line-?up|topics?)\b"
     r"|^\W*(?:[\w/&-]+\s+){1,2}agenda(?:\s+items?)?\W*$",  # "Actionable Agenda Items:", "Open discussion agenda"
@@ -17,7 +17,7 @@ _AGENDA_HEAD = re.compile(
 
 
 # a line of its own over the agenda list: "Agenda items:", "Proposed agenda", "Topics:"
-_AGENDA_LABEL = re.compile(rf"(?:{_AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
+AGENDA_LABEL = re.compile(rf"(?:{AGENDA_HEAD.pattern})(?:\s+items?)?\s*[:-]?\s*$", re.I)
 
 
-_DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)
+DATE_LABEL = re.compile(r"^\W*(?:meeting\s+)?(?:date|when|date\s*/\s*time|date\s+and\s+time|time)\W*?:\W*", re.I)

@@ -1,15 +1,15 @@
 """One meeting per file: a document whose title block dates it, or a notes file read
-again as the meeting of its path (``meetings/2021_01_12/README.md``). ``_ALog`` is how
+again as the meeting of its path (``meetings/2021_01_12/README.md``). ``ALog`` is how
 such a file turns out to be a log after all."""
 from __future__ import annotations
 
 import re
 
 from indexer.notes.dates import DateHit
-from indexer.notes.walk.front_matter import _front_matter_end
+from indexer.notes.walk.front_matter import front_matter_end
 
 
-class _TitleBlock:
+class TitleBlock:
     """A document's own title: its first heading when that is level 1, and what
     follows up to the next heading. A date written there (in the title, in a
     ``### Meeting Date/Time:`` heading right under it, on a plain or ``**Date:**``
@@ -39,17 +39,17 @@ def _path_title(path: str) -> str:
     return re.sub(r"\.(?:md|markdown|txt)$", "", re.split(r"[\\/]+", path or "notes")[-1], flags=re.I) or "notes"
 
 
-class _ALog(Exception):
+class ALog(Exception):
     """Raised when a file read as one meeting writes a second one: read it again as a log."""
 
 
 class OneFileMixin:
-    """The walk's step for a file read as one meeting (a mixin over ``_WalkState``)."""
+    """The walk's step for a file read as one meeting (a mixin over ``WalkState``)."""
 
     def open_whole_file(self) -> None:
         """The file is one meeting dated by its path or first dated line: its section is all of it."""
         first = next((i for i in range(self.lines.count) if self.lines.line(i).strip()), 0)
-        first = _front_matter_end(self.text, first)
+        first = front_matter_end(self.text, first)
         title = self.notes.title or _path_title(self.path)
         d = self.whole_file
         self.open_meeting(DateHit(d, d.month, d.day, 0, 0, "path"), title, first, 0, "file")  # type: ignore[arg-type]

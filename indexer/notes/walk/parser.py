@@ -1,30 +1,30 @@
-"""``_Parser``: one pass over the blocks, each handed to the carrier of its kind.
+"""``NotesParser``: one pass over the blocks, each handed to the carrier of its kind.
 
-The carriers are mixins over one ``_WalkState`` because they share the open
+The carriers are mixins over one ``WalkState`` because they share the open
 meeting: a heading opens it, a list or table fills it, ``</details>`` or the
 next heading closes it. A file read as one meeting that writes a second one
-(``_ALog``) is read again from the start as a log; after the walk, years are
+(``ALog``) is read again from the start as a log; after the walk, years are
 filled, links read, duplicates merged and an orphan agenda adopted.
 """
 from __future__ import annotations
 
 import itertools
 
-from indexer.notes.agenda import _note_offsets
-from indexer.notes.dates import _fill_years, _path_date
-from indexer.notes.markdown import _Block, _walk_items, html_heading
+from indexer.notes.agenda import note_offsets
+from indexer.notes.dates import fill_years, path_date
+from indexer.notes.markdown import Block, walk_items, html_heading
 from indexer.notes.model import Notes
 from indexer.notes.walk.bullets import BulletsMixin
-from indexer.notes.walk.finish import _header_sources, _merge_duplicates, _read_links
+from indexer.notes.walk.finish import header_sources, merge_duplicates, read_links
 from indexer.notes.walk.headings import HeadingsMixin
 from indexer.notes.walk.html_blocks import HtmlBlocksMixin
-from indexer.notes.walk.one_file import OneFileMixin, _ALog
+from indexer.notes.walk.one_file import OneFileMixin, ALog
 from indexer.notes.walk.paragraphs import ParagraphsMixin
-from indexer.notes.walk.state import _WalkState
+from indexer.notes.walk.state import WalkState
 from indexer.notes.walk.tables import TablesMixin
 
 
-class _Parser(HeadingsMixin, ParagraphsMixin, BulletsMixin, TablesMixin, HtmlBlocksMixin, OneFileMixin, _WalkState):
+class NotesParser(HeadingsMixin, ParagraphsMixin, BulletsMixin, TablesMixin, HtmlBlocksMixin, OneFileMixin, WalkState):
     """The walker: ``run`` reads the blocks and returns the document's ``Notes``."""
 
     def run(self, blocks=None) -> Notes:
@@ -40,7 +40,7 @@ class _Parser(HeadingsMixin, ParagraphsMixin, BulletsMixin, TablesMixin, HtmlBlo
                 self.on_block(block)
                 if kept is not None and self.title.state == "closed" and not self.title_meetings:
                     kept = None
-        except _ALog:
+        except ALog:
             return self.read_as_log(kept or [], source)
         self.close_meeting(self.lines.count)
         return self.finish()
@@ -49,12 +49,12 @@ class _Parser(HeadingsMixin, ParagraphsMixin, BulletsMixin, TablesMixin, HtmlBlo
         """The file read as one meeting wrote a second: a fresh walker reads it all again as a log."""
         for block in kept:
             if block.kind == "list" and block.lazy is None:
-                for item in _walk_items(block.items):
+                for item in walk_items(block.items):
                     item.talk = None  # read afresh: the first reading may have added to it
-        log = _Parser(self.text, path=self.path, title_block=False, md=self.md)
+        log = NotesParser(self.text, path=self.path, title_block=False, md=self.md)
         return log.run(itertools.chain(kept, rest))
 
-    def on_block(self, block: _Block) -> None:
+    def on_block(self, block: Block) -> None:
         self.track(block)
         kind = block.kind
         if kind == "heading":
@@ -81,11 +81,11 @@ class _Parser(HeadingsMixin, ParagraphsMixin, BulletsMixin, TablesMixin, HtmlBlo
         for m in meetings:
             if m.form == "file" and self.notes.title:
                 m.title = self.notes.title
-        _fill_years(meetings, self.warnings, _path_date(self.path))
+        fill_years(meetings, self.warnings, path_date(self.path))
         for m in meetings:
-            _note_offsets(m.talks)
-            _read_links(m)
-        self.notes.meetings = _merge_duplicates(meetings, self.warnings)
+            note_offsets(m.talks)
+            read_links(m)
+        self.notes.meetings = merge_duplicates(meetings, self.warnings)
         self.adopt_agenda(self.notes.meetings)
-        self.notes.sources = _header_sources(self.lines, meetings)
+        self.notes.sources = header_sources(self.lines, meetings)
         return self.notes

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from indexer.common import urls
-from indexer.notes.agenda import _GENERIC_TITLE, _PLACEHOLDER
-from indexer.notes.markdown import _Inline
+from indexer.notes.agenda import GENERIC_TITLE, PLACEHOLDER
+from indexer.notes.markdown import Inline
 from indexer.notes.model import Presenter, Talk
-from indexer.notes.presenters import _parse_who, parse_talk
+from indexer.notes.presenters import parse_who, parse_talk
 
 
 _DATE_COL = re.compile(r"^\W*(?:date|when|day|meeting|session)\b", re.I)
@@ -27,7 +27,7 @@ _WHO_COL = re.compile(r"^\W*(?:presenters?|speakers?|who|by|hosts?|names?)\b", r
 _ORG_COL = re.compile(r"^\W*(?:org|organi[sz]ation|company|affiliation)\b", re.I)
 
 
-def _column_roles(header: list[str]) -> dict[str, int]:
+def column_roles(header: list[str]) -> dict[str, int]:
     role: dict[str, int] = {}
     for i, h in enumerate(header):
         for name, rx in (("date", _DATE_COL), ("title", _TITLE_COL), ("who", _WHO_COL), ("org", _ORG_COL)):
@@ -37,7 +37,7 @@ def _column_roles(header: list[str]) -> dict[str, int]:
     return role
 
 
-def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) -> Talk | None:
+def row_talk(cells: list[Inline], role: dict[str, int], raw: str, line0: int) -> Talk | None:
     def cell(name: str) -> str:
         i = role.get(name, -1)
         return cells[i].text.strip() if 0 <= i < len(cells) else ""
@@ -49,12 +49,12 @@ def _row_talk(cells: list[_Inline], role: dict[str, int], raw: str, line0: int) 
     if title:
         t, presenters = parse_talk(title, cells[role["title"]].bold if "title" in role else None)
         title = t or title
-        if not who and not presenters and (_GENERIC_TITLE.match(title) or _PLACEHOLDER.match(title)):
+        if not who and not presenters and (GENERIC_TITLE.match(title) or PLACEHOLDER.match(title)):
             return None  # "[agenda](...)": a link to the agenda, not a talk
     else:
         presenters = []
     if who:
-        presenters = _parse_who(who)
+        presenters = parse_who(who)
     org = cell("org")
     if org:
         presenters = [Presenter(p.name, p.org or org) for p in presenters]

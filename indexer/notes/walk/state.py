@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indexer.notes.agenda import _note_offsets
-from indexer.notes.dates import _MENTION, DateHit, find_date
-from indexer.notes.markdown import _Block, _Lines, _PyBackend
+from indexer.notes.agenda import note_offsets
+from indexer.notes.dates import MENTION, DateHit, find_date
+from indexer.notes.markdown import Block, SourceLines, PyBackend
 from indexer.notes.model import Meeting, Notes, Presenter, Talk, Warning
 from indexer.notes.presenters import MAX_ITEM_CHARS
-from indexer.notes.walk.front_matter import _without_front_matter
-from indexer.notes.walk.labels import _AGENDA_HEAD
-from indexer.notes.walk.one_file import _ALog, _TitleBlock
-from indexer.notes.walk.topics import _heading_topics
+from indexer.notes.walk.front_matter import without_front_matter
+from indexer.notes.walk.labels import AGENDA_HEAD
+from indexer.notes.walk.one_file import ALog, TitleBlock
+from indexer.notes.walk.topics import heading_topics
 
 
-class _WalkState:
+class WalkState:
 
-    def __init__(self, text: str, backend=_PyBackend, path: str = "", whole_file: dt.date | None = None,
+    def __init__(self, text: str, backend=PyBackend, path: str = "", whole_file: dt.date | None = None,
                  title_block: bool = True, md=None):
         self.text = text
-        self.lines = _Lines(text)
+        self.lines = SourceLines(text)
         # front matter is blanked, not cut, so line numbers stay the input's
-        self.md = md if md is not None else backend(_without_front_matter(text))
+        self.md = md if md is not None else backend(without_front_matter(text))
         self.path = path
         self.whole_file = whole_file  # the date of a file that is one meeting (read a second time)
         self.notes = Notes()
@@ -46,7 +46,7 @@ class _WalkState:
         self.headings: list[list] = []
         self.orphan_agenda = False
         self.orphan_talks: list[Talk] = []
-        self.title = _TitleBlock(title_block)
+        self.title = TitleBlock(title_block)
         self.title_meetings = 0  # meetings opened as the file's own
         self.title_meeting = False  # the open meeting is the document's own (one meeting per file)
         self.title_date_level = 0  # level of the heading that dated it (0: a line did)
@@ -62,7 +62,7 @@ class _WalkState:
 
     def open_meeting(self, hit: DateHit, title: str, line0: int, level: int, form: str) -> None:
         if self.title_meetings and (self.current is not None or self.meetings):
-            raise _ALog  # a second meeting: the file is no single meeting
+            raise ALog  # a second meeting: the file is no single meeting
         self.close_meeting(line0)
         self.title_meeting = False
         self.undated_sibling = None
@@ -98,7 +98,7 @@ class _WalkState:
             return None
         if at_start and text[: hit.start].strip(" \t*_([#:-–—") != "":
             return None
-        if _MENTION.search(text[: hit.start]):
+        if MENTION.search(text[: hit.start]):
             return None
         if hit.problem:
             self.warn(line0, hit.problem)
@@ -127,20 +127,20 @@ class _WalkState:
         if len(meetings) != 1 or meetings[0].talks or meetings[0].cancelled:
             return
         m = meetings[0]
-        m.talks = self.orphan_talks or _heading_topics(self.headings, m.line - 1, self.lines)
-        _note_offsets(m.talks)
+        m.talks = self.orphan_talks or heading_topics(self.headings, m.line - 1, self.lines)
+        note_offsets(m.talks)
 
-    def track(self, block: _Block) -> None:
+    def track(self, block: Block) -> None:
         """Headings in order (with whether any block follows before the next), for topic headings."""
         if block.kind == "heading":
             text = self.md.inline(block.inline).text.strip()
             self.headings.append([block.start, block.level, text[:MAX_ITEM_CHARS], False])
-            self.orphan_agenda = bool(_AGENDA_HEAD.match(text))
+            self.orphan_agenda = bool(AGENDA_HEAD.match(text))
         elif self.headings:
             self.headings[-1][3] = True
 
 
-def _attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> Talk | None:
+def attach_talk(meeting: Meeting, title: str, presenters: list[Presenter]) -> Talk | None:
     """Find the agenda talk a notes header speaks of: by title words, then presenter."""
     from rapidfuzz import fuzz
 

@@ -4,31 +4,31 @@ its agenda."""
 from __future__ import annotations
 
 from indexer.notes.dates import DateHit, find_date
-from indexer.notes.markdown import _Block
+from indexer.notes.markdown import Block
 from indexer.notes.model import Meeting
-from indexer.notes.walk.labels import _CANCELLED
-from indexer.notes.walk.inline import _heading_title
-from indexer.notes.walk.rows import _column_roles, _row_talk
+from indexer.notes.walk.labels import CANCELLED
+from indexer.notes.walk.inline import heading_title
+from indexer.notes.walk.rows import column_roles, row_talk
 
 
 class TablesMixin:
-    """The table carrier (a mixin over ``_WalkState``: its meetings join the shared list)."""
+    """The table carrier (a mixin over ``WalkState``: its meetings join the shared list)."""
 
-    def on_table(self, block: _Block) -> None:
+    def on_table(self, block: Block) -> None:
         header = [self.md.inline(h).text.strip() for h in block.header]
         rows = [(line0, [self.md.inline(h) for h in cells]) for line0, cells in block.rows]
-        role = _column_roles(header)
+        role = column_roles(header)
         if self.current is not None:
             self.table_in_meeting(block, rows, role)
         elif not self.region_level:  # else a table of other events
             self.table_meetings(header, rows, role)
 
-    def table_in_meeting(self, block: _Block, rows: list, role: dict[str, int]) -> None:
+    def table_in_meeting(self, block: Block, rows: list, role: dict[str, int]) -> None:
         """Under a meeting, a table with a title column is its agenda, a row per talk; any other is notes."""
         m = self.current
         if self.section != "notes" and "title" in role:
             for line0, cells in rows:
-                talk = _row_talk(cells, role, self.lines.line(line0), line0)
+                talk = row_talk(cells, role, self.lines.line(line0), line0)
                 if talk is not None:
                     m.talks.append(talk)
         else:
@@ -59,7 +59,7 @@ class TablesMixin:
 
     def row_meeting(self, cell: str, hit: DateHit, line0: int) -> Meeting:
         """The meeting a row's date opens (rows after it with its date, or none, are its talks)."""
-        meeting = Meeting(date=hit.date, title=_heading_title(cell, hit), line=line0 + 1, form="table")  # type: ignore[arg-type]
+        meeting = Meeting(date=hit.date, title=heading_title(cell, hit), line=line0 + 1, form="table")  # type: ignore[arg-type]
         if hit.date is None:
             meeting._month_day = (hit.month, hit.day)  # type: ignore[attr-defined]
         self.meetings.append(meeting)
@@ -68,10 +68,10 @@ class TablesMixin:
     def add_row(self, meeting: Meeting, cells: list, role: dict[str, int], line0: int) -> None:
         """A row cancels its meeting or adds a talk to it; the meeting's section runs to this row."""
         row_text = " ".join(c.text for c in cells)
-        if _CANCELLED.search(row_text):
+        if CANCELLED.search(row_text):
             meeting.cancelled = True
         else:
-            talk = _row_talk(cells, role, self.lines.line(line0), line0)
+            talk = row_talk(cells, role, self.lines.line(line0), line0)
             if talk is not None:
                 meeting.talks.append(talk)
         meeting.raw = self.lines.slice(meeting.line - 1, line0 + 1)

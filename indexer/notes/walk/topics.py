@@ -1,12 +1,12 @@
 """The topic headings of long discussion notes: the agenda of a one-meeting document
-that writes none (adopted after the walk by ``_WalkState.adopt_agenda``)."""
+that writes none (adopted after the walk by ``WalkState.adopt_agenda``)."""
 from __future__ import annotations
 
 import re
 
 from indexer.notes.agenda import agenda_item
 from indexer.notes.dates import find_date
-from indexer.notes.markdown import _Lines
+from indexer.notes.markdown import SourceLines
 from indexer.notes.model import Talk
 
 
@@ -29,7 +29,7 @@ _TOPIC_NUMBER = re.compile(r"^\d{1,3}[.)]?\s")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
-def _heading_topics(headings: list[list], after_line0: int, lines: _Lines | None = None) -> list[Talk]:
+def heading_topics(headings: list[list], after_line0: int, lines: SourceLines | None = None) -> list[Talk]:
     """The topics of long discussion notes: headings after the metadata block up to
     ``# Attendees`` (``## Topic``, numbered ``# 1. Topic``). A heading with nothing
     under it but a deeper heading is read with it (``Research: Derive OpenAPI ...``);

@@ -12,7 +12,7 @@ import datetime as dt
 from datasette.utils import tilde_encode
 
 from indexer.common.times import hms
-from indexer.common.urls import VIDEO_ID, watch_url
+from indexer.common.urls import VIDEO_ID, safe_image_url, watch_url
 
 EMBED = "https://www.youtube-nocookie.com/embed/"
 # how a recording was linked to its meeting, in words (docs/CONTRACTS.md: recordings.method)
@@ -179,10 +179,8 @@ async def video_info(reader: Reader, video_id: str) -> dict | None:
 
 
 def safe_thumbnail(url: str | None) -> str | None:
-    """Only https image addresses become <img src>: they come from the API."""
-    from indexer.site.plugin import _SAFE_IMAGE
-
-    return url if url and _SAFE_IMAGE.match(url) else None
+    """Only the API's image hosts become <img src> (``common.urls.safe_image_url``)."""
+    return safe_image_url(url)
 
 
 async def meeting_recordings(reader: Reader, meeting_id: str) -> list[dict]:
